@@ -1,0 +1,111 @@
+# Fast Lead — the two commands a newcomer needs:
+#   make run    install everything, migrate, load demo data, start web + worker + beat
+#   make test   install everything, lint, run the whole test suite (browser tests included)
+# Every step is idempotent; a second run only redoes what changed.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+AS_POSTGRES := $(if $(SUDO),sudo -u postgres,runuser -u postgres --)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
+PYTEST_WORKERS ?= 2
+
+# "Does something answer on this local port?" without needing any client installed.
+port_open = (exec 3<>/dev/tcp/127.0.0.1/$(1)) 2>/dev/null
+
+.PHONY: run test setup system-packages services postgres redis browser db seed lint assets
+
+run: setup db seed
+	@echo
+	@echo "  Fast Lead запущен:"
+	@echo "    Публичный сайт:      http://localhost:$(PORT)/"
+	@echo "    Демо-кабинет:        http://demo.localhost:$(PORT)/   (вход: demo@fastlead.ru / demo-fastlead-2026)"
+	@echo "    Админка платформы:   http://localhost:$(PORT)/admin/  (вход: admin@fastlead.ru / admin-fastlead-2026)"
+	@echo "    API и документация:  http://localhost:$(PORT)/api/v1/docs и http://demo.localhost:$(PORT)/api/v1/docs"
+	@echo "    Состояние:           http://localhost:$(PORT)/healthz"
+	@echo
+	PORT=$(PORT) $(VENV)/bin/honcho start
+
+test: setup browser
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -n $(PYTEST_WORKERS)
+
+lint:
+	$(VENV)/bin/ruff check .
+
+setup: system-packages services $(VENV)/.deps-installed node_modules/.deps-installed assets
+
+# --- machine packages: installed only when missing ----------------------------
+
+system-packages:
+	@missing=""; \
+	python3 -c 'import ensurepip, venv' 2>/dev/null || missing="$$missing python3-venv python3-dev"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+		echo "Устанавливаю системные пакеты:$$missing"; \
+		$(SUDO) apt-get update -q && $(APT_INSTALL) $$missing; \
+	fi
+
+services: postgres redis
+
+postgres:
+	@if ! $(call port_open,5432); then \
+		echo "PostgreSQL не отвечает на 127.0.0.1:5432 — устанавливаю из Debian"; \
+		command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update -q && $(APT_INSTALL) postgresql; }; \
+		version=$$(ls /etc/postgresql | sort -V | tail -1); \
+		$(SUDO) pg_ctlcluster --skip-systemctl-redirect $$version main start 2>/dev/null || true; \
+		for i in $$(seq 1 30); do $(call port_open,5432) && break; sleep 1; done; \
+		$(call port_open,5432) || { echo "PostgreSQL не запустился"; exit 1; }; \
+		cd /tmp && $(AS_POSTGRES) psql -q -c "ALTER USER postgres PASSWORD 'postgres'"; \
+	fi
+
+redis:
+	@if ! $(call port_open,6379); then \
+		echo "Redis не отвечает на 127.0.0.1:6379 — устанавливаю из Debian"; \
+		command -v redis-server >/dev/null || { $(SUDO) apt-get update -q && $(APT_INSTALL) redis-server; }; \
+		$(SUDO) redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+		for i in $$(seq 1 20); do $(call port_open,6379) && break; sleep 0.5; done; \
+		$(call port_open,6379) || { echo "Redis не запустился"; exit 1; }; \
+	fi
+
+browser:
+	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -q && $(APT_INSTALL) chromium; }
+
+# --- project dependencies and assets --------------------------------------------
+
+$(VENV)/.deps-installed: requirements.txt requirements-dev.txt
+	[ -x $(PY) ] || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+node_modules/.deps-installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: static/dist/.built var/staticfiles/staticfiles.json locale/ru/LC_MESSAGES/django.mo
+
+static/dist/.built: node_modules/.deps-installed tailwind.config.js $(shell find static/src templates */templates shared_apps/*/templates tenant_apps/*/templates -type f 2>/dev/null)
+	npm run --silent build
+	touch $@
+
+var/staticfiles/staticfiles.json: static/dist/.built $(VENV)/.deps-installed
+	DEBUG=false $(PY) manage.py collectstatic --noinput -v 0
+
+locale/ru/LC_MESSAGES/django.mo: locale/ru/LC_MESSAGES/django.po $(VENV)/.deps-installed
+	msgfmt --check -o $@ $<
+
+# --- database ------------------------------------------------------------------------
+
+db: $(VENV)/.deps-installed services
+	$(PY) manage.py ensure_database
+	$(PY) manage.py migrate_schemas --noinput -v 0
+
+seed:
+	$(PY) manage.py seed_demo

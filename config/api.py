@@ -1,0 +1,24 @@
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+
+from billing.api import router as billing_public_router
+from shared_apps.ops.api_errors import install_error_envelope
+from tenant_apps.leads.api import router as leads_router
+
+
+class RussianJSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
+def _build(title: str, namespace: str) -> NinjaAPI:
+    api = NinjaAPI(title=title, version="1", urls_namespace=namespace, docs_url="/docs",
+                    renderer=RussianJSONRenderer())
+    install_error_envelope(api)
+    return api
+
+
+public_api = _build("Fast Lead — публичный API", "public_api")
+public_api.add_router("/", billing_public_router)
+
+tenant_api = _build("Fast Lead — API рабочего пространства", "tenant_api")
+tenant_api.add_router("/", leads_router)

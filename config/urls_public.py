@@ -1,0 +1,19 @@
+"""URLs of the public host (the bare platform domain)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import public_api
+
+admin.site.site_header = "Fast Lead — администрирование платформы"
+admin.site.site_title = "Fast Lead"
+
+urlpatterns = [
+    path("", include("public_site.urls")),
+    path("", include("widget_cdn.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", public_api.urls),
+]
+
+handler404 = "public_site.views.page_not_found"
+handler500 = "public_site.views.server_error"

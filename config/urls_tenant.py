@@ -1,0 +1,16 @@
+"""URLs of a workspace host (``<slug>.<platform domain>``)."""
+
+from django.urls import include, path
+
+from dashboard.urls import auth_urlpatterns
+
+from .api import tenant_api
+
+urlpatterns = [
+    path("", include("dashboard.urls")),
+    *auth_urlpatterns,
+    path("api/v1/", tenant_api.urls),
+]
+
+handler404 = "public_site.views.page_not_found"
+handler500 = "public_site.views.server_error"

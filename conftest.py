@@ -1,0 +1,154 @@
+"""Fixtures shared by every app's tests: real PostgreSQL schemas, real Redis, real Celery."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client, override_settings
+from psycopg import sql
+
+from billing.services import sync_plans
+from config.celery import app as celery_app
+from shared_apps.accounts.models import Account, User
+from shared_apps.tenancy.models import Membership, Tenant
+from shared_apps.tenancy.services import ensure_platform_tenants, provision_tenant
+
+ROOT = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_redis_namespace(worker_id: str) -> Iterator[None]:
+    """Keep parallel test workers (and a running dev server) apart in the shared Redis."""
+    prefix = f"test-{worker_id}-{uuid.uuid4().hex[:8]}"
+    # Same layout as settings (platform alias = "<prefix>:platform"), so a worker started with
+    # CACHE_KEY_PREFIX=<prefix> shares these keys.
+    caches = {
+        alias: {**config, "KEY_PREFIX": prefix if alias == "default" else f"{prefix}:{alias}"}
+        for alias, config in settings.CACHES.items()
+    }
+    queue = f"{prefix}-tasks"
+    with override_settings(CACHES=caches, CACHE_KEY_PREFIX=prefix, CELERY_TASK_DEFAULT_QUEUE=queue):
+        celery_app.conf.task_default_queue = queue
+        yield
+
+
+@pytest.fixture(autouse=True)
+def platform_rows(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test starts in the public schema with the platform's own rows in place.
+
+    A transactional test ends with a flush that empties the public tables but
+    leaves schemas behind: drop its workspaces' schemas first, and let the next
+    test put the public tenant, the template row and the plans back.
+    """
+    connection.set_schema_to_public()
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        yield
+        return
+    if not Tenant.objects.filter(schema_name="public").exists() or transactional:
+        ensure_platform_tenants()
+        sync_plans()
+    yield
+    if transactional:
+        connection.set_schema_to_public()
+        for schema in Tenant.objects.filter(kind=Tenant.Kind.CLIENT).values_list("schema_name", flat=True):
+            with connection.cursor() as cursor:
+                cursor.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+def unique_slug(prefix: str = "t") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., User]:
+    def make(email: str | None = None, password: str | None = None, **extra) -> User:
+        return User.objects.create_user(email or f"{uuid.uuid4().hex[:10]}@example.ru", password, **extra)
+
+    return make
+
+
+@pytest.fixture
+def make_tenant(db, make_user) -> Callable[..., Tenant]:
+    """Provision a real workspace (its own schema) owned by a new user unless one is given."""
+
+    def make(slug: str | None = None, owner: User | None = None, name: str = "ООО «Тест»") -> Tenant:
+        owner = owner or make_user()
+        account = Account.objects.create(name=name, owner=owner)
+        return provision_tenant(account=account, owner=owner, name=name, slug=slug or unique_slug())
+
+    return make
+
+
+@pytest.fixture
+def add_member(db) -> Callable[..., Membership]:
+    def add(user: User, tenant: Tenant, role: str = Membership.Role.OPERATOR) -> Membership:
+        return Membership.objects.create(user=user, tenant=tenant, role=role)
+
+    return add
+
+
+def host_of(tenant: Tenant | None = None) -> str:
+    return tenant.primary_host if tenant else settings.PLATFORM_DOMAIN
+
+
+@pytest.fixture
+def client_for() -> Callable[..., Client]:
+    """A test client that talks to one host (the public site, or a workspace), optionally logged in."""
+
+    def make(tenant: Tenant | None = None, user: User | None = None) -> Client:
+        client = Client(HTTP_HOST=host_of(tenant))
+        if user is not None:
+            client.force_login(user)
+        connection.set_schema_to_public()
+        return client
+
+    return make
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
+    """A real Celery worker on the test database and this test worker's own queue."""
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CACHE_KEY_PREFIX": settings.CACHE_KEY_PREFIX,
+        "LOG_FORMAT": "text",
+    }
+    queue = celery_app.conf.task_default_queue
+    name = f"{queue}@localhost"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-n", name, "--pool", "solo",
+         "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "WARNING"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            reply = celery_app.control.ping(destination=[name], timeout=0.5)
+            if any(reply) or worker.poll() is not None:
+                break
+        if worker.poll() is not None:
+            raise RuntimeError("Celery worker exited: " + (worker.stdout.read() if worker.stdout else ""))
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()

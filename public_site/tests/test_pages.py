@@ -1,0 +1,34 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_landing_in_russian_with_plans_from_the_database(client_for):
+    response = client_for().get("/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'lang="ru"' in body
+    assert "Старт" in body
+    assert "4 990" in body.replace("\xa0", " ")
+
+
+def test_pricing_lists_all_five_plans_with_limits(client_for):
+    body = client_for().get("/pricing").content.decode().replace("\xa0", " ")
+    for name in ("Trial", "Старт", "Про", "Бизнес", "Enterprise"):
+        assert name in body
+    for price in ("4 990", "9 990", "19 990"):
+        assert price in body
+    assert "По запросу" in body
+
+
+def test_unknown_public_page_is_a_russian_404(client_for):
+    response = client_for().get("/no-such-page")
+    assert response.status_code == 404
+    assert "Страница не найдена" in response.content.decode()
+
+
+def test_security_headers(client_for):
+    response = client_for().get("/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"

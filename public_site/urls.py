@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "public_site"
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("pricing", views.pricing, name="pricing"),
+]

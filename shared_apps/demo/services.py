@@ -1,0 +1,173 @@
+"""The demo workspace a newcomer sees after ``make run``: deterministic, idempotent."""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from shared_apps.accounts.models import Account, User
+from shared_apps.tenancy.models import Tenant
+from shared_apps.tenancy.services import provision_tenant
+from tenant_apps.leads.models import Channel, Lead, LeadEvent
+
+DEMO_EMAIL = "demo@fastlead.ru"
+DEMO_PASSWORD = "demo-fastlead-2026"
+DEMO_SLUG = "demo"
+ADMIN_EMAIL = "admin@fastlead.ru"
+ADMIN_PASSWORD = "admin-fastlead-2026"
+DEMO_LEADS = 2000
+DEMO_DAYS = 90
+
+FIRST_NAMES = [
+    "Александр", "Мария", "Дмитрий", "Анна", "Сергей", "Елена", "Андрей", "Ольга", "Алексей", "Наталья",
+    "Максим", "Татьяна", "Иван", "Ирина", "Михаил", "Екатерина", "Артём", "Светлана", "Никита", "Юлия",
+    "Павел", "Анастасия", "Роман", "Дарья", "Владимир", "Ксения", "Егор", "Полина", "Кирилл", "Виктория",
+]
+LAST_NAMES = [
+    ("Иванов", "Иванова"), ("Смирнов", "Смирнова"), ("Кузнецов", "Кузнецова"), ("Попов", "Попова"),
+    ("Васильев", "Васильева"), ("Петров", "Петрова"), ("Соколов", "Соколова"), ("Михайлов", "Михайлова"),
+    ("Новиков", "Новикова"), ("Фёдоров", "Фёдорова"), ("Морозов", "Морозова"), ("Волков", "Волкова"),
+    ("Алексеев", "Алексеева"), ("Лебедев", "Лебедева"), ("Семёнов", "Семёнова"), ("Егоров", "Егорова"),
+]
+FEMALE_NAMES = {"Мария", "Анна", "Елена", "Ольга", "Наталья", "Татьяна", "Ирина", "Екатерина", "Светлана", "Юлия",
+                "Анастасия", "Дарья", "Ксения", "Полина", "Виктория"}
+TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s",
+                     "t", "u", "f", "kh", "ts", "ch", "sh", "sch", "", "y", "", "e", "yu", "ya"], strict=True))
+MAIL_DOMAINS = ["mail.ru", "yandex.ru", "gmail.com", "bk.ru", "inbox.ru", "list.ru", "rambler.ru"]
+CHANNEL_WEIGHTS = {Channel.WEB: 45, Channel.TELEGRAM: 20, Channel.WHATSAPP: 15, Channel.SMS: 8, Channel.EMAIL: 7,
+                   Channel.MAX: 5}
+PAGES = ["/", "/uslugi/implantatsiya", "/uslugi/otbelivanie", "/uslugi/detskaya-stomatologiya", "/tseny",
+         "/akcii/chistka-za-2990", "/kontakty"]
+UTM = [("", "", ""), ("yandex", "cpc", "implant_msk"), ("yandex", "cpc", "brand"), ("vk", "social", "autumn_promo"),
+       ("google", "organic", ""), ("telegram", "post", "channel_ulybka"), ("2gis", "referral", "")]
+FIRST_MESSAGES = {
+    Channel.WEB: "Здравствуйте! Вы оставили заявку на сайте, удобно ли сейчас поговорить?",
+    Channel.TELEGRAM: "Добрый день! Это клиника «Улыбка». Подскажите, на какую услугу хотите записаться?",
+    Channel.WHATSAPP: "Здравствуйте! Получили вашу заявку. Когда вам удобно прийти на консультацию?",
+    Channel.SMS: "Клиника «Улыбка»: спасибо за заявку! Перезвоним в течение 10 минут.",
+    Channel.EMAIL: "Спасибо за обращение в клинику «Улыбка»! Предлагаем время для консультации.",
+    Channel.MAX: "Здравствуйте! Клиника «Улыбка» на связи. Подберём удобное время?",
+}
+REPLIES = ["Да, удобно", "Сколько стоит консультация?", "Можно в субботу утром?", "Перезвоните после 18:00",
+           "Интересует имплантация", "А есть рассрочка?"]
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    user: User
+    tenant: Tenant
+    leads_created: int
+
+
+def _translit(text: str) -> str:
+    return "".join(TRANSLIT.get(ch, ch) for ch in text.lower())
+
+
+def _random_person(rng: random.Random) -> tuple[str, str, str]:
+    first = rng.choice(FIRST_NAMES)
+    male, female = rng.choice(LAST_NAMES)
+    last = female if first in FEMALE_NAMES else male
+    phone = "+79" + "".join(str(rng.randint(0, 9)) for _ in range(9))
+    email = ""
+    if rng.random() < 0.6:
+        email = f"{_translit(first)}.{_translit(last)}{rng.randint(1, 99)}@{rng.choice(MAIL_DOMAINS)}"
+    return f"{first} {last}", phone, email
+
+
+def _random_moment(rng: random.Random, now: datetime) -> datetime:
+    """A moment in the last 90 days, busier on weekdays and in working hours (Moscow time)."""
+    while True:
+        day = now - timedelta(days=rng.random() * DEMO_DAYS)
+        local = timezone.localtime(day)
+        hour_weight = 1.0 if 9 <= local.hour < 21 else 0.15
+        day_weight = 1.0 if local.weekday() < 5 else 0.6
+        if rng.random() < hour_weight * day_weight:
+            return day
+
+
+def _status_for(rng: random.Random, age: timedelta) -> str:
+    if age < timedelta(hours=2):
+        return rng.choice([Lead.Status.NEW, Lead.Status.NEW, Lead.Status.CONTACTED])
+    roll = rng.random()
+    if roll < 0.06:
+        return Lead.Status.NEW
+    if roll < 0.36:
+        return Lead.Status.CONTACTED
+    if roll < 0.68:
+        return Lead.Status.BOOKED
+    return Lead.Status.LOST
+
+
+def _build_leads(rng: random.Random, now: datetime) -> list[tuple[Lead, list[LeadEvent]]]:
+    channels = list(CHANNEL_WEIGHTS)
+    weights = list(CHANNEL_WEIGHTS.values())
+    built = []
+    for _ in range(DEMO_LEADS):
+        name, phone, email = _random_person(rng)
+        channel = rng.choices(channels, weights)[0]
+        created = _random_moment(rng, now)
+        status = _status_for(rng, now - created)
+        source, medium, campaign = rng.choice(UTM)
+        lead = Lead(
+            name=name, phone=phone, email=email, channel=channel, status=status, created_at=created,
+            page_url=f"https://ulybka-dent.ru{rng.choice(PAGES)}",
+            utm_source=source, utm_medium=medium, utm_campaign=campaign,
+        )
+        events = [
+            LeadEvent(kind=LeadEvent.Kind.CREATED, channel=channel, text="Заявка получена", created_at=created),
+            LeadEvent(kind=LeadEvent.Kind.QUEUED, text="Лид передан в обработку",
+                      created_at=min(created + timedelta(seconds=rng.randint(1, 5)), now)),
+        ]
+        if status != Lead.Status.NEW:
+            contacted = min(created + timedelta(minutes=rng.choice([1, 1, 2, 3, 5, 8, 15, 40])), now)
+            lead.first_contact_at = contacted
+            events.append(LeadEvent(kind=LeadEvent.Kind.MESSAGE_OUT, channel=channel, text=FIRST_MESSAGES[channel],
+                                    created_at=contacted))
+            if rng.random() < 0.7:
+                events.append(LeadEvent(kind=LeadEvent.Kind.MESSAGE_IN, channel=channel, text=rng.choice(REPLIES),
+                                        created_at=min(contacted + timedelta(minutes=rng.randint(1, 90)), now)))
+        if status == Lead.Status.BOOKED:
+            booked = min(created + timedelta(hours=rng.randint(1, 48)), now)
+            visit = timezone.localtime(booked + timedelta(days=rng.randint(1, 10))).replace(
+                hour=rng.randint(9, 19), minute=rng.choice([0, 30]))
+            lead.booked_at = booked
+            events.append(LeadEvent(kind=LeadEvent.Kind.BOOKED,
+                                    text=f"Записан на консультацию {visit:%d.%m.%Y в %H:%M}", created_at=booked))
+        elif status == Lead.Status.LOST:
+            events.append(LeadEvent(kind=LeadEvent.Kind.STATUS_CHANGED, text="Статус: потерян — не отвечает",
+                                    created_at=min(created + timedelta(days=rng.randint(1, 5)), now)))
+        built.append((lead, events))
+    return built
+
+
+def seed_demo(now: datetime | None = None) -> DemoResult:
+    """Create (or find) the demo user, account and workspace, and fill it with leads once."""
+    now = now or timezone.now()
+    if not User.objects.filter(email=ADMIN_EMAIL).exists():
+        User.objects.create_superuser(ADMIN_EMAIL, ADMIN_PASSWORD, full_name="Администратор платформы",
+                                      email_confirmed_at=now)
+    user = User.objects.filter(email=DEMO_EMAIL).first()
+    if user is None:
+        user = User.objects.create_user(DEMO_EMAIL, DEMO_PASSWORD, full_name="Анна Демова", email_confirmed_at=now)
+    account, _ = Account.objects.get_or_create(owner=user, defaults={"name": "Стоматология «Улыбка»"})
+    tenant = Tenant.objects.filter(slug=DEMO_SLUG).first()
+    if tenant is None:
+        tenant = provision_tenant(account=account, owner=user, name="Стоматология «Улыбка»", slug=DEMO_SLUG)
+
+    with tenant_context(tenant):
+        if Lead.objects.exists():
+            return DemoResult(user=user, tenant=tenant, leads_created=0)
+        built = _build_leads(random.Random(20261126), now)
+        with transaction.atomic():
+            leads = Lead.objects.bulk_create([lead for lead, _ in built], batch_size=500)
+            events = []
+            for lead, (_, lead_events) in zip(leads, built, strict=True):
+                for event in lead_events:
+                    event.lead = lead
+                    events.append(event)
+            LeadEvent.objects.bulk_create(events, batch_size=2000)
+    return DemoResult(user=user, tenant=tenant, leads_created=len(built))

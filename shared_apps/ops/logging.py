@@ -1,0 +1,46 @@
+"""Log filters: correlation id on every record, and no e-mails or phone numbers in logs."""
+
+import logging
+import re
+
+from django.db import connection
+
+from .context import request_id_var
+
+EMAIL_RE = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
+# Russian and international numbers: +7 999 123-45-67, 8 (999) 123 45 67, 89991234567, +4915112345678
+PHONE_RE = re.compile(
+    r"(?<![\w/])(?:\+?[78][\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}|\+\d{10,15})(?![\w/])"
+)
+
+# Attributes every LogRecord has; anything else came in through ``extra=``.
+_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+def redact(text: str) -> str:
+    return PHONE_RE.sub("[phone]", EMAIL_RE.sub("[email]", text))
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get() or "-"
+        record.tenant = getattr(connection, "schema_name", None) or "-"
+        return True
+
+
+class RedactPiiFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        record.msg = redact(message)
+        record.args = None
+        for key, value in list(vars(record).items()):
+            if key not in _STANDARD_ATTRS and isinstance(value, str):
+                setattr(record, key, redact(value))
+        if record.exc_info:
+            # Formatters print exc_text when exc_info is gone: hand them only the redacted traceback.
+            record.exc_text = redact(record.exc_text or logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True

@@ -1,0 +1,12 @@
+import time
+
+from celery import shared_task
+from django.core.cache import caches
+
+HEARTBEAT_KEY = "ops:worker-heartbeat"
+
+
+@shared_task(ignore_result=True)
+def heartbeat() -> None:
+    """Beat schedules this; /healthz reports how long ago a worker last ran it."""
+    caches["platform"].set(HEARTBEAT_KEY, time.time(), timeout=None)

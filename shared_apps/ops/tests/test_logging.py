@@ -1,0 +1,76 @@
+import io
+import json
+import logging
+
+import pytest
+from django.conf import settings
+
+from shared_apps.ops.context import request_id_var
+
+
+@pytest.fixture
+def json_log():
+    """A logger wired exactly like the console handler in settings.LOGGING, writing to a buffer."""
+    stream = io.StringIO()
+    config = settings.LOGGING
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(_build(config["formatters"]["json"]))
+    for name in config["handlers"]["console"]["filters"]:
+        handler.addFilter(_build(config["filters"][name]))
+    logger = logging.getLogger("test.pii")
+    logger.handlers = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    yield logger, stream
+    logger.handlers = []
+
+
+def _build(spec: dict):
+    factory = spec["()"]
+    if isinstance(factory, str):
+        module, _, name = factory.rpartition(".")
+        factory = getattr(__import__(module, fromlist=[name]), name)
+    return factory(**{key: value for key, value in spec.items() if key != "()"})
+
+
+def test_logs_are_json_with_the_request_id_and_no_pii(json_log):
+    logger, stream = json_log
+    token = request_id_var.set("req-42")
+    try:
+        logger.info(
+            "lead from %s, call %s", "ivan.petrov@mail.ru", "+7 (916) 123-45-67",
+            extra={"contact": "olga@yandex.ru / 8 916 765 43 21", "leadId": 17},
+        )
+    finally:
+        request_id_var.reset(token)
+
+    line = stream.getvalue().strip()
+    record = json.loads(line)
+    assert record["request_id"] == "req-42"
+    assert record["message"] == "lead from [email], call [phone]"
+    assert record["contact"] == "[email] / [phone]"
+    assert record["leadId"] == 17
+    for secret in ("ivan.petrov", "mail.ru", "916", "olga@", "765"):
+        assert secret not in line
+
+
+def test_exceptions_in_logs_are_redacted_too(json_log):
+    logger, stream = json_log
+    try:
+        raise ValueError("bad phone 89161234567 for anna@bk.ru")
+    except ValueError:
+        logger.exception("failed")
+    output = stream.getvalue()
+    assert "89161234567" not in output
+    assert "anna@bk.ru" not in output
+    assert "[phone]" in output
+
+
+@pytest.mark.django_db
+def test_request_id_is_accepted_returned_and_replaced_when_unsafe(client_for):
+    client = client_for()
+    assert client.get("/", headers={"X-Request-ID": "abc-123"})["X-Request-ID"] == "abc-123"
+    minted = client.get("/", headers={"X-Request-ID": "bad id\nwith newline"})["X-Request-ID"]
+    assert minted != "bad id\nwith newline"
+    assert len(minted) == 32
+    assert client.get("/")["X-Request-ID"] != client.get("/")["X-Request-ID"]

@@ -1,0 +1,23 @@
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from .selectors import membership_for
+
+
+def member_required(view):
+    """Tenant pages: log in first (``?next=`` kept), then only members of this workspace get in."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        membership = membership_for(request.user, request.tenant)
+        if membership is None:
+            return TemplateResponse(request, "tenancy/not_a_member.html", status=403)
+        request.membership = membership
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,105 @@
+from django.conf import settings
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import schema_exists
+
+from shared_apps.tenancy.clone import clone_template_schema
+
+
+class Tenant(TenantMixin):
+    """A workspace: one company or project with its own schema and subdomain.
+
+    Two system rows exist besides the clients' workspaces: ``public`` (the
+    platform's own schema, served on the bare platform domain) and the
+    template schema new workspaces are cloned from.
+    """
+
+    class Kind(models.TextChoices):
+        CLIENT = "client", "Рабочее пространство клиента"
+        SYSTEM = "system", "Системная схема"
+
+    name = models.CharField("название", max_length=200)
+    slug = models.SlugField("поддомен", max_length=40, unique=True, null=True, blank=True)
+    kind = models.CharField("тип", max_length=10, choices=Kind.choices, default=Kind.CLIENT)
+    account = models.ForeignKey(
+        "accounts.Account",
+        on_delete=models.PROTECT,
+        related_name="tenants",
+        null=True,
+        blank=True,
+        verbose_name="аккаунт",
+    )
+    timezone = models.CharField("часовой пояс", max_length=64, default="Europe/Moscow")
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    class Meta:
+        verbose_name = "рабочее пространство"
+        verbose_name_plural = "рабочие пространства"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="system") | (models.Q(account__isnull=False) & models.Q(slug__isnull=False)),
+                name="client_tenant_has_account_and_slug",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def create_schema(self, check_if_exists: bool = False, sync_schema: bool = True, verbosity: int = 1) -> None:
+        """Clone the template schema when it exists, else replay the migrations.
+
+        The clone copies the template's ``django_migrations`` rows too, so the
+        extra "fake" migrate run django-tenants would do after cloning (about a
+        third of a second of loading the migration graph) is skipped.
+        """
+        base = self.get_base_schema()
+        if sync_schema and base and base != self.schema_name and schema_exists(base):
+            if check_if_exists and schema_exists(self.schema_name):
+                return
+            clone_template_schema(base, self.schema_name)
+            return
+        super().create_schema(check_if_exists=check_if_exists, sync_schema=sync_schema, verbosity=verbosity)
+
+    @property
+    def is_client(self) -> bool:
+        return self.kind == self.Kind.CLIENT
+
+    @property
+    def primary_host(self) -> str:
+        return f"{self.slug}.{settings.PLATFORM_DOMAIN}"
+
+    @property
+    def url(self) -> str:
+        port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
+        return f"{settings.PLATFORM_SCHEME}://{self.primary_host}{port}/"
+
+
+class Domain(DomainMixin):
+    class Meta:
+        verbose_name = "домен"
+        verbose_name_plural = "домены"
+
+
+class Membership(models.Model):
+    """The per-user index of workspaces: who may enter which tenant, and as whom."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Администратор"
+        OPERATOR = "operator", "Оператор"
+        ANALYST = "analyst", "Аналитик"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField("роль", max_length=16, choices=Role.choices, default=Role.OPERATOR)
+    created_at = models.DateTimeField("добавлен", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "участник"
+        verbose_name_plural = "участники"
+        constraints = [models.UniqueConstraint(fields=["user", "tenant"], name="unique_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.tenant} ({self.role})"

@@ -1,0 +1,103 @@
+"""Writes for workspaces: provisioning and the platform's system schemas."""
+
+import logging
+import re
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
+
+from shared_apps.accounts.models import Account, User
+from widget_cdn.services import publish_default_widget
+
+from .models import Domain, Membership, Tenant
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE_SCHEMA_NAME = settings.TENANT_BASE_SCHEMA
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+RESERVED_SLUGS = frozenset(
+    {
+        "www", "api", "admin", "mail", "smtp", "imap", "pop", "ftp", "static", "media", "cdn",
+        "app", "auth", "login", "signup", "billing", "help", "support", "docs", "blog", "status",
+        "w", "widget", "public", "template", "tenant-template", "ns1", "ns2", "dev", "test",
+    }
+)
+
+
+class ProvisioningError(Exception):
+    """Provisioning refused; ``field`` names the input at fault, ``message`` is for the user."""
+
+    def __init__(self, message: str, field: str = "slug") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def schema_name_for(slug: str) -> str:
+    return "t_" + slug.replace("-", "_")
+
+
+def validate_slug(slug: str) -> None:
+    if not SLUG_PATTERN.match(slug or ""):
+        raise ProvisioningError(
+            "Адрес должен быть от 3 до 40 символов: латинские буквы, цифры и дефис; "
+            "начинаться с буквы и не заканчиваться дефисом."
+        )
+    if "--" in slug:
+        raise ProvisioningError("Адрес не может содержать два дефиса подряд.")
+    if slug in RESERVED_SLUGS:
+        raise ProvisioningError("Этот адрес зарезервирован, выберите другой.")
+
+
+def provision_tenant(*, account: Account, owner: User, name: str, slug: str) -> Tenant:
+    """Create a workspace with its schema, domain and owner membership, all or nothing.
+
+    The schema is cloned from the template inside the same transaction as the
+    rows (PostgreSQL DDL is transactional), so any failure leaves no tenant
+    row, no domain and no schema behind.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ProvisioningError("Укажите название рабочего пространства.", field="name")
+    slug = (slug or "").strip().lower()
+    validate_slug(slug)
+    schema_name = schema_name_for(slug)
+    if Tenant.objects.filter(slug=slug).exists() or schema_exists(schema_name, case_sensitive=False):
+        raise ProvisioningError("Этот адрес уже занят, выберите другой.")
+    ensure_template_schema()
+
+    try:
+        with schema_context(get_public_schema_name()), transaction.atomic():
+            tenant = Tenant(schema_name=schema_name, slug=slug, name=name, account=account, kind=Tenant.Kind.CLIENT)
+            tenant.save(verbosity=0)
+            Domain.objects.create(domain=tenant.primary_host, tenant=tenant, is_primary=True)
+            Membership.objects.create(user=owner, tenant=tenant, role=Membership.Role.ADMIN)
+            publish_default_widget(tenant)
+    except IntegrityError as exc:
+        logger.warning("tenant_provisioning_conflict", extra={"schema": schema_name})
+        raise ProvisioningError("Этот адрес уже занят, выберите другой.") from exc
+    logger.info("tenant_created", extra={"tenantId": slug, "userId": owner.pk})
+    return tenant
+
+
+def ensure_platform_tenants() -> None:
+    """Make sure the public tenant (bare platform domain) and the template exist."""
+    public, _ = Tenant.objects.get_or_create(
+        schema_name=get_public_schema_name(),
+        defaults={"name": "Fast Lead", "kind": Tenant.Kind.SYSTEM},
+    )
+    Domain.objects.filter(tenant=public).exclude(domain=settings.PLATFORM_DOMAIN).delete()
+    Domain.objects.get_or_create(domain=settings.PLATFORM_DOMAIN, defaults={"tenant": public, "is_primary": True})
+    ensure_template_schema()
+
+
+def ensure_template_schema() -> Tenant:
+    """The template is a registered tenant, so ``migrate_schemas`` keeps it current."""
+    template = Tenant.objects.filter(schema_name=TEMPLATE_SCHEMA_NAME).first()
+    if template is None:
+        template = Tenant(schema_name=TEMPLATE_SCHEMA_NAME, name="Шаблон схемы", kind=Tenant.Kind.SYSTEM)
+        template.save(verbosity=0)
+    elif not schema_exists(TEMPLATE_SCHEMA_NAME):
+        template.create_schema(check_if_exists=True, verbosity=0)
+    return template

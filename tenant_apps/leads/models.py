@@ -1,0 +1,69 @@
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Веб-форма"
+    SMS = "sms", "SMS"
+    EMAIL = "email", "E-mail"
+    TELEGRAM = "telegram", "Telegram"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    MAX = "max", "MAX"
+
+
+class Lead(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "Новый"
+        CONTACTED = "contacted", "Связались"
+        BOOKED = "booked", "Записан"
+        LOST = "lost", "Потерян"
+
+    name = models.CharField("имя", max_length=150)
+    phone = models.CharField("телефон (E.164)", max_length=20, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    channel = models.CharField("канал", max_length=16, choices=Channel.choices, default=Channel.WEB)
+    status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.NEW)
+    page_url = models.URLField("страница", max_length=2000, blank=True)
+    utm_source = models.CharField(max_length=200, blank=True)
+    utm_medium = models.CharField(max_length=200, blank=True)
+    utm_campaign = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField("создан", db_index=True)
+    first_contact_at = models.DateTimeField("первый контакт", null=True, blank=True)
+    booked_at = models.DateTimeField("запись", null=True, blank=True)
+    updated_at = models.DateTimeField("изменён", auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "лид"
+        verbose_name_plural = "лиды"
+        indexes = [models.Index(fields=["status", "-created_at"]), models.Index(fields=["channel", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LeadEvent(models.Model):
+    """One entry of a lead's timeline."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Лид создан"
+        QUEUED = "queued", "Передан в обработку"
+        MESSAGE_OUT = "message_out", "Отправлено сообщение"
+        MESSAGE_IN = "message_in", "Получен ответ"
+        STATUS_CHANGED = "status_changed", "Статус изменён"
+        BOOKED = "booked", "Записан на встречу"
+        NOTE = "note", "Заметка"
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("тип", max_length=20, choices=Kind.choices)
+    text = models.CharField("описание", max_length=500, blank=True)
+    channel = models.CharField("канал", max_length=16, choices=Channel.choices, blank=True)
+    request_id = models.CharField("id запроса", max_length=128, blank=True)
+    created_at = models.DateTimeField("время", db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "событие лида"
+        verbose_name_plural = "события лидов"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text}"

@@ -1,0 +1,24 @@
+from celery import shared_task
+from django.utils import timezone
+
+from shared_apps.ops.context import request_id_var
+
+from .models import Lead, LeadEvent
+
+
+@shared_task(ignore_result=True)
+def lead_created(lead_id: int) -> None:
+    """Runs in the lead's tenant schema (tenant-schemas-celery); the first-contact logic hooks in here.
+
+    For now it notes on the timeline that a worker took the lead (once, however
+    often the task is delivered).
+    """
+    lead = Lead.objects.filter(pk=lead_id).first()
+    if lead is None:
+        return
+    LeadEvent.objects.get_or_create(
+        lead=lead,
+        kind=LeadEvent.Kind.QUEUED,
+        defaults={"text": "Лид передан в обработку", "request_id": request_id_var.get() or "",
+                  "created_at": timezone.now()},
+    )

@@ -1,0 +1,88 @@
+"""Smoke test in a real Chromium: the landing page and the demo workspace, on a desktop and a phone."""
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from shared_apps.demo.services import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls below happen before it starts.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def browser():
+    assert Path(CHROMIUM).exists(), "Chromium is missing: `make test` installs Debian's chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo(live_server):
+    seed_demo()
+    port = urlsplit(live_server.url).port
+    return f"http://localhost:{port}", f"http://demo.localhost:{port}"
+
+
+def log_in(page: Page, email: str, password: str) -> None:
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Пароль").fill(password)
+    page.get_by_role("button", name="Войти").click()
+
+
+def test_landing_and_demo_workspace_on_desktop(browser, demo):
+    public_url, demo_url = demo
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="ru-RU")
+
+    page.goto(public_url + "/")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.get_by_text("Старт").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "landing-desktop.png"), full_page=True)
+
+    page.goto(demo_url + "/leads?status=booked")
+    expect(page).to_have_url(demo_url + "/login?next=/leads%3Fstatus%3Dbooked")
+    log_in(page, DEMO_EMAIL, "неверный пароль")
+    expect(page.get_by_text("Неверный e-mail или пароль.")).to_be_visible()
+    log_in(page, DEMO_EMAIL, DEMO_PASSWORD)
+    expect(page).to_have_url(demo_url + "/leads?status=booked")
+    expect(page.locator("#leads-table").get_by_text("Записан").filter(visible=True).first).to_be_visible()
+
+    page.goto(demo_url + "/")
+    expect(page.get_by_text("Стоматология «Улыбка»").first).to_be_visible()
+    expect(page.get_by_text("Всего лидов")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "demo-desktop.png"), full_page=True)
+
+    page.goto(public_url.replace("localhost", "nobody.localhost") + "/")
+    expect(page.get_by_text("Рабочее пространство не найдено")).to_be_visible()
+
+
+def test_demo_workspace_fits_a_phone_screen(browser, demo):
+    public_url, demo_url = demo
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    page = phone.new_page()
+
+    page.goto(public_url + "/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    page.goto(demo_url + "/login")
+    log_in(page, DEMO_EMAIL, DEMO_PASSWORD)
+    expect(page.get_by_text("Всего лидов")).to_be_visible()
+    for path in ("/", "/leads"):
+        page.goto(demo_url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, f"{path} scrolls sideways on a phone"
+    page.screenshot(path=str(ARTIFACTS / "demo-phone.png"), full_page=True)
+    phone.close()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WidgetCdnConfig(AppConfig):
+    name = "widget_cdn"
+    verbose_name = "Виджет: публикация"
