@@ -14,8 +14,14 @@ AS_POSTGRES := $(if $(SUDO),sudo -u postgres,runuser -u postgres --)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
 PYTEST_WORKERS ?= 2
 
-# "Does something answer on this local port?" without needing any client installed.
-port_open = (exec 3<>/dev/tcp/127.0.0.1/$(1)) 2>/dev/null
+# Where the services are: the same URLs (and defaults) as config/settings.
+url_host_port = $(shell python3 -c 'import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p.hostname or "127.0.0.1", p.port or sys.argv[2])' "$(1)" $(2))
+DB_ADDR := $(call url_host_port,$(or $(DATABASE_URL),postgres://127.0.0.1:5432/fastlead),5432)
+REDIS_ADDR := $(call url_host_port,$(or $(REDIS_URL),redis://127.0.0.1:6379/0),6379)
+is_local = $(filter 127.0.0.1 localhost ::1,$(1))
+
+# "Does something answer on this host and port?" without needing any client installed.
+port_open = timeout 3 bash -c 'exec 3<>/dev/tcp/$(1)/$(2)' 2>/dev/null
 
 .PHONY: run test setup system-packages services postgres redis browser db seed lint assets
 
@@ -55,23 +61,29 @@ system-packages:
 services: postgres redis
 
 postgres:
-	@if ! $(call port_open,5432); then \
-		echo "PostgreSQL не отвечает на 127.0.0.1:5432 — устанавливаю из Debian"; \
+	@if $(call port_open,$(word 1,$(DB_ADDR)),$(word 2,$(DB_ADDR))); then :; \
+	elif [ -z "$(call is_local,$(word 1,$(DB_ADDR)))" ]; then \
+		echo "PostgreSQL из DATABASE_URL ($(DB_ADDR)) не отвечает"; exit 1; \
+	else \
+		echo "PostgreSQL не отвечает на порту $(word 2,$(DB_ADDR)) — устанавливаю из Debian"; \
 		command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update -q && $(APT_INSTALL) postgresql; }; \
 		version=$$(ls /etc/postgresql | sort -V | tail -1); \
 		$(SUDO) pg_ctlcluster --skip-systemctl-redirect $$version main start 2>/dev/null || true; \
-		for i in $$(seq 1 30); do $(call port_open,5432) && break; sleep 1; done; \
-		$(call port_open,5432) || { echo "PostgreSQL не запустился"; exit 1; }; \
+		for i in $$(seq 1 30); do $(call port_open,127.0.0.1,5432) && break; sleep 1; done; \
+		$(call port_open,127.0.0.1,5432) || { echo "PostgreSQL не запустился"; exit 1; }; \
 		cd /tmp && $(AS_POSTGRES) psql -q -c "ALTER USER postgres PASSWORD 'postgres'"; \
 	fi
 
 redis:
-	@if ! $(call port_open,6379); then \
-		echo "Redis не отвечает на 127.0.0.1:6379 — устанавливаю из Debian"; \
+	@if $(call port_open,$(word 1,$(REDIS_ADDR)),$(word 2,$(REDIS_ADDR))); then :; \
+	elif [ -z "$(call is_local,$(word 1,$(REDIS_ADDR)))" ]; then \
+		echo "Redis из REDIS_URL ($(REDIS_ADDR)) не отвечает"; exit 1; \
+	else \
+		echo "Redis не отвечает на порту $(word 2,$(REDIS_ADDR)) — устанавливаю из Debian"; \
 		command -v redis-server >/dev/null || { $(SUDO) apt-get update -q && $(APT_INSTALL) redis-server; }; \
 		$(SUDO) redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
-		for i in $$(seq 1 20); do $(call port_open,6379) && break; sleep 0.5; done; \
-		$(call port_open,6379) || { echo "Redis не запустился"; exit 1; }; \
+		for i in $$(seq 1 20); do $(call port_open,127.0.0.1,6379) && break; sleep 0.5; done; \
+		$(call port_open,127.0.0.1,6379) || { echo "Redis не запустился"; exit 1; }; \
 	fi
 
 browser:
@@ -91,7 +103,7 @@ node_modules/.deps-installed: package.json package-lock.json
 
 assets: static/dist/.built var/staticfiles/staticfiles.json locale/ru/LC_MESSAGES/django.mo
 
-static/dist/.built: node_modules/.deps-installed tailwind.config.js $(shell find static/src templates */templates shared_apps/*/templates tenant_apps/*/templates -type f 2>/dev/null)
+static/dist/.built: node_modules/.deps-installed tailwind.config.js static/build.mjs $(shell find static/src templates */templates shared_apps/*/templates tenant_apps/*/templates -type f 2>/dev/null)
 	npm run --silent build
 	touch $@
 
