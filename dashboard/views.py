@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
 from shared_apps.tenancy.decorators import member_required
 from shared_apps.tenancy.selectors import tenants_of
@@ -24,6 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 @member_required
 def leads(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None

@@ -74,6 +74,9 @@ def test_demo_workspace_fits_a_phone_screen(browser, demo):
     ARTIFACTS.mkdir(exist_ok=True)
     phone = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     page = phone.new_page()
+    problems = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
 
     page.goto(public_url + "/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -85,4 +88,12 @@ def test_demo_workspace_fits_a_phone_screen(browser, demo):
         page.goto(demo_url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, f"{path} scrolls sideways on a phone"
     page.screenshot(path=str(ARTIFACTS / "demo-phone.png"), full_page=True)
+
+    # The drawer menu works under the Content-Security-Policy (Alpine.js runs).
+    page.get_by_role("button", name="Открыть меню").click()
+    drawer_link = page.get_by_role("dialog", name="Меню кабинета").get_by_role("link", name="Лиды")
+    expect(drawer_link).to_be_visible()
+    drawer_link.click()
+    expect(page).to_have_url(demo_url + "/leads")
+    assert problems == [], problems
     phone.close()

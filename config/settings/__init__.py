@@ -77,6 +77,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 MIDDLEWARE = [
     "shared_apps.ops.middleware.RequestIdMiddleware",
     "shared_apps.ops.middleware.HealthzMiddleware",
+    "shared_apps.ops.middleware.ContentSecurityPolicyMiddleware",
     "shared_apps.tenancy.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -214,7 +215,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static" / "dist"]
+# dist/ is built by `npm run build` (not committed); public/ holds committed files such as the favicon.
+STATICFILES_DIRS = [BASE_DIR / "static" / "dist", BASE_DIR / "static" / "public"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {

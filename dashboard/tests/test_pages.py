@@ -55,13 +55,15 @@ def test_htmx_filter_returns_only_the_table(workspace):
     body = response.content.decode()
     assert "Олег Смирнов" in body
     assert "<html" not in body
+    assert "HX-Request" in response["Vary"]
 
 
 def test_lead_page_shows_the_timeline(workspace):
     _, client, booked = workspace
     body = client.get(f"/leads/{booked.pk}").content.decode()
     assert "Записан на диагностику" in body
-    assert "+79161112233" in body
+    assert 'href="tel:+79161112233"' in body
+    assert "+7 916 111-22-33" in body
     assert client.get("/leads/999999").status_code == 404
 
 

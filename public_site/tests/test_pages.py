@@ -29,6 +29,11 @@ def test_unknown_public_page_is_a_russian_404(client_for):
 
 def test_security_headers(client_for):
     response = client_for().get("/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    script_src = next(part for part in csp.split(";") if part.strip().startswith("script-src"))
+    assert "unsafe-inline" not in script_src
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
