@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
+from django.utils import timezone
 from psycopg import sql
 
 from billing.services import sync_plans
@@ -70,6 +71,15 @@ def platform_rows(request: pytest.FixtureRequest) -> Iterator[None]:
                 cursor.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> Iterator[None]:
+    """Rate-limit counters are shared by the whole test worker: start each test with none."""
+    yield
+    from django.core.cache import caches
+
+    caches["platform"].delete_pattern("ratelimit:*")
+
+
 def unique_slug(prefix: str = "t") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
@@ -77,6 +87,7 @@ def unique_slug(prefix: str = "t") -> str:
 @pytest.fixture
 def make_user(db) -> Callable[..., User]:
     def make(email: str | None = None, password: str | None = None, **extra) -> User:
+        extra.setdefault("email_confirmed_at", timezone.now())
         return User.objects.create_user(email or f"{uuid.uuid4().hex[:10]}@example.ru", password, **extra)
 
     return make
@@ -121,21 +132,29 @@ def client_for() -> Callable[..., Client]:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
+def worker_env() -> dict[str, str]:
+    """Extra environment for the Celery worker process; a test module may override this fixture."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, worker_env, tmp_path) -> Iterator[subprocess.Popen]:
     """A real Celery worker on the test database and this test worker's own queue."""
     db = settings.DATABASES["default"]
     env = {
         **os.environ,
+        **worker_env,
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "CACHE_KEY_PREFIX": settings.CACHE_KEY_PREFIX,
         "LOG_FORMAT": "text",
     }
     queue = celery_app.conf.task_default_queue
     name = f"{queue}@localhost"
+    log = tmp_path / "celery-worker.log"
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-n", name, "--pool", "solo",
          "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, text=True,
     )
     try:
         deadline = time.monotonic() + 30
@@ -144,7 +163,7 @@ def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
             if any(reply) or worker.poll() is not None:
                 break
         if worker.poll() is not None:
-            raise RuntimeError("Celery worker exited: " + (worker.stdout.read() if worker.stdout else ""))
+            raise RuntimeError("Celery worker exited: " + log.read_text())
         yield worker
     finally:
         worker.terminate()
@@ -152,3 +171,19 @@ def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
             worker.wait(timeout=10)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+@pytest.fixture
+def eager_tasks() -> Iterator[None]:
+    """Run Celery tasks in-process (for tests about what a task sends, not about the worker)."""
+    celery_app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def send_mail_now(eager_tasks, django_capture_on_commit_callbacks):
+    """Inside ``with send_mail_now():`` e-mails queued on commit are delivered to mail.outbox at once."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -37,3 +37,29 @@ class Plan(models.Model):
     @property
     def is_trial(self) -> bool:
         return self.trial_days > 0
+
+
+class Subscription(models.Model):
+    """The account's subscription (one per account). The billing issue adds its state machine."""
+
+    class Status(models.TextChoices):
+        TRIALING = "trialing", "Пробный период"
+        ACTIVE = "active", "Активна"
+        PAST_DUE = "past_due", "Ожидает оплаты"
+        GRACE = "grace", "Льготный период"
+        BLOCKED = "blocked", "Заблокирована"
+        CANCELED = "canceled", "Отменена"
+
+    account = models.OneToOneField("accounts.Account", on_delete=models.CASCADE, related_name="subscription")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.TRIALING)
+    trial_ends_at = models.DateTimeField("конец пробного периода", null=True, blank=True)
+    current_period_end = models.DateTimeField("оплачено до", null=True, blank=True)
+    created_at = models.DateTimeField("создана", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "подписка"
+        verbose_name_plural = "подписки"
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.plan} ({self.get_status_display()})"

@@ -2,6 +2,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from billing.api import router as billing_public_router
+from shared_apps.accounts.api import router as auth_router
 from shared_apps.ops.api_errors import install_error_envelope
 from tenant_apps.leads.api import router as leads_router
 
@@ -18,6 +19,7 @@ def _build(title: str, namespace: str) -> NinjaAPI:
 
 
 public_api = _build("Fast Lead — публичный API", "public_api")
+public_api.add_router("/", auth_router)
 public_api.add_router("/", billing_public_router)
 
 tenant_api = _build("Fast Lead — API рабочего пространства", "tenant_api")

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from shared_apps.accounts.urls import login_urlpatterns
+
 from .api import public_api
 
 admin.site.site_header = "Fast Lead — администрирование платформы"
@@ -11,6 +13,10 @@ admin.site.site_title = "Fast Lead"
 urlpatterns = [
     path("", include("public_site.urls")),
     path("", include("widget_cdn.urls")),
+    path("", include("shared_apps.accounts.urls")),
+    *login_urlpatterns,
+    path("", include("shared_apps.devmail.urls")),
+    path("oauth/", include("social_django.urls", namespace="social")),
     path("admin/", admin.site.urls),
     path("api/v1/", public_api.urls),
 ]

@@ -1,22 +1,20 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from shared_apps.accounts import tenant_views
+
 from . import views
-from .forms import LoginForm
 
 app_name = "dashboard"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("onboarding", views.onboarding, name="onboarding"),
     path("leads", views.leads, name="leads"),
     path("leads/<int:lead_id>", views.lead, name="lead"),
 ]
 
+# Un-namespaced: LOGIN_URL ("login") and the templates' {% url 'logout' %} resolve to these on workspace hosts.
 auth_urlpatterns = [
-    path(
-        "login",
-        auth_views.LoginView.as_view(template_name="dashboard/login.html", authentication_form=LoginForm,
-                                     redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("logout", auth_views.LogoutView.as_view(), name="logout"),
+    path("login", tenant_views.login_redirect, name="login"),
+    path("logout", tenant_views.logout_view, name="logout"),
+    path("auth/handoff", tenant_views.handoff, name="handoff"),
 ]

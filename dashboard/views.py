@@ -25,6 +25,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@member_required
+def onboarding(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/onboarding.html", _cabinet_context(request, "onboarding"))
+
+
+@require_GET
 @vary_on_headers("HX-Request")
 @member_required
 def leads(request: HttpRequest) -> HttpResponse:

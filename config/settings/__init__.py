@@ -51,9 +51,11 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "social_django",
     "shared_apps.accounts",
     "shared_apps.ops",
     "shared_apps.demo",
+    "shared_apps.devmail",
     "billing",
     "widget_cdn",
     "public_site",
@@ -86,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shared_apps.accounts.middleware.LoginSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -199,8 +202,59 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard:home"
-LOGOUT_REDIRECT_URL = "login"
+LOGIN_REDIRECT_URL = "accounts:continue"
+AUTHENTICATION_BACKENDS = [
+    "shared_apps.accounts.oauth.GoogleOAuth2",
+    "shared_apps.accounts.oauth.YandexOAuth2",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# JWT for the API. Keys as "kid:secret,kid2:secret2"; tokens are signed with JWT_ACTIVE_KID and
+# verified with any listed key, so a new key can be rolled in while old tokens run out (README).
+JWT_KEYS = dict(
+    item.split(":", 1)
+    for item in env_list("JWT_KEYS", [] if APP_ENV == "production" else ["dev1:dev-jwt-secret-change-me-0123456789"])
+)
+JWT_ACTIVE_KID = env_str("JWT_ACTIVE_KID", next(iter(JWT_KEYS), ""))
+if JWT_ACTIVE_KID not in JWT_KEYS:
+    raise ImproperlyConfigured("JWT_ACTIVE_KID must name one of the keys in JWT_KEYS")
+JWT_ACCESS_TTL_SECONDS = 15 * 60
+JWT_REFRESH_TTL_SECONDS = 7 * 24 * 3600
+
+EMAIL_CONFIRMATION_TTL_HOURS = 48
+EMAIL_RESEND_COOLDOWN_SECONDS = env_int("EMAIL_RESEND_COOLDOWN_SECONDS", 60)
+PASSWORD_RESET_TTL_MINUTES = 60
+HANDOFF_TTL_SECONDS = 60
+LOGIN_FAILURE_LIMIT = 5
+LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 100)
+
+# OAuth (social-auth-app-django). Endpoints are configurable so development and tests talk to the
+# local sandbox (`manage.py run_oauth_sandbox`, port 8025) instead of Google and Yandex.
+OAUTH_SANDBOX_URL = env_str("OAUTH_SANDBOX_URL", "http://127.0.0.1:8025" if APP_ENV != "production" else "")
+GOOGLE_OAUTH_BASE_URL = env_str("GOOGLE_OAUTH_BASE_URL", f"{OAUTH_SANDBOX_URL}/google" if OAUTH_SANDBOX_URL else "")
+YANDEX_OAUTH_BASE_URL = env_str("YANDEX_OAUTH_BASE_URL", f"{OAUTH_SANDBOX_URL}/yandex" if OAUTH_SANDBOX_URL else "")
+SOCIAL_AUTH_GOOGLE_OAUTH2_KEY = env_str("GOOGLE_OAUTH_CLIENT_ID", "sandbox-google-client")
+SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET = env_str("GOOGLE_OAUTH_CLIENT_SECRET", "sandbox-google-secret")
+SOCIAL_AUTH_YANDEX_OAUTH2_KEY = env_str("YANDEX_OAUTH_CLIENT_ID", "sandbox-yandex-client")
+SOCIAL_AUTH_YANDEX_OAUTH2_SECRET = env_str("YANDEX_OAUTH_CLIENT_SECRET", "sandbox-yandex-secret")
+SOCIAL_AUTH_URL_NAMESPACE = "social"
+SOCIAL_AUTH_JSONFIELD_ENABLED = True
+SOCIAL_AUTH_REDIRECT_IS_HTTPS = PLATFORM_SCHEME == "https"
+SOCIAL_AUTH_LOGIN_REDIRECT_URL = "/login/continue"
+SOCIAL_AUTH_LOGIN_ERROR_URL = "/login"
+SOCIAL_AUTH_RAISE_EXCEPTIONS = False
+SOCIAL_AUTH_PIPELINE = (
+    "social_core.pipeline.social_auth.social_details",
+    "social_core.pipeline.social_auth.social_uid",
+    "social_core.pipeline.social_auth.auth_allowed",
+    "social_core.pipeline.social_auth.social_user",
+    "shared_apps.accounts.oauth.require_verified_email",
+    "shared_apps.accounts.oauth.link_or_register",
+    "social_core.pipeline.social_auth.associate_user",
+    "social_core.pipeline.social_auth.load_extra_data",
+    "shared_apps.accounts.oauth.log_sign_in",
+)
 
 # --- i18n -------------------------------------------------------------------
 
@@ -219,6 +273,7 @@ STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static" / "dist", BASE_DIR / "static" / "public"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+AVATAR_MAX_BYTES = 2 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -231,7 +286,22 @@ WHITENOISE_MAX_AGE = 365 * 24 * 3600
 
 # --- e-mail -----------------------------------------------------------------
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Development keeps a copy of every message in the dev mailbox (/dev/mailbox on the public host)
+# and hands it on to EMAIL_DELIVERY_BACKEND; production sends through EMAIL_BACKEND directly.
+DEV_MAILBOX_ENABLED = env_bool("DEV_MAILBOX_ENABLED", APP_ENV != "production")
+EMAIL_DELIVERY_BACKEND = env_str("EMAIL_DELIVERY_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "shared_apps.devmail.backends.DevMailboxBackend"
+    if DEV_MAILBOX_ENABLED
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Fast Lead <noreply@fastlead.ru>")
 
 # --- security headers -------------------------------------------------------

@@ -11,6 +11,7 @@ from django_tenants.utils import tenant_context
 from shared_apps.accounts.models import Account, User
 from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.services import provision_tenant
+from shared_apps.tenancy.slugs import transliterate
 from tenant_apps.leads.models import Channel, Lead, LeadEvent
 
 DEMO_EMAIL = "demo@fastlead.ru"
@@ -34,9 +35,6 @@ LAST_NAMES = [
 ]
 FEMALE_NAMES = {"Мария", "Анна", "Елена", "Ольга", "Наталья", "Татьяна", "Ирина", "Екатерина", "Светлана", "Юлия",
                 "Анастасия", "Дарья", "Ксения", "Полина", "Виктория"}
-TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-                    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s",
-                     "t", "u", "f", "kh", "ts", "ch", "sh", "sch", "", "y", "", "e", "yu", "ya"], strict=True))
 MAIL_DOMAINS = ["mail.ru", "yandex.ru", "gmail.com", "bk.ru", "inbox.ru", "list.ru", "rambler.ru"]
 CHANNEL_WEIGHTS = {Channel.WEB: 45, Channel.TELEGRAM: 20, Channel.WHATSAPP: 15, Channel.SMS: 8, Channel.EMAIL: 7,
                    Channel.MAX: 5}
@@ -63,10 +61,6 @@ class DemoResult:
     leads_created: int
 
 
-def _translit(text: str) -> str:
-    return "".join(TRANSLIT.get(ch, ch) for ch in text.lower())
-
-
 def _random_person(rng: random.Random) -> tuple[str, str, str]:
     first = rng.choice(FIRST_NAMES)
     male, female = rng.choice(LAST_NAMES)
@@ -74,7 +68,7 @@ def _random_person(rng: random.Random) -> tuple[str, str, str]:
     phone = "+79" + "".join(str(rng.randint(0, 9)) for _ in range(9))
     email = ""
     if rng.random() < 0.6:
-        email = f"{_translit(first)}.{_translit(last)}{rng.randint(1, 99)}@{rng.choice(MAIL_DOMAINS)}"
+        email = f"{transliterate(first)}.{transliterate(last)}{rng.randint(1, 99)}@{rng.choice(MAIL_DOMAINS)}"
     return f"{first} {last}", phone, email
 
 

@@ -78,6 +78,12 @@ def validation_fields(errors: list[dict]) -> dict[str, str]:
     return fields
 
 
+class RateLimited(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
 def install_error_envelope(api: NinjaAPI) -> None:
     """Route every error ninja raises or catches through the envelope."""
 
@@ -92,7 +98,12 @@ def install_error_envelope(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
-        return error_response(exc.status_code, message=str(exc) or None)
+        return error_response(exc.status_code, code=getattr(exc, "code", None), message=str(exc) or None,
+                              fields=getattr(exc, "fields", None))
+
+    @api.exception_handler(RateLimited)
+    def on_rate_limited(request: HttpRequest, exc: RateLimited) -> JsonResponse:
+        return error_response(429, headers={"Retry-After": str(exc.retry_after)})
 
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> JsonResponse:

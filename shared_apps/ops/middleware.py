@@ -1,3 +1,6 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from .api_errors import error_response
@@ -57,15 +60,9 @@ class ContentSecurityPolicyMiddleware:
     ``style`` attributes for x-show/x-transition, hence ``'unsafe-eval'`` for
     scripts and ``'unsafe-inline'`` for styles; no inline ``<script>`` runs
     anywhere. The OpenAPI docs and the admin ship inline bootstrap scripts, so
-    they alone get ``'unsafe-inline'`` scripts.
+    they alone get ``'unsafe-inline'`` scripts. Forms may lead to the workspace
+    hosts (the login hand-off) and to the OAuth providers.
     """
-
-    POLICY = (
-        "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-        "frame-ancestors 'none'"
-    )
-    DOCS_POLICY = POLICY.replace("script-src 'self' 'unsafe-eval'", "script-src 'self' 'unsafe-inline'")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -73,6 +70,23 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if response.get("Content-Type", "").startswith("text/html") and "Content-Security-Policy" not in response:
-            docs = request.path.startswith("/api/") or request.path.startswith("/admin/")
-            response["Content-Security-Policy"] = self.DOCS_POLICY if docs else self.POLICY
+            relaxed = request.path.startswith("/api/") or request.path.startswith("/admin/")
+            response["Content-Security-Policy"] = content_security_policy(relaxed_scripts=relaxed)
         return response
+
+
+def content_security_policy(*, relaxed_scripts: bool = False) -> str:
+    workspaces = f"{settings.PLATFORM_SCHEME}://*.{settings.PLATFORM_DOMAIN}" + (":*" if settings.PLATFORM_PORT else "")
+    providers = [_origin(settings.GOOGLE_OAUTH_BASE_URL) or "https://accounts.google.com",
+                 _origin(settings.YANDEX_OAUTH_BASE_URL) or "https://oauth.yandex.com"]
+    scripts = "'self' 'unsafe-inline'" if relaxed_scripts else "'self' 'unsafe-eval'"
+    return (
+        f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        f"form-action 'self' {workspaces} {' '.join(dict.fromkeys(providers))}; frame-ancestors 'none'"
+    )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""

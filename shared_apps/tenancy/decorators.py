@@ -1,9 +1,10 @@
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 
+from .links import platform_url
 from .selectors import membership_for
 
 
@@ -14,6 +15,8 @@ def member_required(view):
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if not request.user.is_email_confirmed:
+            return HttpResponseRedirect(platform_url("/email/check"))
         membership = membership_for(request.user, request.tenant)
         if membership is None:
             return TemplateResponse(request, "tenancy/not_a_member.html", status=403)

@@ -11,6 +11,7 @@ from shared_apps.accounts.models import Account, User
 from widget_cdn.services import publish_default_widget
 
 from .models import Domain, Membership, Tenant
+from .slugs import slug_base
 
 logger = logging.getLogger(__name__)
 
@@ -101,3 +102,19 @@ def ensure_template_schema() -> Tenant:
     elif not schema_exists(TEMPLATE_SCHEMA_NAME):
         template.create_schema(check_if_exists=True, verbosity=0)
     return template
+
+
+def free_slug_for(company: str) -> str:
+    """The company's transliterated name as a subdomain, with -2, -3… when taken or reserved."""
+    base = slug_base(company)
+    candidate, number = base, 1
+    while True:
+        try:
+            validate_slug(candidate)
+        except ProvisioningError:
+            pass
+        else:
+            if not Tenant.objects.filter(slug=candidate).exists() and not schema_exists(schema_name_for(candidate)):
+                return candidate
+        number += 1
+        candidate = f"{base}-{number}"

@@ -4,12 +4,12 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from shared_apps.tenancy.api_auth import TenantSessionAuth
+from shared_apps.accounts.api_auth import TENANT_AUTH
 
 from .models import Channel, Lead
 from .selectors import LeadFilters, lead_detail, lead_list
 
-router = Router(tags=["leads"], auth=TenantSessionAuth())
+router = Router(tags=["leads"], auth=TENANT_AUTH)
 
 
 class LeadOut(Schema):

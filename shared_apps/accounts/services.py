@@ -1,0 +1,290 @@
+"""Writes for people and their logins: sign-up, e-mail confirmation, passwords, tokens, sessions."""
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.cache import caches
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from billing.services import start_trial
+from shared_apps.tenancy.models import Tenant
+from shared_apps.tenancy.services import free_slug_for, provision_tenant
+
+from . import emails, one_time_tokens
+from .jwt_tokens import REFRESH, InvalidToken, decode, issue_access_token, issue_refresh_token
+from .models import Account, LoginSession, OneTimeToken, RefreshToken, User
+from .sessions import end_login_sessions
+
+logger = logging.getLogger(__name__)
+
+REVOKED_FAMILY_KEY = "jwt:revoked-family:{}"
+REVOKED_BEFORE_KEY = "jwt:user-revoked-before:{}"
+
+
+class FieldErrors(Exception):
+    """Bad input; ``fields`` maps each field to a Russian message."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(fields)
+        self.fields = fields
+
+
+class EmailTaken(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Registration:
+    user: User
+    account: Account
+    tenant: Tenant
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    refresh: str
+    user: User = field(repr=False)
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def _validate_registration(email: str, password: str | None, name: str, company: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = "Введите корректный e-mail, например anna@company.ru."
+    if not name:
+        errors["name"] = "Укажите ваше имя."
+    if not company:
+        errors["company"] = "Укажите название компании."
+    if password is not None:
+        try:
+            password_validation.validate_password(password, User(email=email, full_name=name))
+        except ValidationError as exc:
+            errors["password"] = " ".join(exc.messages)
+    return errors
+
+
+def register_user(
+    *, email: str, password: str | None, name: str, company: str, source: str = "email", email_verified: bool = False
+) -> Registration:
+    """Create the user, their account, the first workspace and a 14-day trial, all or nothing.
+
+    ``password=None`` (OAuth sign-ups) leaves the user without a usable password.
+    Unverified e-mails get a confirmation link; verified ones (from an OAuth
+    provider) are confirmed at once.
+    """
+    email, name, company = normalize_email(email), (name or "").strip(), (company or "").strip()
+    errors = _validate_registration(email, password, name, company)
+    if errors:
+        raise FieldErrors(errors)
+    if User.objects.filter(email__iexact=email).exists():
+        raise EmailTaken(email)
+    now = timezone.now()
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email, password, full_name=name, email_confirmed_at=now if email_verified else None
+        )
+        account = Account.objects.create(name=company, owner=user)
+        tenant = provision_tenant(account=account, owner=user, name=company, slug=free_slug_for(company))
+        start_trial(account)
+        if email_verified:
+            emails.send_welcome(user, tenant.url)
+        else:
+            send_confirmation(user)
+    logger.info("user_registered", extra={"userId": user.pk, "source": source})
+    return Registration(user=user, account=account, tenant=tenant)
+
+
+# --- e-mail confirmation ---------------------------------------------------------------
+
+
+def send_confirmation(user: User) -> None:
+    raw = one_time_tokens.issue(
+        user, OneTimeToken.Purpose.CONFIRM_EMAIL, timedelta(hours=settings.EMAIL_CONFIRMATION_TTL_HOURS),
+        {"email": user.email},
+    )
+    emails.send_confirmation(user, raw)
+
+
+def resend_confirmation(user: User) -> int:
+    """Send a fresh link unless one went out within the cooldown; returns seconds to wait (0 = sent)."""
+    if user.is_email_confirmed:
+        return 0
+    last = (
+        OneTimeToken.objects.filter(user=user, purpose=OneTimeToken.Purpose.CONFIRM_EMAIL)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if last is not None:
+        wait = settings.EMAIL_RESEND_COOLDOWN_SECONDS - (timezone.now() - last).total_seconds()
+        if wait > 0:
+            return int(wait) + 1
+    send_confirmation(user)
+    return 0
+
+
+def confirm_email(raw_token: str) -> User:
+    """Consume a confirmation link (48 h, single use), confirm the address, send the welcome e-mail."""
+    with transaction.atomic():
+        token = one_time_tokens.consume(raw_token, OneTimeToken.Purpose.CONFIRM_EMAIL)
+        user = token.user
+        if token.payload.get("email") != user.email:
+            raise one_time_tokens.TokenRejected("invalid")
+        if not user.is_email_confirmed:
+            user.email_confirmed_at = timezone.now()
+            user.save(update_fields=["email_confirmed_at"])
+            tenant = Tenant.objects.filter(memberships__user=user, kind=Tenant.Kind.CLIENT).order_by("pk").first()
+            emails.send_welcome(user, tenant.url if tenant else "")
+    return user
+
+
+# --- passwords ----------------------------------------------------------------------------
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if such an active user exists; the caller answers the same either way."""
+    user = User.objects.filter(email__iexact=normalize_email(email), is_active=True).first()
+    if user is None:
+        return
+    raw = one_time_tokens.issue(
+        user, OneTimeToken.Purpose.RESET_PASSWORD, timedelta(minutes=settings.PASSWORD_RESET_TTL_MINUTES)
+    )
+    emails.send_password_reset(user, raw)
+
+
+def validate_new_password(user: User, password: str) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise FieldErrors({"password": " ".join(exc.messages)}) from exc
+
+
+def reset_password(raw_token: str, new_password: str) -> User:
+    """Set a new password from a reset link (1 h, single use) and end every session and token."""
+    with transaction.atomic():
+        token = one_time_tokens.consume(raw_token, OneTimeToken.Purpose.RESET_PASSWORD)
+        user = token.user
+        validate_new_password(user, new_password)
+        user.set_password(new_password)
+        if not user.is_email_confirmed:
+            user.email_confirmed_at = timezone.now()  # the link proved the address
+        user.save(update_fields=["password", "email_confirmed_at"])
+        one_time_tokens.invalidate(user, OneTimeToken.Purpose.RESET_PASSWORD)
+        revoke_everything(user)
+    return user
+
+
+def change_password(user: User, old_password: str, new_password: str, keep_session_key: str | None) -> None:
+    """Change the password; every other session and all API tokens end."""
+    if not user.check_password(old_password):
+        raise FieldErrors({"old_password": "Текущий пароль введён неверно."})
+    validate_new_password(user, new_password)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        revoke_everything(user, keep_session_key=keep_session_key)
+
+
+# --- e-mail change --------------------------------------------------------------------------
+
+
+def request_email_change(user: User, new_email: str) -> None:
+    new_email = normalize_email(new_email)
+    try:
+        validate_email(new_email)
+    except ValidationError as exc:
+        raise FieldErrors({"email": "Введите корректный e-mail, например anna@company.ru."}) from exc
+    if new_email == user.email:
+        raise FieldErrors({"email": "Это ваш текущий e-mail."})
+    if User.objects.filter(email__iexact=new_email).exists():
+        raise FieldErrors({"email": "Этот e-mail уже занят другим пользователем."})
+    raw = one_time_tokens.issue(
+        user, OneTimeToken.Purpose.CHANGE_EMAIL, timedelta(hours=settings.EMAIL_CONFIRMATION_TTL_HOURS),
+        {"email": new_email},
+    )
+    emails.send_email_change(user, new_email, raw)
+
+
+def confirm_email_change(raw_token: str) -> User:
+    with transaction.atomic():
+        token = one_time_tokens.consume(raw_token, OneTimeToken.Purpose.CHANGE_EMAIL)
+        user, new_email = token.user, token.payload["email"]
+        if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+            raise FieldErrors({"email": "Этот e-mail уже занят другим пользователем."})
+        user.email = new_email
+        user.email_confirmed_at = timezone.now()
+        user.save(update_fields=["email", "email_confirmed_at"])
+        one_time_tokens.invalidate(user, OneTimeToken.Purpose.CHANGE_EMAIL)
+    return user
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+
+def issue_token_pair(user: User, tenant_slug: str = "", *, family: uuid.UUID | None = None, ip: str | None = None,
+                     user_agent: str = "") -> TokenPair:
+    family = family or uuid.uuid4()
+    jti = uuid.uuid4()
+    refresh, expires_at = issue_refresh_token(user.pk, tenant_slug, jti, family)
+    RefreshToken.objects.create(
+        jti=jti, family=family, user=user, tenant_slug=tenant_slug, expires_at=expires_at, ip=ip,
+        user_agent=user_agent[:300],
+    )
+    return TokenPair(access=issue_access_token(user.pk, tenant_slug, family=str(family)), refresh=refresh, user=user)
+
+
+def rotate_refresh_token(raw: str, *, ip: str | None = None, user_agent: str = "") -> TokenPair:
+    """Trade a refresh token for a new pair, once. A second use of the same token is theft:
+    the whole family is revoked and the caller gets 401."""
+    claims = decode(raw, REFRESH)
+    now = timezone.now()
+    with transaction.atomic():
+        row = RefreshToken.objects.select_for_update().select_related("user").filter(jti=claims.jti).first()
+        if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.is_active:
+            raise InvalidToken("refresh token revoked or unknown")
+        if row.rotated_at is None:
+            row.rotated_at = now
+            row.save(update_fields=["rotated_at"])
+            return issue_token_pair(row.user, row.tenant_slug, family=row.family, ip=ip, user_agent=user_agent)
+        revoke_family(row.family)
+    logger.warning("refresh_token_reuse", extra={"userId": row.user_id, "family": str(row.family)})
+    raise InvalidToken("refresh token reused: family revoked")
+
+
+def revoke_family(family: uuid.UUID | str) -> None:
+    RefreshToken.objects.filter(family=family, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    caches["platform"].set(REVOKED_FAMILY_KEY.format(family), 1, timeout=settings.JWT_ACCESS_TTL_SECONDS + 60)
+
+
+def logout_refresh_token(raw: str) -> None:
+    """Log an API client out: its token family stops working, access tokens included."""
+    claims = decode(raw, REFRESH)
+    if claims.family:
+        revoke_family(claims.family)
+
+
+def revoke_everything(user: User, keep_session_key: str | None = None) -> None:
+    """End all API tokens and browser logins of the user (but the login holding ``keep_session_key``)."""
+    RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    caches["platform"].set(
+        REVOKED_BEFORE_KEY.format(user.pk), timezone.now().timestamp(), timeout=settings.JWT_ACCESS_TTL_SECONDS + 60
+    )
+    roots = LoginSession.objects.filter(user=user, parent__isnull=True)
+    if keep_session_key:
+        kept = LoginSession.objects.filter(session_key=keep_session_key).first()
+        keep_root = (kept.parent_id or kept.pk) if kept else None
+        roots = roots.exclude(pk=keep_root)
+    end_login_sessions(roots)

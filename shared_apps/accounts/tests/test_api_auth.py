@@ -1,0 +1,303 @@
+"""The platform's auth API: every status the plan names, token rotation, revocation, forgery."""
+
+import time
+import uuid
+from datetime import timedelta
+
+import jwt
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from shared_apps.accounts.models import RefreshToken, User
+from shared_apps.tenancy.models import Membership, Tenant
+
+pytestmark = pytest.mark.django_db
+
+GOOD_PASSWORD = "Крепкий-пароль-2026"
+
+
+@pytest.fixture
+def api() -> Client:
+    return Client(HTTP_HOST="localhost")
+
+
+def post(client: Client, path: str, body: dict, **headers):
+    return client.post(f"/api/v1{path}", body, content_type="application/json", headers=headers)
+
+
+def leads_with(tenant: Tenant, access_token: str):
+    client = Client(HTTP_HOST=tenant.primary_host)
+    return client.get("/api/v1/leads", headers={"Authorization": f"Bearer {access_token}"})
+
+
+def register(api, email="olga@romashka.ru", company="Салон «Ромашка»"):
+    return post(api, "/auth/register", {"email": email, "password": GOOD_PASSWORD, "name": "Ольга", "company": company})
+
+
+@pytest.fixture
+def confirmed_user(db):
+    user = User.objects.create_user("ivan@motor.ru", GOOD_PASSWORD, full_name="Иван", email_confirmed_at=timezone.now())
+    return user
+
+
+def test_register_creates_user_account_workspace_and_trial(api, send_mail_now):
+    with send_mail_now():
+        response = register(api)
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) >= {"userId", "accessToken", "refreshToken", "tenantId"}
+    user = User.objects.get(pk=body["userId"])
+    assert user.email == "olga@romashka.ru"
+    assert not user.is_email_confirmed
+    tenant = Tenant.objects.get(slug=body["tenantId"])
+    assert tenant.slug == "salon-romashka"
+    assert tenant.account.owner == user
+    assert Membership.objects.get(tenant=tenant, user=user).role == Membership.Role.ADMIN
+    subscription = tenant.account.subscription
+    assert subscription.plan.code == "trial"
+    assert subscription.status == "trialing"
+    assert timedelta(days=13, hours=23) < subscription.trial_ends_at - timezone.now() <= timedelta(days=14)
+    [confirmation] = mail.outbox
+    assert confirmation.to == ["olga@romashka.ru"]
+    assert "/email/confirm/" in confirmation.body
+    assert confirmation.alternatives[0][1] == "text/html"
+
+
+def test_register_derives_a_unique_subdomain(api):
+    first = register(api, "a@romashka.ru").json()["tenantId"]
+    second = register(api, "b@romashka.ru").json()["tenantId"]
+    assert (first, second) == ("salon-romashka", "salon-romashka-2")
+
+
+@pytest.mark.parametrize(
+    ("override", "field", "fragment"),
+    [
+        ({"password": "123"}, "password", "Введённый пароль слишком короткий"),
+        ({"password": "12345678901"}, "password", "состоит только из цифр"),
+        ({"password": "password123"}, "password", "слишком широко распространён"),
+        ({"email": "не-почта"}, "email", "корректный e-mail"),
+        ({"company": "   "}, "company", "название компании"),
+        ({"name": ""}, "name", "ваше имя"),
+    ],
+)
+def test_register_400_with_russian_field_messages(api, override, field, fragment):
+    body = {"email": "olga@romashka.ru", "password": GOOD_PASSWORD, "name": "Ольга", "company": "Ромашка", **override}
+    response = post(api, "/auth/register", body)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert fragment in error["fields"][field]
+    assert not User.objects.exists()
+    assert not Tenant.objects.filter(kind=Tenant.Kind.CLIENT).exists()
+
+
+def test_register_400_for_missing_fields(api):
+    response = post(api, "/auth/register", {"email": "x@y.ru"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "password": "Обязательное поле.", "name": "Обязательное поле.", "company": "Обязательное поле.",
+    }
+
+
+def test_register_409_when_the_email_exists(api, confirmed_user):
+    response = register(api, email="IVAN@motor.ru")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "email_taken"
+    assert User.objects.count() == 1
+
+
+def test_login_returns_tokens_and_profile(api, confirmed_user, make_tenant):
+    tenant = make_tenant(owner=confirmed_user)
+    response = post(api, "/auth/login", {"email": "Ivan@Motor.ru", "password": GOOD_PASSWORD})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["tenantId"] == tenant.slug
+    assert body["user"] == {"id": confirmed_user.pk, "email": "ivan@motor.ru", "name": "Иван",
+                            "emailConfirmed": True, "tenants": [tenant.slug]}
+    assert leads_with(tenant, body["accessToken"]).status_code == 200
+
+
+def test_login_401_for_wrong_credentials(api, confirmed_user):
+    for body in ({"email": "ivan@motor.ru", "password": "wrong"}, {"email": "nobody@motor.ru", "password": "x"}):
+        response = post(api, "/auth/login", body)
+        assert response.status_code == 401
+        assert response.json()["error"]["message"] == "Неверный e-mail или пароль."
+
+
+def test_login_lockout_after_five_failures_per_account_and_its_expiry(api, confirmed_user, settings):
+    settings.LOGIN_FAILURE_WINDOW_SECONDS = 2
+    for _ in range(5):
+        assert post(api, "/auth/login", {"email": "ivan@motor.ru", "password": "wrong"}).status_code == 401
+    locked = post(api, "/auth/login", {"email": "ivan@motor.ru", "password": GOOD_PASSWORD})
+    assert locked.status_code == 429
+    assert 1 <= int(locked["Retry-After"]) <= 2
+    assert locked.json()["error"]["code"] == "too_many_requests"
+    time.sleep(2.2)
+    assert post(api, "/auth/login", {"email": "ivan@motor.ru", "password": GOOD_PASSWORD}).status_code == 200
+
+
+def test_login_lockout_per_ip_across_accounts(api, confirmed_user):
+    for number in range(5):
+        post(api, "/auth/login", {"email": f"guess{number}@motor.ru", "password": "wrong"})
+    assert post(api, "/auth/login", {"email": "ivan@motor.ru", "password": GOOD_PASSWORD}).status_code == 429
+    other_ip = Client(HTTP_HOST="localhost", REMOTE_ADDR="10.0.0.7")
+    assert post(other_ip, "/auth/login", {"email": "ivan@motor.ru", "password": GOOD_PASSWORD}).status_code == 200
+
+
+def login_tokens(api) -> dict:
+    return post(api, "/auth/login", {"email": "ivan@motor.ru", "password": GOOD_PASSWORD}).json()
+
+
+def test_refresh_rotates_and_the_old_token_stops_working(api, confirmed_user):
+    tokens = login_tokens(api)
+    rotated = post(api, "/auth/refresh", {"refreshToken": tokens["refreshToken"]})
+    assert rotated.status_code == 200
+    new = rotated.json()
+    assert new["refreshToken"] != tokens["refreshToken"]
+    assert post(api, "/auth/refresh", {"refreshToken": new["refreshToken"]}).status_code == 200
+
+
+def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(api, confirmed_user, make_tenant):
+    tenant = make_tenant(owner=confirmed_user)
+    tokens = login_tokens(api)
+    new = post(api, "/auth/refresh", {"refreshToken": tokens["refreshToken"]}).json()
+
+    reuse = post(api, "/auth/refresh", {"refreshToken": tokens["refreshToken"]})
+    assert reuse.status_code == 401
+    assert reuse.json()["error"]["code"] == "unauthorized"
+    assert post(api, "/auth/refresh", {"refreshToken": new["refreshToken"]}).status_code == 401
+    assert not RefreshToken.objects.filter(user=confirmed_user, revoked_at__isnull=True).exists()
+    assert leads_with(tenant, new["accessToken"]).status_code == 401
+
+
+def test_logout_revokes_refresh_and_access(api, confirmed_user, make_tenant):
+    tenant = make_tenant(owner=confirmed_user)
+    tokens = login_tokens(api)
+    assert post(api, "/auth/logout", {"refreshToken": tokens["refreshToken"]}).status_code == 204
+    assert post(api, "/auth/refresh", {"refreshToken": tokens["refreshToken"]}).status_code == 401
+    assert leads_with(tenant, tokens["accessToken"]).status_code == 401
+
+
+def test_refresh_401_for_garbage_and_access_tokens(api, confirmed_user):
+    tokens = login_tokens(api)
+    assert post(api, "/auth/refresh", {"refreshToken": "garbage"}).status_code == 401
+    assert post(api, "/auth/refresh", {"refreshToken": tokens["accessToken"]}).status_code == 401  # wrong type
+
+
+class TestForgedTokens:
+    """Every forged or stale access token is a 401 in the error envelope, never a 500 or a 200."""
+
+    @pytest.fixture
+    def target(self, confirmed_user, make_tenant):
+        tenant = make_tenant(owner=confirmed_user)
+        return tenant, confirmed_user
+
+    def claims(self, user, tenant, **overrides):
+        now = int(time.time())
+        return {"sub": str(user.pk), "tid": tenant.slug, "typ": "access", "jti": uuid.uuid4().hex, "iat": now,
+                "exp": now + 600, **overrides}
+
+    def call(self, tenant, token):
+        return Client(HTTP_HOST=tenant.primary_host).get("/api/v1/leads", headers={"Authorization": f"Bearer {token}"})
+
+    def assert_401(self, response):
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "unauthorized"
+
+    def test_a_correct_token_passes(self, target, settings):
+        tenant, user = target
+        token = jwt.encode(self.claims(user, tenant), settings.JWT_KEYS["dev1"], "HS256", headers={"kid": "dev1"})
+        assert self.call(tenant, token).status_code == 200
+
+    def test_alg_none(self, target):
+        tenant, user = target
+        self.assert_401(self.call(tenant, jwt.encode(self.claims(user, tenant), None, "none", headers={"kid": "dev1"})))
+
+    def test_wrong_algorithm(self, target, settings):
+        tenant, user = target
+        token = jwt.encode(self.claims(user, tenant), settings.JWT_KEYS["dev1"], "HS512", headers={"kid": "dev1"})
+        self.assert_401(self.call(tenant, token))
+
+    def test_wrong_signature(self, target):
+        tenant, user = target
+        token = jwt.encode(self.claims(user, tenant), "attacker-secret-0123456789abcdef", "HS256",
+                           headers={"kid": "dev1"})
+        self.assert_401(self.call(tenant, token))
+
+    def test_expired(self, target, settings):
+        tenant, user = target
+        past = int(time.time()) - 3600
+        token = jwt.encode(self.claims(user, tenant, iat=past - 900, exp=past), settings.JWT_KEYS["dev1"], "HS256",
+                           headers={"kid": "dev1"})
+        self.assert_401(self.call(tenant, token))
+
+    def test_wrong_token_type(self, target, settings):
+        tenant, user = target
+        token = jwt.encode(self.claims(user, tenant, typ="refresh"), settings.JWT_KEYS["dev1"], "HS256",
+                           headers={"kid": "dev1"})
+        self.assert_401(self.call(tenant, token))
+
+    def test_unknown_kid(self, target, settings):
+        tenant, user = target
+        token = jwt.encode(self.claims(user, tenant), settings.JWT_KEYS["dev1"], "HS256", headers={"kid": "old"})
+        self.assert_401(self.call(tenant, token))
+
+    def test_not_a_jwt(self, target):
+        tenant, _ = target
+        self.assert_401(self.call(tenant, "not.a.jwt"))
+
+    def test_token_for_another_workspace_is_refused(self, target, make_tenant, settings):
+        tenant, user = target
+        other = make_tenant(owner=user)
+        token = jwt.encode(self.claims(user, tenant), settings.JWT_KEYS["dev1"], "HS256", headers={"kid": "dev1"})
+        response = self.call(other, token)
+        assert response.status_code == 403
+
+
+def test_key_rotation_keeps_old_tokens_valid_until_the_old_key_is_removed(api, confirmed_user, make_tenant, settings):
+    tenant = make_tenant(owner=confirmed_user)
+    old_access = login_tokens(api)["accessToken"]
+    settings.JWT_KEYS = {"dev1": settings.JWT_KEYS["dev1"], "2027-01": "new-rotated-secret-0123456789abcdef"}
+    settings.JWT_ACTIVE_KID = "2027-01"
+    new_access = login_tokens(api)["accessToken"]
+    assert jwt.get_unverified_header(new_access)["kid"] == "2027-01"
+    tenant_api = Client(HTTP_HOST=tenant.primary_host)
+    for token in (old_access, new_access):
+        assert tenant_api.get("/api/v1/leads", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    settings.JWT_KEYS = {"2027-01": "new-rotated-secret-0123456789abcdef"}
+    assert tenant_api.get("/api/v1/leads", headers={"Authorization": f"Bearer {old_access}"}).status_code == 401
+
+
+def test_api_rate_limit_per_user(api, confirmed_user, make_tenant, settings):
+    settings.API_RATE_LIMIT_PER_MINUTE = 3
+    tenant = make_tenant(owner=confirmed_user)
+    headers = {"Authorization": f"Bearer {login_tokens(api)['accessToken']}"}
+    tenant_api = Client(HTTP_HOST=tenant.primary_host)
+    statuses = [tenant_api.get("/api/v1/leads", headers=headers).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    limited = tenant_api.get("/api/v1/leads", headers=headers)
+    assert limited.json()["error"]["message"] == "Слишком много запросов. Попробуйте позже."
+    assert 1 <= int(limited["Retry-After"]) <= 60
+
+
+def test_unconfirmed_user_is_kept_out_of_the_workspace_api(api):
+    body = register(api).json()
+    tenant = Tenant.objects.get(slug=body["tenantId"])
+    response = Client(HTTP_HOST=tenant.primary_host).get(
+        "/api/v1/leads", headers={"Authorization": f"Bearer {body['accessToken']}"}
+    )
+    assert response.status_code == 403
+    assert "Подтвердите e-mail" in response.json()["error"]["message"]
+
+
+def test_password_change_revokes_api_tokens(api, confirmed_user, make_tenant):
+    from shared_apps.accounts.services import change_password
+
+    tenant = make_tenant(owner=confirmed_user)
+    tokens = login_tokens(api)
+    time.sleep(1.05)  # iat has one-second resolution
+    change_password(confirmed_user, GOOD_PASSWORD, "Новый-пароль-2027", keep_session_key=None)
+    assert post(api, "/auth/refresh", {"refreshToken": tokens["refreshToken"]}).status_code == 401
+    assert leads_with(tenant, tokens["accessToken"]).status_code == 401

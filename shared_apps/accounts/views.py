@@ -1,0 +1,189 @@
+"""Public-host pages: sign-up, login, logout, e-mail confirmation, password reset."""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import login_guard, one_time_tokens, services
+from .handoff import handoff_url
+from .models import OneTimeToken
+from .selectors import workspace_target
+from .sessions import client_ip
+
+logger = logging.getLogger(__name__)
+
+
+def _message_page(request: HttpRequest, title: str, text: str, *, link: str = "", link_label: str = "",
+                  status: int = 200) -> HttpResponse:
+    context = {"title": title, "text": text, "link": link, "link_label": link_label}
+    return render(request, "accounts/message.html", context, status=status)
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:continue")
+    values = {name: request.POST.get(name, "").strip() for name in ("name", "email", "company")}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            registration = services.register_user(password=request.POST.get("password", ""), **values)
+        except services.FieldErrors as exc:
+            errors, status = exc.fields, 400
+        except services.EmailTaken:
+            errors, status = {"email": "Аккаунт с этим e-mail уже есть."}, 409
+        else:
+            login(request, registration.user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("accounts:email_check")
+    return render(request, "accounts/signup.html", {"values": values, "errors": errors,
+                                                    "email_taken": status == 409}, status=status)
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if request.user.is_authenticated:
+        return _continue(request, next_url)
+    email = services.normalize_email(request.POST.get("email", ""))
+    error, status = "", 200
+    if request.method == "POST":
+        ip = client_ip(request)
+        verdict = login_guard.check(email, ip)
+        if not verdict.allowed:
+            error, status = login_guard.locked_message(verdict.retry_after), 429
+        else:
+            user = authenticate(request, username=email, password=request.POST.get("password", ""))
+            if user is None:
+                login_guard.record_failure(email, ip)
+                error, status = "Неверный e-mail или пароль.", 401
+            else:
+                login_guard.record_success(email)
+                login(request, user)
+                logger.info("user_logged_in", extra={"userId": user.pk, "ip": ip, "source": "email"})
+                return _continue(request, next_url)
+    response = render(request, "accounts/login.html", {"email": email, "error": error, "next": next_url},
+                      status=status)
+    if status == 429:
+        response["Retry-After"] = str(verdict.retry_after)
+    return response
+
+
+@require_GET
+def login_continue(request: HttpRequest) -> HttpResponse:
+    """After any login (password, OAuth, confirmation link): on to a workspace via the hand-off."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    return _continue(request, request.GET.get("next", ""))
+
+
+def _continue(request: HttpRequest, next_url: str) -> HttpResponse:
+    user = request.user
+    if not user.is_email_confirmed:
+        return redirect("accounts:email_check")
+    tenant, path = workspace_target(user, next_url)
+    if tenant is None:
+        return _message_page(request, "Нет рабочих пространств",
+                             "Вас пока не пригласили ни в одно рабочее пространство. Попросите администратора "
+                             "компании отправить приглашение.")
+    return HttpResponseRedirect(handoff_url(request, user, tenant, path))
+
+
+@require_http_methods(["GET", "POST"])
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        logout(request)
+        messages.success(request, "Вы вышли из Fast Lead.")
+        return redirect("public_site:landing")
+    if not request.user.is_authenticated:
+        return redirect("public_site:landing")
+    return render(request, "accounts/logout.html")
+
+
+@require_http_methods(["GET", "POST"])
+def email_check(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={reverse('accounts:email_check')}")
+    if request.user.is_email_confirmed:
+        return redirect("accounts:continue")
+    wait = 0
+    if request.method == "POST":
+        wait = services.resend_confirmation(request.user)
+        if wait:
+            messages.error(request, f"Письмо уже отправлено. Повторно можно запросить через {wait} с.")
+        else:
+            messages.success(request, "Мы отправили новое письмо со ссылкой.")
+        return redirect("accounts:email_check")
+    return render(request, "accounts/email_check.html")
+
+
+@require_GET
+def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = services.confirm_email(token)
+    except one_time_tokens.TokenRejected as exc:
+        return _message_page(request, "Не удалось подтвердить e-mail", exc.message,
+                             link=reverse("accounts:email_check"), link_label="Запросить новое письмо", status=400)
+    if request.user.is_authenticated and request.user.pk != user.pk:
+        logout(request)
+    if not request.user.is_authenticated:
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, "E-mail подтверждён. Добро пожаловать!")
+    tenant, _ = workspace_target(user, None)
+    if tenant is None:
+        return redirect("accounts:continue")
+    return HttpResponseRedirect(handoff_url(request, user, tenant, "/onboarding"))
+
+
+@require_GET
+def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = services.confirm_email_change(token)
+    except one_time_tokens.TokenRejected as exc:
+        return _message_page(request, "Не удалось сменить e-mail", exc.message, status=400)
+    except services.FieldErrors as exc:
+        return _message_page(request, "Не удалось сменить e-mail", exc.fields["email"], status=409)
+    return _message_page(request, "E-mail изменён", f"Теперь для входа используйте {user.email}.",
+                         link=reverse("accounts:continue"), link_label="Перейти в кабинет")
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.request_password_reset(request.POST.get("email", ""))
+        return _message_page(request, "Проверьте почту",
+                             "Если аккаунт с этим e-mail существует, мы отправили на него ссылку для сброса пароля. "
+                             "Ссылка действует 1 час.", link=reverse("login"), link_label="Ко входу")
+    return render(request, "accounts/password_reset.html")
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        one_time_tokens.peek(token, OneTimeToken.Purpose.RESET_PASSWORD)
+    except one_time_tokens.TokenRejected as exc:
+        return _message_page(request, "Ссылка не работает", exc.message, link=reverse("accounts:password_reset"),
+                             link_label="Запросить новую ссылку", status=400)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.reset_password(token, request.POST.get("password", ""))
+        except services.FieldErrors as exc:
+            error = exc.fields["password"]
+        except one_time_tokens.TokenRejected as exc:
+            error = exc.message
+        else:
+            if request.user.is_authenticated:
+                logout(request)
+            messages.success(request, "Пароль изменён. Войдите с новым паролем.")
+            return redirect("login")
+    return render(request, "accounts/password_reset_confirm.html", {"error": error}, status=400 if error else 200)

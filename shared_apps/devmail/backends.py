@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import EmailMessage
+
+from .models import DevMessage
+
+
+class DevMailboxBackend(BaseEmailBackend):
+    """Keep a copy of each message for /dev/mailbox, then deliver it through EMAIL_DELIVERY_BACKEND."""
+
+    def send_messages(self, email_messages: list[EmailMessage]) -> int:
+        for message in email_messages:
+            html = next(
+                (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"),
+                "",
+            )
+            DevMessage.objects.create(
+                to=", ".join(message.to), subject=message.subject, text=message.body, html=html
+            )
+        delivery = get_connection(settings.EMAIL_DELIVERY_BACKEND, fail_silently=self.fail_silently)
+        return delivery.send_messages(email_messages)

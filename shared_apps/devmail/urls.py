@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "devmail"
+urlpatterns = [
+    path("dev/mailbox", views.mailbox, name="mailbox"),
+    path("dev/mailbox/<int:message_id>", views.message, name="message"),
+]
