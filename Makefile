@@ -31,6 +31,7 @@ run: setup db seed
 	@echo "    Публичный сайт:      http://localhost:$(PORT)/"
 	@echo "    Демо-кабинет:        http://demo.localhost:$(PORT)/   (вход: demo@fastlead.ru / demo-fastlead-2026)"
 	@echo "    Админка платформы:   http://localhost:$(PORT)/admin/  (вход: admin@fastlead.ru / admin-fastlead-2026)"
+	@echo "    Регистрация:         http://localhost:$(PORT)/signup   (письма — в http://localhost:$(PORT)/dev/mailbox)"
 	@echo "    API и документация:  http://localhost:$(PORT)/api/v1/docs и http://demo.localhost:$(PORT)/api/v1/docs"
 	@echo "    Состояние:           http://localhost:$(PORT)/healthz"
 	@echo

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from shared_apps.accounts import tenant_views
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("onboarding", views.onboarding, name="onboarding"),
     path("leads", views.leads, name="leads"),
     path("leads/<int:lead_id>", views.lead, name="lead"),
+    path("", include("dashboard.settings_urls")),
 ]
 
 # Un-namespaced: LOGIN_URL ("login") and the templates' {% url 'logout' %} resolve to these on workspace hosts.

@@ -4,8 +4,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from shared_apps.tenancy.decorators import member_required
-from shared_apps.tenancy.selectors import tenants_of
+from shared_apps.tenancy.decorators import permission_required
+from shared_apps.tenancy.permissions import Perm
 from tenant_apps.leads.models import Channel, Lead
 from tenant_apps.leads.selectors import LeadFilters, lead_detail, lead_list, lead_summary
 
@@ -13,11 +13,11 @@ LEADS_PER_PAGE = 25
 
 
 def _cabinet_context(request: HttpRequest, section: str) -> dict:
-    return {"section": section, "membership": request.membership, "my_tenants": tenants_of(request.user)}
+    return {"section": section}
 
 
 @require_GET
-@member_required
+@permission_required(Perm.TENANT_VIEW)
 def home(request: HttpRequest) -> HttpResponse:
     context = _cabinet_context(request, "home")
     context.update(summary=lead_summary(), recent_leads=lead_list(LeadFilters())[:8])
@@ -25,14 +25,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@member_required
+@permission_required(Perm.TENANT_VIEW)
 def onboarding(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/onboarding.html", _cabinet_context(request, "onboarding"))
 
 
 @require_GET
 @vary_on_headers("HX-Request")
-@member_required
+@permission_required(Perm.LEADS_VIEW)
 def leads(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     channel = request.GET.get("channel") or None
@@ -50,7 +50,7 @@ def leads(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@member_required
+@permission_required(Perm.LEADS_VIEW)
 def lead(request: HttpRequest, lead_id: int) -> HttpResponse:
     found = lead_detail(lead_id)
     if found is None:

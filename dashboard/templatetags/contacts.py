@@ -2,6 +2,9 @@ import re
 
 from django import template
 
+from shared_apps.tenancy.masking import mask_email, mask_phone
+from shared_apps.tenancy.permissions import Perm
+
 register = template.Library()
 
 _RUSSIAN_E164 = re.compile(r"^\+7(\d{3})(\d{3})(\d{2})(\d{2})$")
@@ -14,3 +17,19 @@ def phone(value: str) -> str:
     if not match:
         return value
     return "+7 {} {}-{}-{}".format(*match.groups())
+
+
+@register.filter
+def contact_phone(value: str, perms) -> str:
+    """The phone as this member may see it: formatted, or masked for roles without contact access."""
+    return phone(value) if str(Perm.CONTACTS_UNMASKED) in perms else mask_phone(value)
+
+
+@register.filter
+def contact_email(value: str, perms) -> str:
+    return value if str(Perm.CONTACTS_UNMASKED) in perms else mask_email(value)
+
+
+@register.filter
+def sees_contacts(perms) -> bool:
+    return str(Perm.CONTACTS_UNMASKED) in perms

@@ -1,5 +1,7 @@
 """Who is calling the API: a Bearer access JWT or a browser session; 100 requests a minute each."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest
@@ -9,6 +11,7 @@ from ninja.security import HttpBearer, SessionAuth
 from shared_apps.ops.api_errors import RateLimited
 from shared_apps.ops.ratelimit import RateLimit
 from shared_apps.tenancy.models import Membership
+from shared_apps.tenancy.permissions import DENIED_MESSAGE, Perm, has_permission
 from shared_apps.tenancy.selectors import membership_for
 
 from .jwt_tokens import ACCESS, InvalidToken, decode
@@ -85,3 +88,19 @@ class TenantSession(SessionAuth):
 
 
 TENANT_AUTH = [TenantBearer(), TenantSession()]
+
+
+def requires(permission: Perm):
+    """Declare (and enforce) the permission an API operation needs; the route matrix test reads it."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            if not has_permission(getattr(request, "membership", None), permission):
+                raise HttpError(403, DENIED_MESSAGE)
+            return view(request, *args, **kwargs)
+
+        wrapper.required_permission = permission
+        return wrapper
+
+    return decorate

@@ -11,7 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import login_guard, one_time_tokens, services
-from .handoff import handoff_url
+from .handoff import handoff_url, safe_next_path
 from .models import OneTimeToken
 from .selectors import workspace_target
 from .sessions import client_ip
@@ -89,6 +89,8 @@ def _continue(request: HttpRequest, next_url: str) -> HttpResponse:
     user = request.user
     if not user.is_email_confirmed:
         return redirect("accounts:email_check")
+    if next_url.startswith("/") and safe_next_path(next_url) == next_url:
+        return redirect(next_url)  # a page of the public host itself, e.g. an invitation
     tenant, path = workspace_target(user, next_url)
     if tenant is None:
         return _message_page(request, "Нет рабочих пространств",

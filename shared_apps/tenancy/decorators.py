@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 
 from .links import platform_url
+from .permissions import DENIED_MESSAGE, Perm, has_permission
 from .selectors import membership_for
 
 
@@ -24,3 +25,20 @@ def member_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def permission_required(permission: Perm):
+    """A member of this workspace whose role grants ``permission``; others get a Russian 403 page."""
+
+    def decorate(view):
+        @member_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not has_permission(request.membership, permission):
+                return TemplateResponse(request, "tenancy/forbidden.html", {"message": DENIED_MESSAGE}, status=403)
+            return view(request, *args, **kwargs)
+
+        wrapper.required_permission = permission
+        return wrapper
+
+    return decorate

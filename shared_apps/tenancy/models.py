@@ -29,6 +29,9 @@ class Tenant(TenantMixin):
         blank=True,
         verbose_name="аккаунт",
     )
+    description = models.TextField("описание", max_length=1000, blank=True)
+    site_domains = models.JSONField("домены сайтов", default=list, blank=True)
+    settings = models.JSONField("настройки", default=dict, blank=True)
     timezone = models.CharField("часовой пояс", max_length=64, default="Europe/Moscow")
     created_at = models.DateTimeField("создано", auto_now_add=True)
 
@@ -103,3 +106,32 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.tenant} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An invitation to join a workspace with a role. Kept in the public schema: the invitee opens the
+    link on the public host, before any workspace is chosen. Only the token's SHA-256 is stored."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("e-mail")
+    role = models.CharField("роль", max_length=16, choices=Membership.Role.choices)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField("действует до")
+    accepted_at = models.DateTimeField("принято", null=True, blank=True)
+    revoked_at = models.DateTimeField("отозвано", null=True, blank=True)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "приглашение"
+        verbose_name_plural = "приглашения"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.tenant} ({self.role})"

@@ -1,15 +1,28 @@
+import csv
+from collections.abc import Iterator
 from datetime import datetime
 
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from shared_apps.accounts.api_auth import TENANT_AUTH
+from billing.selectors import plan_of
+from shared_apps.accounts.api_auth import TENANT_AUTH, requires
+from shared_apps.tenancy.masking import mask_email, mask_phone
+from shared_apps.tenancy.permissions import Perm, has_permission
 
 from .models import Channel, Lead
 from .selectors import LeadFilters, lead_detail, lead_list
 
 router = Router(tags=["leads"], auth=TENANT_AUTH)
+
+EXPORT_COLUMNS = ["id", "Имя", "Телефон", "E-mail", "Канал", "Статус", "Страница", "utm_source", "utm_medium",
+                  "utm_campaign", "Создан"]
+
+
+def _sees_contacts(request: HttpRequest) -> bool:
+    return has_permission(getattr(request, "membership", None), Perm.CONTACTS_UNMASKED)
 
 
 class LeadOut(Schema):
@@ -21,6 +34,14 @@ class LeadOut(Schema):
     status: str
     page_url: str = Field(serialization_alias="pageUrl")
     created_at: datetime = Field(serialization_alias="createdAt")
+
+    @staticmethod
+    def resolve_phone(obj: Lead, context: dict) -> str:
+        return obj.phone if _sees_contacts(context["request"]) else mask_phone(obj.phone)
+
+    @staticmethod
+    def resolve_email(obj: Lead, context: dict) -> str:
+        return obj.email if _sees_contacts(context["request"]) else mask_email(obj.email)
 
 
 class LeadEventOut(Schema):
@@ -48,7 +69,14 @@ class LeadQuery(Schema):
     page_size: int = Field(25, ge=1, le=100, alias="pageSize")
 
 
+class ExportQuery(Schema):
+    status: Lead.Status | None = None
+    channel: Channel | None = None
+    format: str = Field("csv", pattern="^csv$")
+
+
 @router.get("/leads", response=LeadPage, by_alias=True, summary="getLeads")
+@requires(Perm.LEADS_VIEW)
 def get_leads(request: HttpRequest, query: Query[LeadQuery]):
     leads = lead_list(LeadFilters(status=query.status, channel=query.channel))
     offset = (query.page - 1) * query.page_size
@@ -60,7 +88,50 @@ def get_leads(request: HttpRequest, query: Query[LeadQuery]):
     }
 
 
+@router.get("/leads/export", summary="exportLeads")
+@requires(Perm.LEADS_EXPORT)
+def export_leads(request: HttpRequest, query: Query[ExportQuery]):
+    plan = plan_of(request.tenant.account)
+    if not plan.allows_export:
+        raise HttpError(403, f"Экспорт недоступен на тарифе «{plan.name}». Перейдите на тариф «Про» или выше.")
+    leads = lead_list(LeadFilters(status=query.status, channel=query.channel)).order_by("-created_at", "-id")
+    unmasked = _sees_contacts(request)
+    response = StreamingHttpResponse(_csv_rows(leads, unmasked), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="leads-{request.tenant.slug}-{stamp}.csv"'
+    return response
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    """Visitor-typed text must not run as a spreadsheet formula (CSV injection)."""
+    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
+
+
+def _csv_rows(leads, unmasked: bool) -> Iterator[str]:
+    """UTF-8 with BOM and ';' so that Russian Excel opens it as a table."""
+
+    class Line:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Line(), delimiter=";")
+    yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
+    for lead in leads.iterator(chunk_size=2000):
+        yield writer.writerow([
+            lead.pk, _cell(lead.name),
+            lead.phone if unmasked else mask_phone(lead.phone),
+            lead.email if unmasked else mask_email(lead.email),
+            lead.get_channel_display(), lead.get_status_display(), _cell(lead.page_url),
+            _cell(lead.utm_source), _cell(lead.utm_medium), _cell(lead.utm_campaign),
+            timezone.localtime(lead.created_at).strftime("%d.%m.%Y %H:%M"),
+        ])
+
+
 @router.get("/leads/{lead_id}", response=LeadDetailOut, by_alias=True, summary="getLead")
+@requires(Perm.LEADS_VIEW)
 def get_lead(request: HttpRequest, lead_id: int):
     lead = lead_detail(lead_id)
     if lead is None:
