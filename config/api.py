@@ -4,6 +4,9 @@ from ninja.renderers import JSONRenderer
 from billing.api import router as billing_public_router
 from shared_apps.accounts.api import router as auth_router
 from shared_apps.ops.api_errors import install_error_envelope
+from shared_apps.tenancy.api import public_router as tenants_router
+from shared_apps.tenancy.api import tenant_router as current_tenant_router
+from shared_apps.tenancy.team_api import router as team_router
 from tenant_apps.leads.api import router as leads_router
 
 
@@ -20,7 +23,10 @@ def _build(title: str, namespace: str) -> NinjaAPI:
 
 public_api = _build("Fast Lead — публичный API", "public_api")
 public_api.add_router("/", auth_router)
+public_api.add_router("/", tenants_router)
 public_api.add_router("/", billing_public_router)
 
 tenant_api = _build("Fast Lead — API рабочего пространства", "tenant_api")
+tenant_api.add_router("/", current_tenant_router)
 tenant_api.add_router("/", leads_router)
+tenant_api.add_router("/", team_router)

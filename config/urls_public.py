@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("shared_apps.accounts.urls")),
     *login_urlpatterns,
     path("", include("shared_apps.devmail.urls")),
+    path("", include("shared_apps.accounts.invitation_urls")),
+    path("", include("shared_apps.tenancy.urls")),
     path("oauth/", include("social_django.urls", namespace="social")),
     path("admin/", admin.site.urls),
     path("api/v1/", public_api.urls),

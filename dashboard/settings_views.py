@@ -12,12 +12,10 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, update_session_auth_hash
 from django.contrib.auth.password_validation import get_default_password_validators
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,7 +26,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from shared_apps.accounts import services
 from shared_apps.accounts.models import LoginSession, OneTimeToken, User
 from shared_apps.accounts.selectors import logins_of
-from shared_apps.accounts.sessions import end_login_sessions
+from shared_apps.accounts.sessions import end_login_sessions, keep_login_after_password_change
 from shared_apps.ops.ratelimit import RateLimit
 from shared_apps.tenancy.decorators import member_required
 
@@ -97,8 +95,7 @@ def process_avatar(upload: UploadedFile) -> ContentFile:
             image.draft("RGB", (AVATAR_SIZE * 2, AVATAR_SIZE * 2))  # JPEG: decode at a reduced scale
             image.load()
             image = ImageOps.exif_transpose(image)
-            has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-            image = image.convert("RGBA" if has_alpha else "RGB")
+            image = image.convert("RGBA" if image.has_transparency_data else "RGB")
             image = ImageOps.fit(image, (AVATAR_SIZE, AVATAR_SIZE), method=Image.Resampling.LANCZOS)
             clean = Image.new(image.mode, image.size)  # a fresh canvas: no EXIF, ICC, XMP or text chunks
             clean.paste(image)
@@ -256,32 +253,6 @@ def set_first_password(user: User, new_password: str, keep_session_key: str | No
         services.revoke_everything(user, keep_session_key=keep_session_key)
 
 
-def _keep_current_login(request: HttpRequest, user: User) -> None:
-    """After a password change: keep this browser's login working on every host it reached.
-
-    ``update_session_auth_hash`` gives this session a new key and the new password hash; the
-    LoginSession row must follow the new key (else the middleware logs the session out), and the
-    login's sessions on the public host and other workspaces need the new hash too (else Django
-    flushes them on their next request).
-    """
-    old_key = request.session.session_key
-    update_session_auth_hash(request, user)
-    new_key = request.session.session_key
-    if old_key and new_key and old_key != new_key:
-        LoginSession.objects.filter(session_key=old_key, user=user).update(session_key=new_key)
-    current = LoginSession.objects.filter(session_key=new_key, user=user).first() if new_key else None
-    if current is None:
-        return
-    root_id = current.parent_id or current.pk
-    siblings = LoginSession.objects.filter(Q(pk=root_id) | Q(parent_id=root_id), user=user).exclude(session_key=new_key)
-    new_hash = user.get_session_auth_hash()
-    for key in siblings.values_list("session_key", flat=True):
-        store = _SessionStore(session_key=key)
-        if store.get(SESSION_KEY) == str(user.pk):  # still alive and still this user's
-            store[HASH_SESSION_KEY] = new_hash
-            store.save()
-
-
 # --- the page -----------------------------------------------------------------------------------------
 
 
@@ -418,7 +389,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
             set_first_password(user, new_password, keep_session_key=keep)
     except services.FieldErrors as exc:
         return _page(request, errors=exc.fields, status=400)
-    _keep_current_login(request, user)
+    keep_login_after_password_change(request, user)
     if had_password:
         return _done(request, "Пароль изменён. Остальные входы завершены.")
     return _done(request, "Пароль задан. Теперь можно входить по e-mail и паролю. Остальные входы завершены.")

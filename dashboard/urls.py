@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from shared_apps.accounts import tenant_views
 
-from . import views
+from . import views, workspace_views
 
 app_name = "dashboard"
 urlpatterns = [
@@ -10,7 +10,10 @@ urlpatterns = [
     path("onboarding", views.onboarding, name="onboarding"),
     path("leads", views.leads, name="leads"),
     path("leads/<int:lead_id>", views.lead, name="lead"),
+    path("workspace", workspace_views.workspace, name="workspace"),
+    path("workspace/subdomain-check", workspace_views.subdomain_check, name="workspace_subdomain_check"),
     path("", include("dashboard.settings_urls")),
+    path("", include("dashboard.team_urls")),
 ]
 
 # Un-namespaced: LOGIN_URL ("login") and the templates' {% url 'logout' %} resolve to these on workspace hosts.

@@ -104,3 +104,16 @@ def requires(permission: Perm):
         return wrapper
 
     return decorate
+
+
+class PlatformSession(SessionAuth):
+    """Public-host API from the platform's own pages (session cookie + CSRF on writes)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = super().authenticate(request, key)
+        if user:
+            _throttle(user)
+        return user or None
+
+
+PLATFORM_AUTH = [PlatformBearer(), PlatformSession()]

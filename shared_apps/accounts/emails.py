@@ -14,7 +14,10 @@ def send(template: str, to: str, subject: str, context: dict) -> None:
     context = {"platform_home_url": platform_url("/"), **context}
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)
-    transaction.on_commit(lambda: send_email.delay(to, subject, text, html))
+    # argsrepr keeps the address and the message (with its one-time link) out of Celery's own logs.
+    transaction.on_commit(
+        lambda: send_email.apply_async(args=(to, subject, text, html), argsrepr="(скрыто)", kwargsrepr="{}")
+    )
 
 
 def send_confirmation(user: User, raw_token: str) -> None:

@@ -3,7 +3,8 @@
 from importlib import import_module
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, update_session_auth_hash
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from .models import LoginSession, User
@@ -42,3 +43,29 @@ def end_login_of(session_key: str | None) -> None:
     login = LoginSession.objects.filter(session_key=session_key).first() if session_key else None
     if login is not None:
         end_login_sessions(LoginSession.objects.filter(pk=login.parent_id or login.pk))
+
+
+def keep_login_after_password_change(request: HttpRequest, user: User) -> None:
+    """After a password change: keep this browser's login working on every host it reached.
+
+    ``update_session_auth_hash`` gives this session a new key and the new password hash; the
+    LoginSession row must follow the new key (else the middleware logs the session out), and the
+    login's sessions on the public host and other workspaces need the new hash too (else Django
+    flushes them on their next request).
+    """
+    old_key = request.session.session_key
+    update_session_auth_hash(request, user)
+    new_key = request.session.session_key
+    if old_key and new_key and old_key != new_key:
+        LoginSession.objects.filter(session_key=old_key, user=user).update(session_key=new_key)
+    current = LoginSession.objects.filter(session_key=new_key, user=user).first() if new_key else None
+    if current is None:
+        return
+    root_id = current.parent_id or current.pk
+    siblings = LoginSession.objects.filter(Q(pk=root_id) | Q(parent_id=root_id), user=user).exclude(session_key=new_key)
+    new_hash = user.get_session_auth_hash()
+    for key in siblings.values_list("session_key", flat=True):
+        store = _SessionStore(session_key=key)
+        if store.get(SESSION_KEY) == str(user.pk):  # still alive and still this user's
+            store[HASH_SESSION_KEY] = new_hash
+            store.save()

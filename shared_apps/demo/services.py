@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from billing.models import Plan, Subscription
 from shared_apps.accounts.models import Account, User
-from shared_apps.tenancy.models import Tenant
+from shared_apps.tenancy.models import Membership, Tenant
 from shared_apps.tenancy.services import provision_tenant
 from shared_apps.tenancy.slugs import transliterate
 from tenant_apps.leads.models import Channel, Lead, LeadEvent
@@ -17,6 +18,10 @@ from tenant_apps.leads.models import Channel, Lead, LeadEvent
 DEMO_EMAIL = "demo@fastlead.ru"
 DEMO_PASSWORD = "demo-fastlead-2026"
 DEMO_SLUG = "demo"
+DEMO_COLLEAGUES = [
+    ("operator@fastlead.ru", "Игорь Светлов", Membership.Role.OPERATOR),
+    ("analyst@fastlead.ru", "Марина Орлова", Membership.Role.ANALYST),
+]
 ADMIN_EMAIL = "admin@fastlead.ru"
 ADMIN_PASSWORD = "admin-fastlead-2026"
 DEMO_LEADS = 2000
@@ -151,6 +156,16 @@ def seed_demo(now: datetime | None = None) -> DemoResult:
     tenant = Tenant.objects.filter(slug=DEMO_SLUG).first()
     if tenant is None:
         tenant = provision_tenant(account=account, owner=user, name="Стоматология «Улыбка»", slug=DEMO_SLUG)
+    Subscription.objects.get_or_create(
+        account=account,
+        defaults={"plan": Plan.objects.get(code="pro"), "status": Subscription.Status.ACTIVE,
+                  "current_period_end": now + timedelta(days=30)},
+    )
+    for email, name, role in DEMO_COLLEAGUES:
+        colleague = User.objects.filter(email=email).first() or User.objects.create_user(
+            email, DEMO_PASSWORD, full_name=name, email_confirmed_at=now
+        )
+        Membership.objects.get_or_create(user=colleague, tenant=tenant, defaults={"role": role})
 
     with tenant_context(tenant):
         if Lead.objects.exists():

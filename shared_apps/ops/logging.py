@@ -17,8 +17,24 @@ PHONE_RE = re.compile(
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
+# One-time secrets inside links: /email/confirm/<token>, /invite/<token>, ?token=<token> …
+TOKEN_RE = re.compile(r"((?:/email/confirm/|/email/change/|/password/reset/|/invite/|token=))[\w-]{16,}")
+
+
 def redact(text: str) -> str:
+    text = TOKEN_RE.sub(r"\1[token]", text)
     return PHONE_RE.sub("[phone]", EMAIL_RE.sub("[email]", text))
+
+
+def redact_value(value):
+    """Strings, and strings nested in dicts, lists and tuples (e.g. Celery's task arguments)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: redact_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(redact_value(item) for item in value)
+    return value
 
 
 class RequestIdFilter(logging.Filter):
@@ -37,8 +53,8 @@ class RedactPiiFilter(logging.Filter):
         record.msg = redact(message)
         record.args = None
         for key, value in list(vars(record).items()):
-            if key not in _STANDARD_ATTRS and isinstance(value, str):
-                setattr(record, key, redact(value))
+            if key not in _STANDARD_ATTRS:
+                setattr(record, key, redact_value(value))
         if record.exc_info:
             # Formatters print exc_text when exc_info is gone: hand them only the redacted traceback.
             record.exc_text = redact(record.exc_text or logging.Formatter().formatException(record.exc_info))

@@ -54,6 +54,18 @@ def test_logs_are_json_with_the_request_id_and_no_pii(json_log):
         assert secret not in line
 
 
+def test_nested_extras_and_one_time_links_are_redacted(json_log):
+    logger, stream = json_log
+    logger.info(
+        "Task %(name)s succeeded", {"name": "send_email"},
+        extra={"data": {"args": ("olga@mail.ru", "Ссылка: http://localhost/email/confirm/AbCdEfGhIjKlMnOpQrStUv")}},
+    )
+    line = stream.getvalue()
+    assert "olga@mail.ru" not in line
+    assert "AbCdEfGhIjKlMnOpQrStUv" not in line
+    assert "/email/confirm/[token]" in line
+
+
 def test_exceptions_in_logs_are_redacted_too(json_log):
     logger, stream = json_log
     try:

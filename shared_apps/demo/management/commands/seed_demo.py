@@ -1,7 +1,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from shared_apps.demo.services import ADMIN_EMAIL, ADMIN_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+from shared_apps.demo.services import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    DEMO_COLLEAGUES,
+    DEMO_EMAIL,
+    DEMO_PASSWORD,
+    seed_demo,
+)
 
 
 class Command(BaseCommand):
@@ -16,5 +23,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Демо-данные уже на месте.")
         self.stdout.write(self.style.SUCCESS(f"Демо-кабинет: {result.tenant.url}"))
-        self.stdout.write(f"Вход в демо-кабинет: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+        self.stdout.write(f"Вход в демо-кабинет: {DEMO_EMAIL} / {DEMO_PASSWORD} (администратор)")
+        for email, _, role in DEMO_COLLEAGUES:
+            self.stdout.write(f"    и {email} / {DEMO_PASSWORD} ({role.label.lower()})")
         self.stdout.write(f"Админка платформы: {ADMIN_EMAIL} / {ADMIN_PASSWORD}")

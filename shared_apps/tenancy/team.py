@@ -1,0 +1,546 @@
+"""A workspace's team: members with roles, invitations by e-mail, the plan's seat limit.
+
+Services (writes) and selectors (reads) of the team live together here; the API (team_api.py),
+the cabinet pages (dashboard/team_views.py) and the invitation pages on the public host
+(shared_apps/accounts/invitation_views.py) all go through these functions.
+
+Rules:
+- Seats: members plus open, unexpired invitations may not exceed the plan's ``max_members``
+  (None = unlimited) → ``PlanLimitReached`` (403, code ``plan_limit``). An invitation holds its seat
+  until it is accepted, revoked or expires; accepting one only checks that the members themselves
+  still fit (a downgrade meanwhile may have shrunk the limit).
+- Invitations: a random token (``secrets.token_urlsafe(32)``) travels in the link, only its SHA-256 is
+  stored; valid 7 days, single use. Resending issues a new token and a new 7 days: the old link stops
+  working. One open invitation per (workspace, e-mail).
+- The account owner is always an administrator of their workspaces: nobody (themselves included) can
+  change their role or remove them (403, code ``owner_protected``).
+- A workspace keeps at least one administrator: demoting or removing the last one is refused with
+  409 (code ``last_admin``): the request is valid but conflicts with the team's current state.
+- Every change to the team happens under a row lock on the tenant, so two admins inviting at the same
+  moment cannot both take the last seat, nor demote the last two admins at once.
+"""
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from billing.models import Plan
+from billing.selectors import plan_of
+from shared_apps.accounts import emails
+from shared_apps.accounts.models import User
+from shared_apps.accounts.services import normalize_email
+
+from .links import platform_url
+from .models import Invitation, Membership, Tenant
+
+logger = logging.getLogger(__name__)
+
+INVITATION_TTL = timedelta(days=7)
+NAME_MAX_LENGTH = User._meta.get_field("full_name").max_length
+
+ROLE_DESCRIPTIONS = {
+    Membership.Role.ADMIN: "всё, включая команду и биллинг",
+    Membership.Role.OPERATOR: "работает с лидами, видит виджет и каналы",
+    Membership.Role.ANALYST: "аналитика и лиды только для чтения, контакты скрыты",
+}
+
+
+# --- errors ------------------------------------------------------------------------------------------
+
+
+class TeamError(Exception):
+    """A refused team operation. ``message`` is Russian text for people, ``status`` the HTTP status the
+    API and pages answer with, ``code`` the API error code, ``fields`` per-field messages (bad input)."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None, status: int | None = None,
+                 code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+
+
+class InvalidInput(TeamError):
+    status, code = 400, "validation_error"
+
+
+class PlanLimitReached(TeamError):
+    status, code = 403, "plan_limit"
+
+
+class OwnerProtected(TeamError):
+    status, code = 403, "owner_protected"
+
+
+class NotFound(TeamError):
+    status, code = 404, "not_found"
+
+
+class AlreadyMember(TeamError):
+    status, code = 409, "already_member"
+
+
+class InvitationExists(TeamError):
+    status, code = 409, "invitation_exists"
+
+
+class InvitationClosed(TeamError):
+    """Resend or revoke of an invitation that was already accepted or revoked."""
+
+    status, code = 409, "invitation_closed"
+
+
+class LastAdmin(TeamError):
+    status, code = 409, "last_admin"
+
+
+class AccountExists(TeamError):
+    """Registration through an invitation for an e-mail that already has an account: log in instead."""
+
+    status, code = 409, "email_taken"
+
+
+class InvitationRejected(TeamError):
+    """The link cannot be used; ``reason`` is one of: invalid, expired, revoked, used, wrong_user."""
+
+    MESSAGES = {
+        "invalid": "Ссылка-приглашение недействительна. Проверьте, что она скопирована целиком. Если приглашение "
+                   "отправляли повторно, откройте ссылку из последнего письма.",
+        "expired": "Срок действия приглашения истёк: оно действует 7 дней. Попросите администратора рабочего "
+                   "пространства отправить приглашение ещё раз.",
+        "revoked": "Приглашение отозвано администратором рабочего пространства.",
+        "used": "Это приглашение уже принято. Войдите, чтобы открыть рабочее пространство.",
+        "wrong_user": "Приглашение отправлено на другой e-mail. Войдите с адресом, на который пришло письмо.",
+    }
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(self.MESSAGES[reason], status=403 if reason == "wrong_user" else 400,
+                         code=f"invitation_{reason}")
+        self.reason = reason
+
+
+# --- reads ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    user_id: int
+    name: str
+    email: str
+    role: str
+    role_label: str
+    is_owner: bool
+    joined_at: datetime
+
+
+@dataclass(frozen=True)
+class PendingInvitation:
+    id: int
+    email: str
+    role: str
+    role_label: str
+    invited_by: str
+    invited_at: datetime
+    expires_at: datetime
+    is_expired: bool
+
+
+@dataclass(frozen=True)
+class Seats:
+    """Seats taken (members + open unexpired invitations) against the plan's limit (None = unlimited)."""
+
+    members: int
+    pending: int
+    limit: int | None
+    plan_name: str
+
+    @property
+    def used(self) -> int:
+        return self.members + self.pending
+
+    @property
+    def is_full(self) -> bool:
+        return self.limit is not None and self.used >= self.limit
+
+
+def owner_id_of(tenant: Tenant) -> int | None:
+    account = tenant.account
+    return account.owner_id if account is not None else None
+
+
+def members(tenant: Tenant) -> list[TeamMember]:
+    """The workspace's members, the account owner first, then by the date they joined."""
+    owner_id = owner_id_of(tenant)
+    rows = Membership.objects.filter(tenant=tenant).select_related("user").order_by("created_at", "pk")
+    team = [
+        TeamMember(
+            user_id=row.user_id, name=row.user.full_name, email=row.user.email, role=row.role,
+            role_label=row.get_role_display(), is_owner=row.user_id == owner_id, joined_at=row.created_at,
+        )
+        for row in rows
+    ]
+    team.sort(key=lambda member: not member.is_owner)  # stable: the rest keep their order
+    return team
+
+
+def _open(tenant: Tenant) -> Q:
+    return Q(tenant=tenant, accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+def pending_invitations(tenant: Tenant) -> list[PendingInvitation]:
+    """Invitations not accepted and not revoked, the expired ones too (they can be resent or revoked)."""
+    now = timezone.now()
+    rows = Invitation.objects.filter(_open(tenant)).select_related("invited_by").order_by("created_at", "pk")
+    return [
+        PendingInvitation(
+            id=row.pk, email=row.email, role=row.role, role_label=row.get_role_display(),
+            invited_by=row.invited_by.get_full_name() if row.invited_by else "",
+            invited_at=row.created_at, expires_at=row.expires_at, is_expired=row.expires_at <= now,
+        )
+        for row in rows
+    ]
+
+
+def seats(tenant: Tenant) -> Seats:
+    plan = plan_of(tenant.account)
+    return Seats(
+        members=Membership.objects.filter(tenant=tenant).count(),
+        pending=Invitation.objects.filter(_open(tenant), expires_at__gt=timezone.now()).count(),
+        limit=plan.max_members,
+        plan_name=plan.name,
+    )
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256((raw or "").encode()).hexdigest()
+
+
+def _state(invitation: Invitation | None) -> str | None:
+    """Why the invitation cannot be accepted, or None when it can."""
+    if invitation is None:
+        return "invalid"
+    if invitation.accepted_at is not None:
+        return "used"
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if invitation.expires_at <= timezone.now():
+        return "expired"
+    return None
+
+
+def invitation_for(raw_token: str) -> Invitation:
+    """The open invitation a link's token belongs to (with its workspace and inviter), else InvitationRejected."""
+    invitation = (
+        Invitation.objects.select_related("tenant", "invited_by").filter(token_hash=_hash(raw_token)).first()
+        if raw_token else None
+    )
+    reason = _state(invitation)
+    if reason:
+        raise InvitationRejected(reason)
+    return invitation
+
+
+def invitation_in(tenant: Tenant, invitation_id: int) -> Invitation:
+    invitation = Invitation.objects.filter(tenant=tenant, pk=invitation_id).first()
+    if invitation is None:
+        raise NotFound("Приглашение не найдено.")
+    return invitation
+
+
+def account_exists(email: str) -> bool:
+    return User.objects.filter(email__iexact=normalize_email(email)).exists()
+
+
+# --- seat limit -----------------------------------------------------------------------------------------
+
+
+def _people(number: int) -> str:
+    return "человека" if number % 10 == 1 and number % 100 != 11 else "человек"
+
+
+def _upgrade_hint(plan: Plan) -> str:
+    bigger = (
+        Plan.objects.filter(is_active=True, is_on_request=False, trial_days=0)
+        .filter(Q(max_members__isnull=True) | Q(max_members__gt=plan.max_members or 0))
+        .order_by("sort_order")
+        .first()
+    )
+    free_up = "удалите участника или отзовите приглашение"
+    if bigger is None:
+        return f"Чтобы пригласить кого-то ещё, {free_up}."
+    more = "команда без ограничений" if bigger.max_members is None else f"до {bigger.max_members} человек"
+    return f"Перейдите на тариф «{bigger.name}» ({more}) или {free_up}."
+
+
+def limit_message(plan: Plan) -> str:
+    limit = plan.max_members
+    return (
+        f"На тарифе «{plan.name}» в команде может быть не больше {limit} {_people(limit)}, включая приглашённых. "
+        + _upgrade_hint(plan)
+    )
+
+
+def _check_seat_for_invitation(tenant: Tenant) -> None:
+    plan = plan_of(tenant.account)
+    if plan.max_members is not None and seats(tenant).used >= plan.max_members:
+        raise PlanLimitReached(limit_message(plan))
+
+
+def _check_seat_for_member(tenant: Tenant) -> None:
+    """On acceptance the invitation already holds a seat; only the members themselves must still fit."""
+    plan = plan_of(tenant.account)
+    if plan.max_members is not None and Membership.objects.filter(tenant=tenant).count() >= plan.max_members:
+        raise PlanLimitReached(
+            f"В команде «{tenant.name}» нет свободных мест на тарифе «{plan.name}». Попросите администратора "
+            "освободить место или перейти на тариф побольше."
+        )
+
+
+def _lock(tenant: Tenant) -> None:
+    """Serialise the team changes of one workspace (call inside a transaction)."""
+    Tenant.objects.select_for_update().filter(pk=tenant.pk).values_list("pk", flat=True).first()
+
+
+# --- invitations --------------------------------------------------------------------------------------------
+
+
+def _role_error(role: str) -> str | None:
+    if role in Membership.Role.values:
+        return None
+    return "Выберите роль: администратор, оператор или аналитик."
+
+
+def _send_invitation(invitation: Invitation, raw: str) -> None:
+    tenant = invitation.tenant
+    inviter = invitation.invited_by
+    context = {
+        "workspace": tenant.name,
+        "inviter": inviter.get_full_name() if inviter else "",
+        "role": invitation.get_role_display(),
+        "role_description": ROLE_DESCRIPTIONS.get(invitation.role, ""),
+        "link": platform_url(f"/invite/{raw}"),
+        "expires_at": invitation.expires_at,
+        "days": INVITATION_TTL.days,
+    }
+    emails.send("invitation", invitation.email, f"Приглашение в «{tenant.name}» — Fast Lead", context)
+
+
+def invite(tenant: Tenant, inviter: User, email: str, role: str) -> Invitation:
+    """Invite an e-mail to the workspace with a role and mail the link.
+
+    Returns the invitation; its transient ``raw_token`` attribute holds the secret of the link
+    (not stored anywhere, only in the e-mail).
+    """
+    email = normalize_email(email)
+    errors: dict[str, str] = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = "Введите корректный e-mail, например anna@company.ru."
+    if role_error := _role_error(role):
+        errors["role"] = role_error
+    if errors:
+        raise InvalidInput("Проверьте правильность заполнения полей.", fields=errors)
+    now = timezone.now()
+    with transaction.atomic():
+        _lock(tenant)
+        if Membership.objects.filter(tenant=tenant, user__email__iexact=email).exists():
+            raise AlreadyMember(f"{email} уже в команде.", fields={"email": "Этот человек уже в команде."})
+        existing = Invitation.objects.select_for_update().filter(_open(tenant), email__iexact=email).first()
+        if existing is not None and existing.expires_at > now:
+            raise InvitationExists(
+                f"Приглашение на {email} уже отправлено. Его можно отправить повторно или отозвать в списке ниже.",
+                fields={"email": "На этот e-mail уже отправлено приглашение."},
+            )
+        _check_seat_for_invitation(tenant)
+        raw = secrets.token_urlsafe(32)
+        if existing is not None:  # an expired invitation to the same address: renew it in place
+            invitation = existing
+            invitation.role, invitation.invited_by = role, inviter
+            invitation.token_hash, invitation.expires_at = _hash(raw), now + INVITATION_TTL
+            invitation.save(update_fields=["role", "invited_by", "token_hash", "expires_at"])
+        else:
+            invitation = Invitation.objects.create(
+                tenant=tenant, email=email, role=role, invited_by=inviter, token_hash=_hash(raw),
+                expires_at=now + INVITATION_TTL,
+            )
+        invitation.tenant = tenant
+        _send_invitation(invitation, raw)
+    logger.info("team_member_invited",
+                extra={"tenantId": tenant.slug, "inviterUserId": inviter.pk, "invitationId": invitation.pk})
+    invitation.raw_token = raw
+    return invitation
+
+
+def _locked_invitation(invitation: Invitation) -> Invitation:
+    _lock(invitation.tenant)
+    rows = Invitation.objects.select_for_update(of=("self",)).select_related("tenant", "invited_by")
+    return rows.get(pk=invitation.pk)
+
+
+def resend(invitation: Invitation) -> Invitation:
+    """Mail a new link valid another 7 days; the previous link stops working. The transient
+    ``raw_token`` attribute of the result holds the new secret."""
+    with transaction.atomic():
+        invitation = _locked_invitation(invitation)
+        if invitation.accepted_at is not None:
+            raise InvitationClosed("Приглашение уже принято.")
+        if invitation.revoked_at is not None:
+            raise InvitationClosed("Приглашение отозвано. Отправьте новое.")
+        tenant = invitation.tenant
+        if Membership.objects.filter(tenant=tenant, user__email__iexact=invitation.email).exists():
+            raise AlreadyMember(f"{invitation.email} уже в команде.")
+        if invitation.expires_at <= timezone.now():  # an expired invitation holds no seat: it takes one again
+            _check_seat_for_invitation(tenant)
+        raw = secrets.token_urlsafe(32)
+        invitation.token_hash, invitation.expires_at = _hash(raw), timezone.now() + INVITATION_TTL
+        invitation.save(update_fields=["token_hash", "expires_at"])
+        _send_invitation(invitation, raw)
+    logger.info("team_invitation_resent", extra={"tenantId": tenant.slug, "invitationId": invitation.pk})
+    invitation.raw_token = raw
+    return invitation
+
+
+def revoke(invitation: Invitation) -> Invitation:
+    """The link stops working and the seat is free again. Revoking twice is harmless."""
+    with transaction.atomic():
+        invitation = _locked_invitation(invitation)
+        if invitation.accepted_at is not None:
+            raise InvitationClosed("Приглашение уже принято: чтобы закрыть доступ, удалите участника из команды.")
+        if invitation.revoked_at is None:
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+    logger.info("team_invitation_revoked",
+                extra={"tenantId": invitation.tenant.slug, "invitationId": invitation.pk})
+    return invitation
+
+
+def accept_existing(raw_token: str, user: User) -> Membership:
+    """The logged-in user whose e-mail the invitation names joins the workspace with its role.
+
+    The link proves the address, so an unconfirmed e-mail becomes confirmed. Someone who is already a
+    member keeps their role; the invitation is spent either way.
+    """
+    found = invitation_for(raw_token)
+    with transaction.atomic():
+        invitation = _locked_invitation(found)
+        if reason := _state(invitation):
+            raise InvitationRejected(reason)
+        if normalize_email(user.email) != normalize_email(invitation.email):
+            raise InvitationRejected("wrong_user")
+        tenant = invitation.tenant
+        membership = Membership.objects.filter(tenant=tenant, user=user).select_related("tenant").first()
+        if membership is None:
+            _check_seat_for_member(tenant)
+            membership = Membership.objects.create(tenant=tenant, user=user, role=invitation.role)
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        if not user.is_email_confirmed:
+            user.email_confirmed_at = timezone.now()
+            user.save(update_fields=["email_confirmed_at"])
+    logger.info("team_member_joined",
+                extra={"tenantId": tenant.slug, "userId": user.pk, "invitationId": invitation.pk})
+    return membership
+
+
+def accept_with_registration(raw_token: str, name: str, password: str) -> tuple[User, Membership]:
+    """Create the invitee's login (e-mail confirmed by the link; no account or workspace of their own) and
+    join them to the workspace. Bad name or password → InvalidInput with Russian field messages."""
+    invitation = invitation_for(raw_token)
+    name = " ".join((name or "").split())
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "Укажите ваше имя."
+    elif len(name) > NAME_MAX_LENGTH:
+        errors["name"] = f"Не длиннее {NAME_MAX_LENGTH} символов."
+    if not password:
+        errors.setdefault("password", "Придумайте пароль.")
+    else:
+        try:
+            password_validation.validate_password(password, User(email=invitation.email, full_name=name))
+        except ValidationError as exc:
+            errors["password"] = " ".join(exc.messages)
+    if errors:
+        raise InvalidInput("Проверьте правильность заполнения полей.", fields=errors)
+    exists = AccountExists("Аккаунт с этим e-mail уже есть: войдите, чтобы принять приглашение.")
+    if account_exists(invitation.email):
+        raise exists
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(invitation.email, password, full_name=name,
+                                            email_confirmed_at=timezone.now())
+            membership = accept_existing(raw_token, user)
+    except IntegrityError as exc:  # the same address registered at the same moment
+        raise exists from exc
+    logger.info("user_registered", extra={"userId": user.pk, "source": "invitation"})
+    return user, membership
+
+
+# --- members ----------------------------------------------------------------------------------------------
+
+
+def _member_for_update(tenant: Tenant, user_id: int) -> Membership:
+    membership = (
+        Membership.objects.select_for_update(of=("self",)).select_related("user")
+        .filter(tenant=tenant, user_id=user_id)
+        .first()
+    )
+    if membership is None:
+        raise NotFound("Участник не найден.")
+    return membership
+
+
+def _other_admins(tenant: Tenant, membership: Membership) -> int:
+    return Membership.objects.filter(tenant=tenant, role=Membership.Role.ADMIN).exclude(pk=membership.pk).count()
+
+
+def change_role(tenant: Tenant, actor: User, user_id: int, role: str) -> Membership:
+    if role_error := _role_error(role):
+        raise InvalidInput(role_error, fields={"role": role_error})
+    with transaction.atomic():
+        _lock(tenant)
+        membership = _member_for_update(tenant, user_id)
+        if membership.role == role:
+            return membership
+        if membership.user_id == owner_id_of(tenant):
+            raise OwnerProtected(
+                "Вы владелец аккаунта: ваша роль всегда «Администратор»." if actor.pk == membership.user_id
+                else "Роль владельца аккаунта изменить нельзя: он всегда администратор."
+            )
+        if membership.role == Membership.Role.ADMIN and not _other_admins(tenant, membership):
+            raise LastAdmin("В рабочем пространстве должен остаться хотя бы один администратор. "
+                            "Сначала назначьте администратором другого участника.")
+        membership.role = role
+        membership.save(update_fields=["role"])
+    logger.info("team_member_role_changed",
+                extra={"tenantId": tenant.slug, "actorUserId": actor.pk, "userId": user_id, "role": role})
+    return membership
+
+
+def remove_member(tenant: Tenant, actor: User, user_id: int) -> None:
+    """The member loses access at once: every page and API call checks the membership."""
+    with transaction.atomic():
+        _lock(tenant)
+        membership = _member_for_update(tenant, user_id)
+        if membership.user_id == owner_id_of(tenant):
+            raise OwnerProtected("Владельца аккаунта нельзя удалить из команды.")
+        if membership.role == Membership.Role.ADMIN and not _other_admins(tenant, membership):
+            raise LastAdmin("Нельзя удалить единственного администратора: сначала назначьте администратором "
+                            "другого участника.")
+        membership.delete()
+    logger.info("team_member_removed", extra={"tenantId": tenant.slug, "actorUserId": actor.pk, "userId": user_id})

@@ -1,0 +1,110 @@
+"""Every route of the workspace API × every kind of caller → the expected status, and never foreign data.
+
+The routes are read from the API itself, so a new route is covered (and fails here) until it declares
+its permission with ``@requires(...)`` and, if it takes new path parameters, gets a sample value below.
+"""
+
+import hashlib
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from billing.models import Plan, Subscription
+from config.api import tenant_api
+from shared_apps.tenancy.models import Invitation, Membership
+from shared_apps.tenancy.permissions import ROLE_PERMISSIONS
+from tenant_apps.leads.models import Lead
+
+FOREIGN_SECRET = "Тайный Клиент Соседа"
+FOREIGN_PHONE = "+79990001234"
+
+
+def tenant_routes() -> list[tuple[str, str, object]]:
+    routes = []
+    for prefix, router in tenant_api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    routes.append((method, (prefix.rstrip("/") + path) or "/", operation.view_func))
+    return sorted(routes, key=lambda route: (route[1], route[0]))
+
+
+ROUTES = tenant_routes()
+ACTORS = ["anonymous", "foreign_member", "analyst", "operator", "admin"]
+
+# Request bodies for routes that need one: valid, so that a permitted caller really gets through.
+BODIES = {
+    ("PATCH", "/tenant"): {"description": "Обновлено из матрицы"},
+    ("POST", "/team/invitations"): {"email": "new-colleague@example.ru", "role": "operator"},
+    ("PATCH", "/team/{user_id}"): {"role": "analyst"},
+}
+
+
+@pytest.fixture
+def world(make_tenant, make_user, add_member):
+    home = make_tenant(name="Дом")
+    Subscription.objects.create(account=home.account, plan=Plan.objects.get(code="business"), status="active")
+    admin = home.memberships.get().user
+    operator, analyst = make_user(), make_user()
+    add_member(operator, home, Membership.Role.OPERATOR)
+    add_member(analyst, home, Membership.Role.ANALYST)
+    neighbour = make_tenant(name="Сосед")
+    foreign = neighbour.memberships.get().user
+    with tenant_context(home):
+        lead = Lead.objects.create(name="Свой Клиент", phone="+79161112233", created_at=timezone.now())
+    with tenant_context(neighbour):
+        Lead.objects.create(name=FOREIGN_SECRET, phone=FOREIGN_PHONE, created_at=timezone.now())
+    invitation = Invitation.objects.create(
+        tenant=home, email="invited@example.ru", role="analyst", invited_by=admin,
+        token_hash=hashlib.sha256(b"matrix").hexdigest(), expires_at=timezone.now() + timedelta(days=7),
+    )
+    actors = {"anonymous": None, "foreign_member": foreign, "analyst": analyst, "operator": operator, "admin": admin}
+    samples = {"lead_id": lead.pk, "user_id": operator.pk, "invitation_id": invitation.pk}
+    return home, actors, samples, foreign
+
+
+def expected_status(view, actor: str) -> str:
+    if actor == "anonymous":
+        return "401"
+    if actor == "foreign_member":
+        return "403"
+    return "ok" if view.required_permission in ROLE_PERMISSIONS[actor] else "403"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize(("method", "path", "view"), ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])
+def test_route_answers_each_caller_as_its_role_allows(world, client_for, method, path, view, actor):
+    assert hasattr(view, "required_permission"), f"{method} {path}: declare its permission with @requires(...)"
+    home, actors, samples, foreign = world
+    names = re.findall(r"{(\w+)}", path)
+    missing = [name for name in names if name not in samples]
+    assert not missing, f"{method} {path}: add a sample value for {missing} in this test"
+    url = "/api/v1" + re.sub(r"{(\w+)}", lambda match: str(samples[match.group(1)]), path)
+    client = client_for(home, actors[actor]) if actors[actor] else Client(HTTP_HOST=home.primary_host)
+
+    response = client.generic(method, url, data=_json(BODIES.get((method, path))), content_type="application/json")
+
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    expected = expected_status(view, actor)
+    if expected == "ok":
+        assert response.status_code < 400, (response.status_code, raw[:300])
+    else:
+        assert response.status_code == int(expected), (response.status_code, raw[:300])
+        assert response.json()["error"]["message"]
+    body = raw.decode(errors="replace")
+    for secret in (FOREIGN_SECRET, FOREIGN_PHONE, foreign.email):
+        assert secret not in body
+
+
+def _json(body: dict | None) -> str:
+    return json.dumps(body) if body is not None else ""
+
+
+def test_every_role_has_a_permission_row():
+    assert set(ROLE_PERMISSIONS) == set(Membership.Role.values)
