@@ -1,51 +1,22 @@
 """Smoke test in a real Chromium: the landing page and the demo workspace, on a desktop and a phone."""
 
-import os
-from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect
 
 from shared_apps.demo.services import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls below happen before it starts.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.conftest import ARTIFACTS, log_in
 
 
 @pytest.fixture
-def browser():
-    assert Path(CHROMIUM).exists(), "Chromium is missing: `make test` installs Debian's chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def demo(live_server, settings):
-    port = urlsplit(live_server.url).port
-    settings.PLATFORM_PORT = str(port)  # links between hosts (login, hand-off) point at the live server
+def demo(site):
     seed_demo()
-    return f"http://localhost:{port}", f"http://demo.localhost:{port}"
-
-
-def log_in(page: Page, email: str, password: str) -> None:
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Пароль").fill(password)
-    page.get_by_role("button", name="Войти", exact=True).click()
+    return f"http://localhost:{site}", f"http://demo.localhost:{site}"
 
 
 def test_landing_and_demo_workspace_on_desktop(browser, demo):
     public_url, demo_url = demo
-    ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="ru-RU")
 
     page.goto(public_url + "/")
@@ -73,7 +44,6 @@ def test_landing_and_demo_workspace_on_desktop(browser, demo):
 
 def test_demo_workspace_fits_a_phone_screen(browser, demo):
     public_url, demo_url = demo
-    ARTIFACTS.mkdir(exist_ok=True)
     phone = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     page = phone.new_page()
     problems = []

@@ -1,41 +1,20 @@
 """Sign-up with Google in a real Chromium: /login → the sandbox's consent page → the new workspace."""
 
-import os
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from shared_apps.accounts.models import User
 from shared_apps.accounts.oauth_sandbox import start_sandbox, stop_sandbox
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls below happen outside it.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.conftest import ARTIFACTS
 
 
 @pytest.fixture
-def browser():
-    assert Path(CHROMIUM).exists(), "Chromium is missing: `make test` installs Debian's chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def platform(live_server, settings):
+def platform(site, settings):
     """The live server as the platform (links to workspaces carry its port) and the OAuth sandbox."""
-    port = urlsplit(live_server.url).port
-    settings.PLATFORM_PORT = str(port)
+    port = site
     clients = {
         "google": (settings.SOCIAL_AUTH_GOOGLE_OAUTH2_KEY, settings.SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET),
         "yandex": (settings.SOCIAL_AUTH_YANDEX_OAUTH2_KEY, settings.SOCIAL_AUTH_YANDEX_OAUTH2_SECRET),
@@ -49,7 +28,6 @@ def platform(live_server, settings):
 
 def test_sign_up_with_google_ends_logged_in_in_the_new_workspace(browser, platform):
     public_url, port, sandbox_url = platform
-    ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="ru-RU")
 
     problems: list[str] = []

@@ -3,32 +3,14 @@
 The e-mail goes through a real Celery worker into the dev mailbox, as in `make run`.
 """
 
-import os
-from urllib.parse import urlsplit
 
-import pytest
 from playwright.sync_api import expect
 
 from shared_apps.tenancy.models import Tenant
-from tests.test_browser import ARTIFACTS, browser  # noqa: F401  (the shared Chromium fixture)
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.conftest import ARTIFACTS
 
 
-@pytest.fixture
-def site(live_server, settings):
-    port = urlsplit(live_server.url).port
-    settings.PLATFORM_PORT = str(port)
-    return port
-
-
-@pytest.fixture
-def worker_env(site) -> dict[str, str]:
-    return {"PLATFORM_PORT": str(site), "EMAIL_BACKEND": "shared_apps.devmail.backends.DevMailboxBackend",
-            "DEV_MAILBOX_ENABLED": "true"}
-
-
-def test_sign_up_confirm_from_the_dev_mailbox_and_land_in_onboarding(browser, site, celery_worker_process,  # noqa: F811
+def test_sign_up_confirm_from_the_dev_mailbox_and_land_in_onboarding(browser, site, celery_worker_process,
                                                                      settings):
     settings.DEV_MAILBOX_ENABLED = True
     public = f"http://localhost:{site}"

@@ -4,34 +4,16 @@ mailbox, registers through it, lands in the workspace, works with leads and sees
 The e-mail goes through a real Celery worker into the dev mailbox, as in `make run`.
 """
 
-import os
 import time
-from urllib.parse import urlsplit
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from shared_apps.accounts.models import User
 from shared_apps.tenancy.models import Membership
-from tests.test_browser import ARTIFACTS, browser, log_in  # noqa: F401  (the shared Chromium fixture)
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.conftest import ARTIFACTS, log_in
 
 ADMIN_PASSWORD = "Админ-пароль-2026"
 OPERATOR_PASSWORD = "Операторский-пароль-2026"
-
-
-@pytest.fixture
-def site(live_server, settings):
-    port = urlsplit(live_server.url).port
-    settings.PLATFORM_PORT = str(port)
-    return port
-
-
-@pytest.fixture
-def worker_env(site) -> dict[str, str]:
-    return {"PLATFORM_PORT": str(site), "EMAIL_BACKEND": "shared_apps.devmail.backends.DevMailboxBackend",
-            "DEV_MAILBOX_ENABLED": "true"}
 
 
 def open_mail(page: Page, public: str, subject: str, timeout: float = 30) -> None:
@@ -47,10 +29,9 @@ def open_mail(page: Page, public: str, subject: str, timeout: float = 30) -> Non
         time.sleep(0.5)
 
 
-def test_admin_invites_an_operator_who_registers_from_the_mailbox(browser, site, celery_worker_process,  # noqa: F811
+def test_admin_invites_an_operator_who_registers_from_the_mailbox(browser, site, celery_worker_process,
                                                                   settings, make_user, make_tenant):
     settings.DEV_MAILBOX_ENABLED = True
-    ARTIFACTS.mkdir(exist_ok=True)
     admin = make_user("olga@lotos.ru", ADMIN_PASSWORD, full_name="Ольга Админова")
     tenant = make_tenant(owner=admin, name="Салон «Лотос»")
     public, workspace = f"http://localhost:{site}", f"http://{tenant.slug}.localhost:{site}"
