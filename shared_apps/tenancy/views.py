@@ -32,7 +32,7 @@ def new_workspace(request: HttpRequest) -> HttpResponse:
             errors = {{"slug": "subdomain"}.get(exc.field, exc.field): exc.message}
             status = 400
         except LimitReached as exc:
-            errors, status = {"__all__": exc.message}, 403
+            errors, status = {"form": exc.message}, 403
         else:
             return HttpResponseRedirect(handoff_url(request, request.user, tenant, "/onboarding"))
     return render(request, "tenancy/new_workspace.html",
