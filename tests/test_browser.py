@@ -1,10 +1,12 @@
 """Smoke test in a real Chromium: the landing page and the demo workspace, on a desktop and a phone."""
 
+import re
 from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
 
+from shared_apps.accounts.models import User
 from shared_apps.demo.services import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 from tests.conftest import ARTIFACTS, log_in
 
@@ -40,6 +42,32 @@ def test_landing_and_demo_workspace_on_desktop(browser, demo):
 
     page.goto(public_url.replace("localhost", "nobody.localhost") + "/")
     expect(page.get_by_text("Рабочее пространство не найдено")).to_be_visible()
+
+
+def test_one_login_opens_every_workspace_of_the_user(browser, demo, make_tenant, add_member):
+    """Session cookies are host-only; the public login hands itself to each workspace without a password."""
+    _, demo_url = demo
+    branch = make_tenant(name="Улыбка — филиал")
+    add_member(User.objects.get(email=DEMO_EMAIL), branch)
+    branch_url = demo_url.replace("demo.localhost", branch.primary_host)
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+
+    page.goto(demo_url + "/")
+    log_in(page, DEMO_EMAIL, DEMO_PASSWORD)
+    expect(page).to_have_url(demo_url + "/")
+
+    page.get_by_role("button", name="Рабочее пространство Стоматология «Улыбка»").click()
+    page.get_by_role("link", name="Улыбка — филиал").click()
+    expect(page).to_have_url(branch_url + "/")
+    expect(page.get_by_text("Всего лидов")).to_be_visible()
+    assert page.get_by_label("Пароль").count() == 0
+
+    page.goto(demo_url + "/leads")  # still logged in on the first workspace
+    expect(page).to_have_url(demo_url + "/leads")
+
+    page.get_by_role("button", name="Выйти").first.click()  # logging out anywhere ends the login everywhere
+    page.goto(branch_url + "/")
+    expect(page).to_have_url(re.compile(r"/login\?next="))
 
 
 def test_demo_workspace_fits_a_phone_screen(browser, demo):
