@@ -8,6 +8,8 @@ from shared_apps.tenancy.api import public_router as tenants_router
 from shared_apps.tenancy.api import tenant_router as current_tenant_router
 from shared_apps.tenancy.team_api import router as team_router
 from tenant_apps.leads.api import router as leads_router
+from tenant_apps.widgets.api import router as widget_router
+from tenant_apps.widgets.upload_api import router as widget_upload_router
 
 
 class RussianJSONRenderer(JSONRenderer):
@@ -29,4 +31,6 @@ public_api.add_router("/", billing_public_router)
 tenant_api = _build("Fast Lead — API рабочего пространства", "tenant_api")
 tenant_api.add_router("/", current_tenant_router)
 tenant_api.add_router("/", leads_router)
+tenant_api.add_router("/", widget_router)
+tenant_api.add_router("/", widget_upload_router)
 tenant_api.add_router("/", team_router)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("workspace/subdomain-check", workspace_views.subdomain_check, name="workspace_subdomain_check"),
     path("", include("dashboard.settings_urls")),
     path("", include("dashboard.team_urls")),
+    path("", include("dashboard.widget_urls")),
 ]
 
 # Un-namespaced: LOGIN_URL ("login") and the templates' {% url 'logout' %} resolve to these on workspace hosts.

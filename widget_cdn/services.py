@@ -1,24 +1,72 @@
+"""Publishing a workspace's widget config as immutable versioned JSON in the public schema."""
+
+import hashlib
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from shared_apps.tenancy.links import platform_url
 from shared_apps.tenancy.models import Tenant
+from tenant_apps.widgets.models import WidgetConfig
 
-from .models import WidgetPublication
+from .models import PublishedConfig, WidgetPublication
 
 
-def default_widget_config(tenant: Tenant) -> dict:
+def consent_version(widget: WidgetConfig) -> str:
+    """Identifies the exact consent wording a visitor saw (stored with each lead as 152-FZ evidence)."""
+    digest = hashlib.sha256(
+        "\n".join([widget.consent_text, widget.privacy_policy_url, str(widget.marketing_enabled),
+                   widget.marketing_text]).encode()
+    ).hexdigest()
+    return f"c-{digest[:16]}"
+
+
+def media_url(path: str) -> str | None:
+    """Absolute URL of an uploaded file: the widget runs on the client's site, not ours."""
+    if not path:
+        return None
+    url = default_storage.url(path)
+    return url if url.startswith(("http://", "https://")) else platform_url(url)
+
+
+def published_config(tenant: Tenant, widget: WidgetConfig, public_key: str) -> dict:
     return {
-        "title": tenant.name,
-        "greeting": "Здравствуйте! Оставьте контакты — мы перезвоним в течение 5 минут.",
-        "buttonLabel": "Оставить заявку",
-        "primaryColor": "#2563eb",
-        "theme": "light",
-        "position": "right",
-        "quickReplies": ["Узнать цену", "Записаться", "Задать вопрос"],
-        "successMessage": "Спасибо! Мы свяжемся с вами в ближайшее время.",
-        "channels": ["web"],
+        "publicKey": public_key,
+        "version": widget.version,
+        "appearance": {
+            "primaryColor": widget.primary_color, "theme": widget.theme, "position": widget.position,
+            "buttonLabel": widget.button_label, "logoUrl": media_url(widget.logo),
+            "avatarUrl": media_url(widget.avatar),
+        },
+        "texts": {
+            "title": widget.title or tenant.name, "greeting": widget.greeting, "quickReplies": widget.quick_replies,
+            "successMessage": widget.success_message, "offHoursMessage": widget.off_hours_message,
+        },
+        "channels": widget.channels,
+        "consent": {
+            "personalDataText": widget.consent_text, "privacyPolicyUrl": widget.privacy_policy_url,
+            "version": consent_version(widget), "marketingEnabled": widget.marketing_enabled,
+            "marketingText": widget.marketing_text,
+        },
+        "businessHours": {"timezone": tenant.timezone, **widget.business_hours},
     }
 
 
-def publish_default_widget(tenant: Tenant) -> WidgetPublication:
-    publication, _ = WidgetPublication.objects.get_or_create(
-        tenant=tenant, defaults={"config": default_widget_config(tenant)}
+@transaction.atomic
+def publish(tenant: Tenant, widget: WidgetConfig) -> WidgetPublication:
+    """Make ``widget`` what the snippet shows from now on; the version's JSON never changes afterwards."""
+    publication, _ = WidgetPublication.objects.select_for_update().get_or_create(tenant=tenant)
+    config = published_config(tenant, widget, publication.public_key)
+    PublishedConfig.objects.update_or_create(
+        publication=publication, version=widget.version,
+        defaults={"config": config, "consent_version": config["consent"]["version"]},
     )
+    publication.version = widget.version
+    publication.config = config
+    publication.save(update_fields=["version", "config", "published_at"])
     return publication
+
+
+def publish_default_widget(tenant: Tenant) -> WidgetPublication:
+    """A new workspace's widget works at once, with the defaults (its schema holds no config row yet)."""
+    return publish(tenant, WidgetConfig())

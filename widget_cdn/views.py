@@ -1,24 +1,150 @@
+"""The widget's public endpoints on the platform host: script, published config, lead intake, demo page.
+
+None of them reads a workspace's schema except the intake, which writes the lead there.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
-from django.views.decorators.http import require_GET
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
 
 from shared_apps.ops.api_errors import error_response
+from shared_apps.tenancy.links import platform_url
 
-from .models import WidgetPublication
+from . import intake
+from .models import PublishedConfig, WidgetPublication
+
+WIDGET_SOURCE = "widget_cdn/widget.js"
+YEAR = 365 * 24 * 3600
+
+
+def _widget_source() -> bytes:
+    """widget.js from the static files (re-read when it changes on disk, e.g. in development)."""
+    path = Path(finders.find(WIDGET_SOURCE))
+    mtime = path.stat().st_mtime
+    if _widget_source.cache[0] != mtime:
+        _widget_source.cache = (mtime, path.read_bytes())
+    return _widget_source.cache[1]
+
+
+_widget_source.cache = (None, b"")
+
+
+def _not_found() -> JsonResponse:
+    response = error_response(404, "widget_not_found", "Виджет не найден.")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _conditional(request: HttpRequest, response: HttpResponse, etag: str, cache_control: str) -> HttpResponse:
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def widget_script(request: HttpRequest, public_key: str) -> HttpResponse:
+    """The snippet's script: never changes per site; picks up new widget code within minutes."""
+    if not WidgetPublication.objects.filter(public_key=public_key).exists():
+        return HttpResponse("/* Fast Lead: виджет не найден */", status=404, content_type="application/javascript")
+    base = platform_url("").rstrip("/")
+    prefix = f"window.FastLeadKey={json.dumps(public_key)};window.FastLeadBase={json.dumps(base)};\n"
+    body = prefix.encode() + _widget_source()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    return _conditional(request, response, etag, "public, max-age=300, stale-while-revalidate=86400")
 
 
 @require_GET
 def published_config(request: HttpRequest, public_key: str) -> HttpResponse:
-    """The widget's published config: public schema only, cacheable, revalidated by ETag."""
+    """The current published config: short cache, revalidated by ETag; public schema only."""
     publication = (
         WidgetPublication.objects.filter(public_key=public_key).only("public_key", "version", "config").first()
     )
     if publication is None:
-        return error_response(404, "widget_not_found", "Виджет не найден.")
-    if request.headers.get("If-None-Match") == publication.etag:
-        response = HttpResponseNotModified()
-    else:
-        response = JsonResponse({"version": publication.version, **publication.config})
-    response["ETag"] = publication.etag
-    response["Cache-Control"] = "public, max-age=60, stale-while-revalidate=600"
-    response["Access-Control-Allow-Origin"] = "*"
+        return _not_found()
+    response = JsonResponse(publication.config, json_dumps_params={"ensure_ascii": False})
+    return _conditional(request, response, publication.etag, "public, max-age=60, stale-while-revalidate=600")
+
+
+@require_GET
+def published_config_version(request: HttpRequest, public_key: str, version: int) -> HttpResponse:
+    """One published version, immutable: cached for a year."""
+    found = PublishedConfig.objects.filter(publication__public_key=public_key, version=version).only("config").first()
+    if found is None:
+        return _not_found()
+    response = JsonResponse(found.config, json_dumps_params={"ensure_ascii": False})
+    return _conditional(request, response, f'"{public_key}-v{version}"', f"public, max-age={YEAR}, immutable")
+
+
+def _cors(response: HttpResponse, origin: str) -> HttpResponse:
+    # The browser may read the answer (also a refusal, so the widget can say why); the server decides.
+    if origin:
+        response["Access-Control-Allow-Origin"] = origin
+        response["Vary"] = "Origin"
     return response
+
+
+@csrf_exempt  # cross-site by design: no cookies are used, the origin is checked against the workspace's sites
+@require_http_methods(["POST", "OPTIONS"])
+def lead_intake(request: HttpRequest, public_key: str) -> HttpResponse:
+    origin = request.headers.get("Origin", "")
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+        response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+        response["Access-Control-Allow-Headers"] = "Content-Type"
+        response["Access-Control-Max-Age"] = "600"
+        return _cors(response, origin)
+    try:
+        return _cors(_accept(request, public_key, origin), origin)
+    except intake.IntakeRefused as refused:
+        headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
+        return _cors(error_response(refused.status, refused.code, refused.message, refused.fields, headers), origin)
+
+
+def _accept(request: HttpRequest, public_key: str, origin: str) -> HttpResponse:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > intake.MAX_BODY_BYTES:
+        raise intake.IntakeRefused(413, "payload_too_large", "Слишком большой запрос.")
+    publication = intake.publication_by_key(public_key)
+    if publication is None:
+        raise intake.IntakeRefused(404, "widget_not_found", "Виджет не найден.")
+    visitor = intake.Visitor(origin=origin, ip=request.META.get("REMOTE_ADDR"),
+                             user_agent=request.headers.get("User-Agent", ""))
+    intake.check_origin(publication, visitor)
+    intake.check_rate(publication, visitor)
+    body = request.read(intake.MAX_BODY_BYTES + 1)
+    if len(body) > intake.MAX_BODY_BYTES:
+        raise intake.IntakeRefused(413, "payload_too_large", "Слишком большой запрос.")
+    try:
+        payload = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise intake.IntakeRefused(400, "json_invalid", "Тело запроса не является корректным JSON.") from exc
+    if not isinstance(payload, dict):
+        raise intake.IntakeRefused(400, "json_invalid", "Ожидается JSON-объект.")
+    lead = intake.accept(publication, payload, visitor)
+    message = publication.config.get("texts", {}).get("successMessage", "Спасибо! Мы свяжемся с вами.")
+    return JsonResponse({"leadId": lead.pk if lead else None, "message": message}, status=201,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def demo_page(request: HttpRequest, public_key: str) -> HttpResponse:
+    """A client-like site with this workspace's widget installed (onboarding "test it", Features page)."""
+    publication = WidgetPublication.objects.select_related("tenant").filter(public_key=public_key).first()
+    if publication is None:
+        return render(request, "errors/404.html", status=404)
+    context = {"tenant_name": publication.tenant.name, "public_key": public_key,
+               "widget_script_url": platform_url(f"/w/{public_key}.js")}
+    return render(request, "widget_cdn/demo.html", context)

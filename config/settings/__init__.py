@@ -63,6 +63,7 @@ SHARED_APPS = [
 ]
 TENANT_APPS = [
     "tenant_apps.leads",
+    "tenant_apps.widgets",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -274,6 +275,7 @@ STATICFILES_DIRS = [BASE_DIR / "static" / "dist", BASE_DIR / "static" / "public"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
+TENANT_MEDIA_QUOTA_BYTES = env_int("TENANT_MEDIA_QUOTA_BYTES", 100 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -283,6 +285,30 @@ STORAGES = {
     },
 }
 WHITENOISE_MAX_AGE = 365 * 24 * 3600
+
+# --- media storage: S3-compatible bucket when configured (widget logos and avatars) ---------
+# Without S3_BUCKET uploads stay on the local disk (MEDIA_ROOT). With it, django-storages writes
+# to the bucket: AWS S3, Yandex Object Storage, VK Cloud, MinIO... (S3_ENDPOINT_URL for non-AWS).
+# The widget runs on clients' sites, so objects must be publicly readable at stable URLs: point
+# S3_CUSTOM_DOMAIN at a CDN or give the bucket a public-read policy; no signed, expiring URLs.
+S3_BUCKET = env_str("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            "custom_domain": env_str("S3_CUSTOM_DOMAIN", "") or None,
+            "addressing_style": env_str("S3_ADDRESSING_STYLE", "") or None,  # "path" for MinIO and the like
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+# --- end of media storage ---------------------------------------------------------------------
 
 # --- e-mail -----------------------------------------------------------------
 

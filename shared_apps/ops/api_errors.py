@@ -1,7 +1,9 @@
 """The one error envelope of every API: ``{"error": {"code", "message", "fields"}}``."""
 
+import json
 import logging
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
@@ -98,8 +100,15 @@ def install_error_envelope(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
-        return error_response(exc.status_code, code=getattr(exc, "code", None), message=str(exc) or None,
-                              fields=getattr(exc, "fields", None))
+        response = error_response(exc.status_code, code=getattr(exc, "code", None), message=str(exc) or None,
+                                  fields=getattr(exc, "fields", None))
+        current = getattr(exc, "current", None)
+        if current is not None:  # a 409 carries the state the client collided with
+            body = json.loads(response.content)
+            body["current"] = current
+            response = JsonResponse(body, status=exc.status_code, json_dumps_params={"ensure_ascii": False},
+                                    encoder=DjangoJSONEncoder)
+        return response
 
     @api.exception_handler(RateLimited)
     def on_rate_limited(request: HttpRequest, exc: RateLimited) -> JsonResponse:

@@ -26,6 +26,9 @@ class Lead(models.Model):
     utm_source = models.CharField(max_length=200, blank=True)
     utm_medium = models.CharField(max_length=200, blank=True)
     utm_campaign = models.CharField(max_length=200, blank=True)
+    utm_term = models.CharField(max_length=200, blank=True)
+    utm_content = models.CharField(max_length=200, blank=True)
+    preferred_channel = models.CharField("удобный канал", max_length=16, choices=Channel.choices, blank=True)
     created_at = models.DateTimeField("создан", db_index=True)
     first_contact_at = models.DateTimeField("первый контакт", null=True, blank=True)
     booked_at = models.DateTimeField("запись", null=True, blank=True)
@@ -67,3 +70,25 @@ class LeadEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.text}"
+
+
+class ConsentRecord(models.Model):
+    """152-FZ evidence: what the visitor agreed to, when, from where."""
+
+    lead = models.OneToOneField(Lead, on_delete=models.CASCADE, related_name="consent")
+    consent_version = models.CharField("версия текста согласия", max_length=40)
+    consent_text = models.TextField("текст согласия, показанный посетителю")
+    privacy_policy_url = models.URLField("политика конфиденциальности", max_length=500, blank=True)
+    personal_data = models.BooleanField("согласие на обработку ПДн")
+    marketing = models.BooleanField("согласие на рассылку", default=False)
+    given_at = models.DateTimeField("время согласия")
+    ip = models.GenericIPAddressField("IP-адрес", null=True, blank=True)
+    user_agent = models.CharField("браузер", max_length=500, blank=True)
+    page_url = models.URLField("страница", max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = "согласие"
+        verbose_name_plural = "согласия"
+
+    def __str__(self) -> str:
+        return f"Согласие {self.consent_version} ({self.given_at:%d.%m.%Y})"

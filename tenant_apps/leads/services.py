@@ -1,23 +1,31 @@
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from shared_apps.ops.context import request_id_var
 
-from .models import Lead, LeadEvent
+from .models import ConsentRecord, Lead, LeadEvent
 from .tasks import lead_created
 
 
-def create_lead(*, name: str, phone: str = "", email: str = "", channel: str = "web", page_url: str = "") -> Lead:
-    """Store a lead with its first timeline event, then hand it to the workers."""
+def create_lead(*, name: str, phone: str = "", email: str = "", channel: str = "web", page_url: str = "",
+                preferred_channel: str = "", utm: dict | None = None, consent: dict | None = None) -> Lead:
+    """Store a lead (with its 152-FZ consent evidence) and its first timeline event, then hand it to the workers."""
     now = timezone.now()
+    utm = utm or {}
     with transaction.atomic():
         lead = Lead.objects.create(
-            name=name, phone=phone, email=email, channel=channel, page_url=page_url, created_at=now
+            name=name, phone=phone, email=email, channel=channel, page_url=page_url, created_at=now,
+            preferred_channel=preferred_channel,
+            **{f"utm_{key}": (utm.get(key) or "")[:200] for key in ("source", "medium", "campaign", "term", "content")},
         )
+        if consent is not None:
+            ConsentRecord.objects.create(lead=lead, given_at=now, **consent)
         LeadEvent.objects.create(
             lead=lead, kind=LeadEvent.Kind.CREATED, channel=channel, text="Заявка получена",
             request_id=request_id_var.get() or "", created_at=now,
         )
-        transaction.on_commit(lambda: lead_created.delay(lead.pk))
+        # The schema is taken now: on_commit may run after the caller has left this workspace's context.
+        schema = connection.schema_name
+        transaction.on_commit(lambda: lead_created.apply_async((lead.pk,), headers={"_schema_name": schema}))
     return lead
 

@@ -58,7 +58,7 @@ def test_not_found_object_404_in_russian(member_client):
 def test_unhandled_failure_500_in_the_envelope_without_internals(member_client):
     tenant, client = member_client
     with connection.cursor() as cursor:  # the workspace's data is gone: a real server-side failure
-        cursor.execute(f'DROP TABLE "{tenant.schema_name}".leads_leadevent, "{tenant.schema_name}".leads_lead')
+        cursor.execute(f'DROP TABLE "{tenant.schema_name}".leads_lead CASCADE')
     response = client.get("/api/v1/leads")
     error = assert_envelope(response, 500, "internal_error")
     assert error["message"] == "Внутренняя ошибка сервера. Мы уже разбираемся."

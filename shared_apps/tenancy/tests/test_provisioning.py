@@ -43,7 +43,7 @@ def test_provisioning_creates_schema_domain_owner_and_widget(owner_and_account):
     assert schema_exists(tenant.schema_name)
     assert tenant.domains.get().domain == f"{slug}.localhost"
     assert Membership.objects.get(tenant=tenant).role == Membership.Role.ADMIN
-    assert WidgetPublication.objects.get(tenant=tenant).config["title"] == "Акме"
+    assert WidgetPublication.objects.get(tenant=tenant).config["texts"]["title"] == "Акме"
     with schema_context(tenant.schema_name):
         Lead.objects.create(name="Пётр", created_at="2026-11-01T10:00:00+03:00")
         assert Lead.objects.count() == 1

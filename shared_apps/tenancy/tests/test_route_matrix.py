@@ -5,14 +5,17 @@ its permission with ``@requires(...)`` and, if it takes new path parameters, get
 """
 
 import hashlib
+import io
 import json
 import re
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from PIL import Image
 
 from billing.models import Plan, Subscription
 from config.api import tenant_api
@@ -42,11 +45,25 @@ BODIES = {
     ("PATCH", "/tenant"): {"description": "Обновлено из матрицы"},
     ("POST", "/team/invitations"): {"email": "new-colleague@example.ru", "role": "operator"},
     ("PATCH", "/team/{user_id}"): {"role": "analyst"},
+    ("PUT", "/widget"): {
+        "version": 1,
+        "appearance": {"primaryColor": "#0f766e", "theme": "light", "position": "left", "buttonLabel": "Записаться"},
+        "texts": {"title": "", "greeting": "Здравствуйте!", "quickReplies": ["Цены"], "successMessage": "Спасибо!",
+                  "offHoursMessage": "Перезвоним утром."},
+        "channels": ["web"],
+        "consent": {"personalDataText": "Согласен на обработку персональных данных.",
+                    "privacyPolicyUrl": "https://example.ru/privacy", "marketingEnabled": False, "marketingText": ""},
+        "siteDomains": ["example.ru"],
+        "businessHours": {"enabled": False, "days": {}},
+    },
 }
+# Upload routes take multipart instead: a small valid PNG as the ``file`` field.
+MULTIPART = {("POST", "/widget/logo"), ("POST", "/widget/avatar")}
 
 
 @pytest.fixture
-def world(make_tenant, make_user, add_member):
+def world(make_tenant, make_user, add_member, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)  # uploads of the matrix land in a temporary folder
     home = make_tenant(name="Дом")
     Subscription.objects.create(account=home.account, plan=Plan.objects.get(code="business"), status="active")
     admin = home.memberships.get().user
@@ -88,7 +105,10 @@ def test_route_answers_each_caller_as_its_role_allows(world, client_for, method,
     url = "/api/v1" + re.sub(r"{(\w+)}", lambda match: str(samples[match.group(1)]), path)
     client = client_for(home, actors[actor]) if actors[actor] else Client(HTTP_HOST=home.primary_host)
 
-    response = client.generic(method, url, data=_json(BODIES.get((method, path))), content_type="application/json")
+    if (method, path) in MULTIPART:
+        response = client.post(url, {"file": SimpleUploadedFile("matrix.png", _png(), content_type="image/png")})
+    else:
+        response = client.generic(method, url, data=_json(BODIES.get((method, path))), content_type="application/json")
 
     raw = b"".join(response.streaming_content) if response.streaming else response.content
     expected = expected_status(view, actor)
@@ -100,6 +120,12 @@ def test_route_answers_each_caller_as_its_role_allows(world, client_for, method,
     body = raw.decode(errors="replace")
     for secret in (FOREIGN_SECRET, FOREIGN_PHONE, foreign.email):
         assert secret not in body
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (37, 99, 235)).save(out, "PNG")
+    return out.getvalue()
 
 
 def _json(body: dict | None) -> str:

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WidgetsConfig(AppConfig):
+    name = "tenant_apps.widgets"
+    label = "widgets"
+    verbose_name = "Виджет"

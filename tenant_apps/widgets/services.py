@@ -1,0 +1,154 @@
+"""Editing the widget: validation with Russian messages, optimistic locking, publishing on save."""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.db import transaction
+
+from shared_apps.accounts.models import User
+from shared_apps.tenancy.models import Tenant
+from shared_apps.tenancy.services import ProvisioningError
+from shared_apps.tenancy.workspaces import normalize_site_domains
+from widget_cdn.services import publish
+
+from .models import WEEKDAYS, WidgetConfig
+
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+CHANNEL_LABELS = {"web": "Перезвонить (веб-форма)", "sms": "SMS", "email": "E-mail", "telegram": "Telegram",
+                  "whatsapp": "WhatsApp", "max": "MAX"}
+MAX_QUICK_REPLIES = 6
+
+
+class WidgetErrors(Exception):
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(fields)
+        self.fields = fields
+
+
+class VersionConflict(Exception):
+    """Someone saved in between: ``current`` is what they saved."""
+
+    def __init__(self, current: WidgetConfig) -> None:
+        super().__init__(current.version)
+        self.current = current
+
+
+@dataclass(frozen=True)
+class WidgetDraft:
+    primary_color: str
+    theme: str
+    position: str
+    button_label: str
+    title: str
+    greeting: str
+    quick_replies: list[str]
+    success_message: str
+    off_hours_message: str
+    channels: list[str]
+    consent_text: str
+    privacy_policy_url: str
+    marketing_enabled: bool
+    marketing_text: str
+    business_hours: dict
+    site_domains: list[str]
+
+
+def get_widget() -> WidgetConfig:
+    """The current schema's widget (created with the defaults on first use)."""
+    widget = WidgetConfig.objects.order_by("pk").first()
+    return widget or WidgetConfig.objects.create()
+
+
+def connected_channels() -> list[str]:
+    """Channels a visitor may pick. Only the web form until messaging channels can be connected."""
+    return ["web"]
+
+
+def _check_length(errors: dict, field: str, value: str, limit: int, required: bool = True) -> None:
+    if required and not value.strip():
+        errors[field] = "Заполните это поле."
+    elif len(value) > limit:
+        errors[field] = f"Не длиннее {limit} символов."
+
+
+def validate(draft: WidgetDraft) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not COLOR.match(draft.primary_color):
+        errors["appearance.primaryColor"] = "Цвет в формате #RRGGBB, например #2563eb."
+    if draft.theme not in WidgetConfig.Theme.values:
+        errors["appearance.theme"] = "Тема: светлая или тёмная."
+    if draft.position not in WidgetConfig.Position.values:
+        errors["appearance.position"] = "Положение: справа или слева."
+    _check_length(errors, "appearance.buttonLabel", draft.button_label, 40)
+    _check_length(errors, "texts.title", draft.title, 80, required=False)
+    _check_length(errors, "texts.greeting", draft.greeting, 300)
+    _check_length(errors, "texts.successMessage", draft.success_message, 300)
+    _check_length(errors, "texts.offHoursMessage", draft.off_hours_message, 300)
+    if len(draft.quick_replies) > MAX_QUICK_REPLIES:
+        errors["texts.quickReplies"] = f"Не больше {MAX_QUICK_REPLIES} быстрых ответов."
+    elif any(not reply.strip() or len(reply) > 40 for reply in draft.quick_replies):
+        errors["texts.quickReplies"] = "Каждый быстрый ответ — от 1 до 40 символов."
+    available = connected_channels()
+    if not draft.channels:
+        errors["channels"] = "Выберите хотя бы один канал."
+    else:
+        missing = [CHANNEL_LABELS.get(channel, channel) for channel in draft.channels if channel not in available]
+        if missing:
+            errors["channels"] = "Сначала подключите канал: " + ", ".join(missing) + "."
+    _check_length(errors, "consent.personalDataText", draft.consent_text, 2000)
+    policy = urlsplit(draft.privacy_policy_url.strip())
+    if policy.scheme not in {"http", "https"} or not policy.netloc:
+        errors["consent.privacyPolicyUrl"] = (
+            "Укажите ссылку на политику обработки персональных данных (https://…): её требует 152-ФЗ."
+        )
+    _check_length(errors, "consent.marketingText", draft.marketing_text, 500, required=draft.marketing_enabled)
+    hours_error = _business_hours_error(draft.business_hours)
+    if hours_error:
+        errors["businessHours"] = hours_error
+    try:
+        normalize_site_domains(draft.site_domains)
+    except ProvisioningError as exc:
+        errors["siteDomains"] = exc.message
+    return errors
+
+
+def _business_hours_error(hours: dict) -> str:
+    days = hours.get("days")
+    if not isinstance(days, dict) or set(days) - set(WEEKDAYS):
+        return "Часы работы: неизвестный день недели."
+    for intervals in days.values():
+        for interval in intervals or []:
+            if (not isinstance(interval, list | tuple) or len(interval) != 2
+                    or not all(isinstance(t, str) and TIME.match(t) for t in interval)):
+                return "Время в формате ЧЧ:ММ, например 09:00."
+            if interval[0] >= interval[1]:
+                return "Начало рабочего дня должно быть раньше конца."
+    return ""
+
+
+@transaction.atomic
+def update_widget(tenant: Tenant, user: User, draft: WidgetDraft, expected_version: int) -> WidgetConfig:
+    """Save the editor's draft if nobody saved since ``expected_version``; publish it at once."""
+    errors = validate(draft)
+    if errors:
+        raise WidgetErrors(errors)
+    get_widget()
+    widget = WidgetConfig.objects.select_for_update().order_by("pk").first()
+    if widget.version != expected_version:
+        raise VersionConflict(widget)
+    for field in WidgetDraft.__dataclass_fields__:
+        if field != "site_domains":
+            setattr(widget, field, getattr(draft, field))
+    widget.privacy_policy_url = draft.privacy_policy_url.strip()
+    widget.business_hours = {"enabled": bool(draft.business_hours.get("enabled")),
+                             "days": {day: draft.business_hours["days"].get(day, []) for day in WEEKDAYS}}
+    widget.version += 1
+    widget.updated_by_id = user.pk
+    widget.updated_by_name = user.get_full_name()
+    widget.save()
+    tenant.site_domains = normalize_site_domains(draft.site_domains)
+    tenant.save(update_fields=["site_domains"])
+    publish(tenant, widget)
+    return widget

@@ -1,0 +1,78 @@
+"""Widget logo and operator avatar: ``POST|DELETE /api/v1/widget/logo`` and ``/api/v1/widget/avatar``.
+
+Uploads are multipart with one field, ``file``. Each answers with the whole new widget config
+(the same shape as ``GET /api/v1/widget``), so the editor picks up the new version.
+"""
+
+from django.http import HttpRequest
+from ninja import Router
+
+from shared_apps.accounts.api import FieldErrorsHttp
+from shared_apps.accounts.api_auth import TENANT_AUTH, requires
+from shared_apps.tenancy.permissions import Perm
+
+from .api import WidgetOut, widget_out
+from .models import MediaFile
+from .uploads import MAX_UPLOAD_BYTES, TOO_BIG, ImageRejected, remove_widget_image, store_widget_image
+
+router = Router(tags=["widget"], auth=TENANT_AUTH)
+
+# Multipart overhead (boundaries, headers) on top of the file itself.
+MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
+
+UPLOAD_DOCS = {
+    "requestBody": {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary",
+                                    "description": "PNG, JPEG или WebP до 2 МБ"}},
+        }}},
+    }
+}
+
+
+def _upload(request: HttpRequest, kind: str) -> dict:
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    try:
+        if declared > MAX_REQUEST_BYTES:  # refuse before reading (and spooling) the body
+            raise ImageRejected(TOO_BIG, "file_too_large")
+        widget = store_widget_image(request.tenant, request.user, kind, request.FILES.get("file"))
+    except ImageRejected as exc:
+        raise FieldErrorsHttp(400, exc.message, {"file": exc.message}, code=exc.code) from exc
+    return widget_out(widget, request.tenant.site_domains)
+
+
+def _remove(request: HttpRequest, kind: str) -> dict:
+    return widget_out(remove_widget_image(request.tenant, request.user, kind), request.tenant.site_domains)
+
+
+@router.post("/widget/logo", response=WidgetOut, by_alias=True, summary="uploadWidgetLogo",
+             openapi_extra=UPLOAD_DOCS)
+@requires(Perm.WIDGET_EDIT)
+def upload_logo(request: HttpRequest):
+    """Логотип: PNG, JPEG или WebP до 2 МБ; сохраняется как WebP не больше 400×160."""
+    return _upload(request, MediaFile.Kind.LOGO)
+
+
+@router.delete("/widget/logo", response=WidgetOut, by_alias=True, summary="deleteWidgetLogo")
+@requires(Perm.WIDGET_EDIT)
+def delete_logo(request: HttpRequest):
+    return _remove(request, MediaFile.Kind.LOGO)
+
+
+@router.post("/widget/avatar", response=WidgetOut, by_alias=True, summary="uploadWidgetAvatar",
+             openapi_extra=UPLOAD_DOCS)
+@requires(Perm.WIDGET_EDIT)
+def upload_avatar(request: HttpRequest):
+    """Аватар оператора: PNG, JPEG или WebP до 2 МБ; сохраняется как WebP 256×256."""
+    return _upload(request, MediaFile.Kind.AVATAR)
+
+
+@router.delete("/widget/avatar", response=WidgetOut, by_alias=True, summary="deleteWidgetAvatar")
+@requires(Perm.WIDGET_EDIT)
+def delete_avatar(request: HttpRequest):
+    return _remove(request, MediaFile.Kind.AVATAR)

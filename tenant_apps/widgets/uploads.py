@@ -1,0 +1,214 @@
+"""The widget's logo and operator avatar: checked by content, re-encoded, stored, counted against the quota.
+
+Accepted: PNG, JPEG and WebP, recognised by their bytes (never by the file name or the browser's
+content type). Everything else (SVG with or without scripts, GIF, text renamed to .png, ...) is
+refused, and so are files over 2 MB, damaged files and decompression bombs. What is stored is
+always a fresh WebP canvas without metadata: a logo fitted within 400×160, an avatar cropped to
+256×256 around its centre.
+
+Files go to ``default_storage`` (the local disk by default, an S3-compatible bucket when
+``S3_BUCKET`` is set) under ``tenants/<schema>/widget/``. Each stored file has a ``MediaFile`` row,
+and their sizes together may not exceed ``TENANT_MEDIA_QUOTA_BYTES`` (100 MB) per workspace.
+An upload is a save of the widget: the version grows and the new config is published at once.
+"""
+
+import io
+import logging
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import Sum
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from shared_apps.accounts.models import User
+from shared_apps.tenancy.models import Tenant
+from widget_cdn.services import publish
+
+from .models import MediaFile, WidgetConfig
+from .services import get_widget
+
+logger = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+MAX_UPLOAD_BYTES = 2 * MB
+MAX_PIXELS = 40_000_000  # a tiny PNG of one colour can hold a gigantic canvas: refuse before decoding it
+ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP")
+ACCEPT_ATTRIBUTE = "image/png,image/jpeg,image/webp"
+LOGO_BOX = (400, 160)
+AVATAR_SIZE = 256
+KINDS = (MediaFile.Kind.LOGO, MediaFile.Kind.AVATAR)
+
+WRONG_TYPE = "Загрузите изображение PNG, JPEG или WebP"
+TOO_BIG = "Файл больше 2 МБ"
+UNREADABLE = "Не удалось прочитать изображение"
+TOO_MANY_PIXELS = "Слишком большое изображение: не больше 40 мегапикселей"
+NO_FILE = "Выберите файл с изображением."
+
+
+class ImageRejected(ValueError):
+    """``message`` is the Russian text for the editor; ``code`` the API error code."""
+
+    def __init__(self, message: str, code: str = "invalid_image") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    data: bytes
+    width: int
+    height: int
+
+
+def quota_bytes() -> int:
+    return getattr(settings, "TENANT_MEDIA_QUOTA_BYTES", 100 * MB)
+
+
+def quota_message() -> str:
+    return f"Превышен лимит хранилища: {quota_bytes() / MB:g} МБ на рабочее пространство"
+
+
+def _looks_like_accepted_image(data: bytes) -> bool:
+    """Magic bytes of PNG, JPEG or WebP: such a file that Pillow cannot open is damaged, not foreign."""
+    return (
+        data.startswith(b"\x89PNG\r\n\x1a\n")
+        or data.startswith(b"\xff\xd8\xff")
+        or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+    )
+
+
+def read_upload(upload) -> bytes:
+    """The uploaded bytes, refusing more than 2 MB without reading past the limit."""
+    if upload is None:
+        raise ImageRejected(NO_FILE, "file_required")
+    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise ImageRejected(TOO_BIG, "file_too_large")
+    upload.seek(0)
+    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImageRejected(TOO_BIG, "file_too_large")
+    if not data:
+        raise ImageRejected(UNREADABLE, "corrupt_image")
+    return data
+
+
+def process_image(data: bytes, kind: str) -> ProcessedImage:
+    """PNG/JPEG/WebP bytes → a clean WebP: the logo fitted within 400×160, the avatar 256×256 centre-cropped."""
+    try:
+        image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+    except UnidentifiedImageError as exc:  # not PNG/JPEG/WebP by its bytes (SVG, text, GIF, ...), or damaged
+        if _looks_like_accepted_image(data):
+            raise ImageRejected(UNREADABLE, "corrupt_image") from exc
+        raise ImageRejected(WRONG_TYPE, "unsupported_image") from exc
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageRejected(UNREADABLE, "corrupt_image") from exc
+    with image:
+        width, height = image.size
+        if width < 1 or height < 1:
+            raise ImageRejected(UNREADABLE, "corrupt_image")
+        if width * height > MAX_PIXELS:
+            raise ImageRejected(TOO_MANY_PIXELS, "image_too_large")
+        target = LOGO_BOX if kind == MediaFile.Kind.LOGO else (AVATAR_SIZE, AVATAR_SIZE)
+        try:
+            image.draft("RGB", (target[0] * 2, target[1] * 2))  # JPEG: decode at a reduced scale
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            image = image.convert("RGBA" if image.has_transparency_data else "RGB")
+            if kind == MediaFile.Kind.LOGO:
+                image.thumbnail(LOGO_BOX, Image.Resampling.LANCZOS)  # keeps the proportions, never enlarges
+            else:
+                image = ImageOps.fit(image, target, method=Image.Resampling.LANCZOS)
+            clean = Image.new(image.mode, image.size)  # a fresh canvas: no EXIF, ICC, XMP or text chunks
+            clean.paste(image)
+            out = io.BytesIO()
+            clean.save(out, "WEBP", quality=85, method=4)
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+            raise ImageRejected(UNREADABLE, "corrupt_image") from exc
+    return ProcessedImage(out.getvalue(), clean.width, clean.height)
+
+
+def media_usage() -> int:
+    """Bytes this workspace (the current schema) keeps in the media storage."""
+    return MediaFile.objects.aggregate(total=Sum("size"))["total"] or 0
+
+
+def storage_dir(tenant: Tenant) -> str:
+    return f"tenants/{tenant.schema_name}/widget"
+
+
+def _locked_widget() -> WidgetConfig:
+    get_widget()
+    return WidgetConfig.objects.select_for_update().order_by("pk").first()
+
+
+def _delete_file(path: str) -> None:
+    try:
+        default_storage.delete(path)
+    except Exception:  # the row is gone already; a leftover file only wastes space, it must not fail the save
+        logger.exception("widget_media_delete_failed", extra={"path": path})
+
+
+def _saved_by(widget: WidgetConfig, user: User) -> None:
+    widget.version += 1
+    widget.updated_by_id = user.pk
+    widget.updated_by_name = user.get_full_name()
+
+
+def store_widget_image(tenant: Tenant, user: User, kind: str, upload) -> WidgetConfig:
+    """Check, re-encode and store a logo or avatar; it replaces the previous one, whose file is deleted."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    image = process_image(read_upload(upload), kind)
+    with transaction.atomic():
+        widget = _locked_widget()  # also serialises uploads, so two at once cannot both squeeze under the quota
+        old_path = getattr(widget, kind)
+        old_size = MediaFile.objects.filter(path=old_path).values_list("size", flat=True).first() if old_path else 0
+        if media_usage() - (old_size or 0) + len(image.data) > quota_bytes():
+            raise ImageRejected(quota_message(), "media_quota_exceeded")
+        name = f"{storage_dir(tenant)}/{kind}-{uuid.uuid4().hex}.webp"
+        path = default_storage.save(name, ContentFile(image.data, name=name))
+        try:
+            MediaFile.objects.create(kind=kind, path=path, size=len(image.data))
+            if old_path:
+                MediaFile.objects.filter(path=old_path).delete()
+                transaction.on_commit(lambda: _delete_file(old_path))
+            setattr(widget, kind, path)
+            _saved_by(widget, user)
+            widget.save()
+            publish(tenant, widget)
+        except Exception:
+            _delete_file(path)
+            raise
+    logger.info("widget_media_uploaded", extra={"kind": kind, "bytes": len(image.data), "version": widget.version})
+    return widget
+
+
+def remove_widget_image(tenant: Tenant, user: User, kind: str) -> WidgetConfig:
+    """Take the logo or avatar off the widget and delete its file; nothing to remove changes nothing."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    with transaction.atomic():
+        widget = _locked_widget()
+        old_path = getattr(widget, kind)
+        if not old_path:
+            return widget
+        MediaFile.objects.filter(path=old_path).delete()
+        setattr(widget, kind, "")
+        _saved_by(widget, user)
+        widget.save()
+        publish(tenant, widget)
+        transaction.on_commit(lambda: _delete_file(old_path))
+    return widget
+
+
+def media_path_for(tenant: Tenant, file_name: str) -> str | None:
+    """The storage path of this workspace's file ``file_name`` (``logo-<hex>.webp``), if it keeps one."""
+    path = f"{storage_dir(tenant)}/{file_name}"
+    if connection.schema_name != tenant.schema_name or not MediaFile.objects.filter(path=path).exists():
+        return None
+    return path

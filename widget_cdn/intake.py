@@ -1,0 +1,173 @@
+"""Public lead intake from the widget: origin, anti-spam, validation, plan limits, 152-FZ evidence."""
+
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import Q
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from billing.models import Subscription
+from billing.selectors import plan_of
+from shared_apps.accounts import emails
+from shared_apps.ops.ratelimit import RateLimit
+from shared_apps.tenancy.links import platform_url
+from shared_apps.tenancy.models import Membership, Tenant
+from tenant_apps.leads.models import Channel, Lead
+from tenant_apps.leads.phones import normalize_phone
+from tenant_apps.leads.services import create_lead
+
+from .models import PublishedConfig, WidgetPublication
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 16 * 1024
+PER_IP = RateLimit("intake-ip", 10, 60)
+PER_TENANT = RateLimit("intake-tenant", 600, 60)
+POLITE_UNAVAILABLE = "Сейчас мы не можем принять заявку онлайн. Пожалуйста, позвоните нам — мы будем рады помочь."
+
+
+class IntakeRefused(Exception):
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None, retry_after: int = 0):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields, self.retry_after = status, code, message, fields, retry_after
+
+
+@dataclass(frozen=True)
+class Visitor:
+    origin: str
+    ip: str | None
+    user_agent: str
+
+
+def origin_allowed(tenant: Tenant, origin: str) -> bool:
+    """The workspace's own sites (and their www.) and the platform's demo page may post leads."""
+    host = (urlsplit(origin).hostname or "").lower()
+    if not host:
+        return False
+    if host == settings.PLATFORM_DOMAIN:
+        return True
+    return any(host in (domain, f"www.{domain}") for domain in tenant.site_domains)
+
+
+def check_origin(publication: WidgetPublication, visitor: Visitor) -> None:
+    if not origin_allowed(publication.tenant, visitor.origin):
+        raise IntakeRefused(403, "origin_not_allowed",
+                            "Этот сайт не подключён к виджету. Владельцу сайта: добавьте домен в настройках виджета.")
+
+
+def check_rate(publication: WidgetPublication, visitor: Visitor) -> None:
+    for limit, subject in ((PER_IP, visitor.ip or "unknown"), (PER_TENANT, publication.public_key)):
+        verdict = limit.hit(subject)
+        if not verdict.allowed:
+            raise IntakeRefused(429, "too_many_requests", "Слишком много заявок подряд. Попробуйте через минуту.",
+                                retry_after=verdict.retry_after)
+
+
+def _text(payload: dict, key: str, limit: int) -> str:
+    value = payload.get(key)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def validate(payload: dict, channels: list[str]) -> dict:
+    """Field-by-field Russian errors, or the cleaned lead data."""
+    errors: dict[str, str] = {}
+    name = _text(payload, "name", 150)
+    if not name:
+        errors["name"] = "Как к вам обращаться?"
+    raw_phone, email = _text(payload, "phone", 40), _text(payload, "email", 254).lower()
+    phone = normalize_phone(raw_phone) if raw_phone else ""
+    if raw_phone and phone is None:
+        errors["phone"] = "Введите номер телефона, например +7 912 345-67-89."
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = "Проверьте e-mail, например anna@mail.ru."
+    if not raw_phone and not email:
+        errors["phone"] = "Оставьте телефон или e-mail, чтобы мы могли связаться."
+    if payload.get("consentPersonalData") is not True:
+        errors["consentPersonalData"] = "Без согласия на обработку персональных данных мы не сможем принять заявку."
+    preferred = _text(payload, "preferredChannel", 16) or channels[0]
+    if preferred not in channels:
+        errors["preferredChannel"] = "Выберите способ связи из списка."
+    page_url = _text(payload, "pageUrl", 2000)
+    if page_url and urlsplit(page_url).scheme not in {"http", "https"}:
+        page_url = ""
+    utm = payload.get("utm") if isinstance(payload.get("utm"), dict) else {}
+    if errors:
+        raise IntakeRefused(400, "validation_error", "Проверьте правильность заполнения полей.", errors)
+    return {"name": name, "phone": phone or "", "email": email, "preferred_channel": preferred,
+            "page_url": page_url, "utm": {key: _text(utm, key, 200) for key in ("source", "medium", "campaign",
+                                                                                    "term", "content")}}
+
+
+def consent_evidence(publication: WidgetPublication, payload: dict, visitor: Visitor, page_url: str) -> dict:
+    """The exact consent wording this visitor was shown (looked up by its version), with when/where/who."""
+    version = _text(payload, "consentVersion", 40)
+    shown = (
+        PublishedConfig.objects.filter(publication=publication, consent_version=version).order_by("-version").first()
+    )
+    if shown is None:
+        raise IntakeRefused(400, "validation_error", "Текст согласия обновился. Обновите страницу и отправьте снова.",
+                            {"consentPersonalData": "Текст согласия обновился. Обновите страницу."})
+    consent = shown.config["consent"]
+    return {"consent_version": version, "consent_text": consent["personalDataText"],
+            "privacy_policy_url": consent["privacyPolicyUrl"], "personal_data": True,
+            "marketing": bool(payload.get("consentMarketing")) and consent["marketingEnabled"],
+            "ip": visitor.ip, "user_agent": visitor.user_agent[:500], "page_url": page_url}
+
+
+def check_tenant_state(tenant: Tenant) -> None:
+    """Blocked accounts take no leads; over the plan's monthly limit → a polite refusal, admins told once."""
+    subscription = Subscription.objects.filter(account_id=tenant.account_id).only("status").first()
+    if subscription is not None and subscription.status == Subscription.Status.BLOCKED:
+        raise IntakeRefused(403, "tenant_blocked", POLITE_UNAVAILABLE)
+    plan = plan_of(tenant.account)
+    if plan.leads_per_month is None:
+        return
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    if Lead.objects.filter(created_at__gte=month_start).count() >= plan.leads_per_month:
+        _tell_admins_once(tenant, plan.name, plan.leads_per_month, month_start)
+        raise IntakeRefused(402, "lead_limit_reached", POLITE_UNAVAILABLE)
+
+
+def _tell_admins_once(tenant: Tenant, plan_name: str, limit: int, month_start) -> None:
+    key = f"lead-limit-notified:{tenant.pk}:{month_start:%Y-%m}"
+    if not caches["platform"].add(key, 1, timeout=40 * 24 * 3600):
+        return
+    admins = Membership.objects.filter(tenant=tenant, role=Membership.Role.ADMIN).select_related("user")
+    for membership in admins:
+        emails.send("lead_limit", membership.user.email, f"Лимит заявок исчерпан — {tenant.name}",
+                    {"user": membership.user, "tenant": tenant, "plan_name": plan_name, "limit": limit,
+                     "pricing_url": platform_url("/pricing")})
+    logger.warning("lead_limit_reached", extra={"tenantId": tenant.slug})
+
+
+def accept(publication: WidgetPublication, payload: dict, visitor: Visitor) -> Lead | None:
+    """Create the lead; a filled honeypot gets the same answer and creates nothing (bots learn nothing)."""
+    tenant = publication.tenant
+    channels = publication.config.get("channels") or [Channel.WEB]
+    if _text(payload, "website", 200):
+        logger.info("intake_honeypot", extra={"tenantId": tenant.slug})
+        return None
+    data = validate(payload, channels)
+    consent = consent_evidence(publication, payload, visitor, data["page_url"])
+    with tenant_context(tenant):
+        check_tenant_state(tenant)
+        lead = create_lead(channel=Channel.WEB, consent=consent, **data)
+    logger.info("lead_received", extra={"tenantId": tenant.slug, "leadId": lead.pk})
+    return lead
+
+
+def publication_by_key(public_key: str) -> WidgetPublication | None:
+    return (
+        WidgetPublication.objects.select_related("tenant", "tenant__account")
+        .filter(Q(public_key=public_key), tenant__kind=Tenant.Kind.CLIENT)
+        .first()
+    )
