@@ -1,5 +1,7 @@
 """URLs of the public host (the bare platform domain)."""
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -22,6 +24,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", public_api.urls),
 ]
+
+# Uploaded media (widget logos, avatars) in development; production uses S3/CDN or the web server.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = "public_site.views.page_not_found"
 handler500 = "public_site.views.server_error"

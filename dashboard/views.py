@@ -8,6 +8,7 @@ from shared_apps.tenancy.decorators import permission_required
 from shared_apps.tenancy.permissions import Perm
 from tenant_apps.leads.models import Channel, Lead
 from tenant_apps.leads.selectors import LeadFilters, lead_detail, lead_list, lead_summary
+from tenant_apps.widgets.snippet import snippet_for
 
 LEADS_PER_PAGE = 25
 
@@ -27,7 +28,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required(Perm.TENANT_VIEW)
 def onboarding(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/onboarding.html", _cabinet_context(request, "onboarding"))
+    context = _cabinet_context(request, "onboarding")
+    context["demo_url"] = snippet_for(request.tenant)["demo_url"]
+    return render(request, "dashboard/onboarding.html", context)
 
 
 @require_GET

@@ -27,7 +27,8 @@ MEDIA_NAME = re.compile(r"^(logo|avatar)-[0-9a-f]{32}\.webp$")
 
 # (field path in the editor's form, label, element, max length, required, hint)
 TEXT_FIELDS = [
-    ("texts.title", "Заголовок окна", "input", 80, False, "Если оставить пустым, будет название рабочего пространства."),
+    ("texts.title", "Заголовок окна", "input", 80, False,
+     "Если оставить пустым, будет название рабочего пространства."),
     ("texts.greeting", "Приветствие", "textarea", 300, True, "Первое, что посетитель прочитает в окне виджета."),
     ("texts.successMessage", "Сообщение после отправки", "textarea", 300, True, ""),
     ("texts.offHoursMessage", "Сообщение в нерабочее время", "textarea", 300, True,

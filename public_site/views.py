@@ -3,7 +3,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from billing.selectors import pricing_plans
+from shared_apps.tenancy.links import platform_url
 from shared_apps.tenancy.models import Tenant
+from widget_cdn.models import WidgetPublication
 
 
 def _demo_url() -> str | None:
@@ -14,6 +16,13 @@ def _demo_url() -> str | None:
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "public_site/landing.html", {"plans": pricing_plans(), "demo_url": _demo_url()})
+
+
+@require_GET
+def features(request: HttpRequest) -> HttpResponse:
+    demo = WidgetPublication.objects.filter(tenant__slug="demo").only("public_key").first()
+    demo_widget_url = platform_url(f"/w/{demo.public_key}/demo") if demo else None
+    return render(request, "public_site/features.html", {"demo_widget_url": demo_widget_url, "demo_url": _demo_url()})
 
 
 @require_GET

@@ -11,10 +11,12 @@ import http.server
 import json
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django_tenants.utils import tenant_context
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -34,6 +36,7 @@ HOSTILE_CSS = """
 button, input, select, label, form, h2, svg { display: none !important; }
 div { display: none !important; position: static !important; }
 html { font-size: 8px !important; }
+body > * { position: relative !important; z-index: 2147483647 !important; opacity: .5 !important; }
 """
 NETWORK_RETRY = "Не удалось отправить. Проверяем связь и повторим…"
 SUCCESS = "Спасибо! Мы свяжемся с вами в ближайшее время."
@@ -77,11 +80,21 @@ def client_site(tmp_path):
 
 
 @pytest.fixture
-def workspace(make_user, make_tenant):
-    """A workspace whose sites are 127.0.0.1 (the Origin's host, port ignored), with an admin who can log in."""
+def site_domains() -> list[str]:
+    """The client's site is 127.0.0.1 (the intake compares the Origin's host, port ignored)."""
+    return ["127.0.0.1"]
+
+
+@pytest.fixture
+def workspace(make_user, make_tenant, site_domains):
+    """A workspace with its site domains and an admin who can log in.
+
+    Tests ask for it before ``browser``: ORM calls made while Playwright's loop runs open a second
+    database connection that outlives the test database.
+    """
     admin = make_user(ADMIN_EMAIL, ADMIN_PASSWORD, full_name="Анна Жемчужная")
     tenant = make_tenant(owner=admin, name="Стоматология «Жемчуг»")
-    tenant.site_domains = ["127.0.0.1"]
+    tenant.site_domains = site_domains
     tenant.save()
     return tenant
 
@@ -90,11 +103,11 @@ def snippet(site: int, key: str) -> str:
     return f'<script async src="http://localhost:{site}/w/{key}.js"></script>'
 
 
-def shop_body(site: int, key: str, extra: str = "") -> str:
+def shop_body(site: int, key: str) -> str:
     return (
         '<header><a href="#catalog">Каталог</a></header>'
         "<main><h1>Зоомагазин «Хвостик»</h1><p>Корма и аксессуары с доставкой за 2 часа.</p></main>"
-        f"{extra}{snippet(site, key)}"
+        + snippet(site, key)
     )
 
 
@@ -120,8 +133,17 @@ def consent_box(page: Page):
 
 
 def leads_of(tenant) -> list[Lead]:
-    with tenant_context(tenant):
-        return list(Lead.objects.select_related("consent"))
+    """The workspace's leads, read on a thread of its own that closes its connection afterwards."""
+
+    def read() -> list[Lead]:
+        try:
+            with tenant_context(tenant):
+                return list(Lead.objects.select_related("consent"))
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(read).result()
 
 
 def fill_contacts(page: Page, name: str = "Мария Котова", phone: str = "8 (912) 345-67-89") -> None:
@@ -129,7 +151,7 @@ def fill_contacts(page: Page, name: str = "Мария Котова", phone: str 
     page.get_by_label("Телефон", exact=True).fill(phone)
 
 
-def test_visitor_on_another_origin_sends_a_lead_that_appears_in_the_cabinet(browser, site, workspace, client_site):
+def test_visitor_on_another_origin_sends_a_lead_that_appears_in_the_cabinet(site, workspace, client_site, browser):
     key = workspace.widget_publication.public_key
     consent_version = workspace.widget_publication.config["consent"]["version"]
     url = client_site.page("shop.html", shop_body(site, key)) + "?utm_source=yandex&utm_medium=cpc&utm_campaign=vesna"
@@ -214,9 +236,8 @@ def test_visitor_on_another_origin_sends_a_lead_that_appears_in_the_cabinet(brow
     context.close()
 
 
-def test_a_site_that_is_not_the_workspaces_is_refused(browser, site, workspace, client_site):
-    workspace.site_domains = ["zhemchug-clinic.ru"]
-    workspace.save()
+@pytest.mark.parametrize("site_domains", [["zhemchug-clinic.ru"]])
+def test_a_site_that_is_not_the_workspaces_is_refused(site, workspace, client_site, browser):
     key = workspace.widget_publication.public_key
     context, page, _ = new_page(browser)
     page.goto(client_site.page("shop.html", shop_body(site, key)))
@@ -235,8 +256,8 @@ def test_a_site_that_is_not_the_workspaces_is_refused(browser, site, workspace, 
     context.close()
 
 
-def test_host_page_css_cannot_break_the_widget_and_the_widget_leaves_the_host_alone(browser, site, workspace,
-                                                                                    client_site):
+def test_host_page_css_cannot_break_the_widget_and_the_widget_leaves_the_host_alone(site, workspace, client_site,
+                                                                                    browser):
     key = workspace.widget_publication.public_key
     probe = "<script>window.__before = Object.keys(window);</script>"
     url = client_site.page("hostile.html", shop_body(site, key), head=f"<style>{HOSTILE_CSS}</style>{probe}")
@@ -298,8 +319,8 @@ def test_host_page_css_cannot_break_the_widget_and_the_widget_leaves_the_host_al
     context.close()
 
 
-def test_a_failed_network_loses_nothing_and_the_lead_goes_through_once_it_is_back(browser, site, workspace,
-                                                                                  client_site):
+def test_a_failed_network_loses_nothing_and_the_lead_goes_through_once_it_is_back(site, workspace, client_site,
+                                                                                  browser):
     key = workspace.widget_publication.public_key
     url = client_site.page("shop.html", shop_body(site, key))
     context, page, _ = new_page(browser)  # the aborted requests log errors on purpose
@@ -341,7 +362,7 @@ def test_a_failed_network_loses_nothing_and_the_lead_goes_through_once_it_is_bac
     context.close()
 
 
-def test_demo_page_of_the_workspace_takes_a_lead(browser, site, workspace):
+def test_demo_page_of_the_workspace_takes_a_lead(site, workspace, browser):
     key = workspace.widget_publication.public_key
     context, page, errors = new_page(browser)
     page.goto(f"http://localhost:{site}/w/{key}/demo")
@@ -358,6 +379,12 @@ def test_demo_page_of_the_workspace_takes_a_lead(browser, site, workspace):
     expect(dialog.get_by_role("status")).to_have_text(SUCCESS)
     assert [lead.name for lead in leads_of(workspace)] == ["Пётр Демо"]
     assert errors == []  # no CSP violations
+
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.reload()
+    expect(widget_button(page)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, "the demo page scrolls sideways on a phone"
+    page.screenshot(path=str(ARTIFACTS / "widget-demo-phone.png"), full_page=True)
     context.close()
 
 
@@ -376,7 +403,7 @@ PREVIEW_CONFIG = {
 }
 
 
-def test_preview_renders_a_draft_config_without_network_and_rerenders(browser, client_site):
+def test_preview_renders_a_draft_config_without_network_and_rerenders(client_site, browser):
     """The cabinet's editor: FastLeadWidget.preview(container, config) with unsaved drafts, no requests."""
     client_site.file("widget.js", WIDGET_JS.read_text(encoding="utf-8"))
     url = client_site.page("editor.html", '<label>Заголовок <input id="title"></label>'

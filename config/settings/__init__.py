@@ -308,6 +308,8 @@ if S3_BUCKET:
             "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
         },
     }
+# Origin the media URLs are served from when not this site (CDN/bucket): allowed as an image source in the CSP.
+MEDIA_PUBLIC_ORIGIN = env_str("MEDIA_PUBLIC_ORIGIN", "")
 # --- end of media storage ---------------------------------------------------------------------
 
 # --- e-mail -----------------------------------------------------------------

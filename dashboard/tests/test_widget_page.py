@@ -45,11 +45,13 @@ def test_admin_gets_the_editor_with_the_current_config_and_the_snippet(team):
     assert {channel["code"]: channel["available"] for channel in data["channels"]}["web"] is True
     assert not {channel["code"]: channel["available"] for channel in data["channels"]}["telegram"]
     assert "подключите канал" in body
-    assert "/static/widget_cdn/widget" in body and "/static/dashboard/widget_editor" in body
+    assert "/static/widget_cdn/widget" in body
+    assert "/static/dashboard/widget_editor" in body
     assert f"/w/{tenant.widget_publication.public_key}.js" in body  # the snippet
     for tab in ("HTML", "Tilda", "WordPress", "1С-Битрикс"):
         assert f">{tab}</button>" in body
-    assert 'aria-current="page"' in body and ">\n    Виджет\n  </a>" in body  # the nav link is the current one
+    assert 'aria-current="page"' in body
+    assert ">\n    Виджет\n  </a>" in body
     assert "<script>" not in body  # CSP: no inline scripts
 
 
@@ -60,7 +62,9 @@ def test_operator_reads_the_editor_without_save_and_analyst_is_refused(team):
     body = response.content.decode()
     assert editor_data(response)["canEdit"] is False
     assert re.search(r"<fieldset class=\"min-w-0 space-y-6\" disabled>", body)
-    assert "Сохранить" not in body and "Загрузить логотип" not in body
+    assert "Сохраняем…" not in body
+    assert "Загрузить логотип" not in body
+    assert "Перезаписать" not in body
     assert clients[Membership.Role.ANALYST].get("/widget").status_code == 403
     assert "Виджет" not in clients[Membership.Role.ANALYST].get("/").content.decode()
 
@@ -73,7 +77,7 @@ def test_anonymous_visitors_are_sent_to_log_in(team, client_for):
 
 
 def test_uploaded_images_are_shown_from_our_own_origin_to_members_only(team, client_for, make_tenant):
-    tenant, clients = team
+    _tenant, clients = team
     out = io.BytesIO()
     Image.new("RGB", (300, 300), (10, 10, 10)).save(out, "PNG")
     uploaded = clients["admin"].post("/api/v1/widget/avatar", {"file": SimpleUploadedFile("a.png", out.getvalue())})

@@ -37,3 +37,13 @@ def test_security_headers(client_for):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_features_page_links_the_demo_site_of_the_demo_workspace(client_for, make_tenant):
+    assert "Возможности" in client_for().get("/").content.decode()
+    without_demo = client_for().get("/features")
+    assert without_demo.status_code == 200
+    assert "/demo" not in without_demo.content.decode().split("Попробовать бесплатно")[0]
+    demo = make_tenant(slug="demo", name="Демо")
+    body = client_for().get("/features").content.decode()
+    assert f"/w/{demo.widget_publication.public_key}/demo" in body

@@ -81,7 +81,8 @@ def content_security_policy(*, relaxed_scripts: bool = False) -> str:
                  _origin(settings.YANDEX_OAUTH_BASE_URL) or "https://oauth.yandex.com"]
     scripts = "'self' 'unsafe-inline'" if relaxed_scripts else "'self' 'unsafe-eval'"
     return (
-        f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
+        f"img-src 'self' data: {settings.MEDIA_PUBLIC_ORIGIN}".rstrip() + "; "
         "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
         f"form-action 'self' {workspaces} {' '.join(dict.fromkeys(providers))}; frame-ancestors 'none'"
     )

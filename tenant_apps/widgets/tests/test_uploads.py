@@ -98,7 +98,8 @@ def test_accepted_images_are_re_encoded_to_bounded_webp(workspace, client_for, m
     assert config["updatedBy"] == "Анна Смирнова"
     widget = stored(tenant)
     path = getattr(widget, kind)
-    assert path.startswith(f"tenants/{tenant.schema_name}/widget/{kind}-") and path.endswith(".webp")
+    assert path.startswith(f"tenants/{tenant.schema_name}/widget/{kind}-")
+    assert path.endswith(".webp")
     with Image.open(media / path) as saved:
         assert saved.format == "WEBP"
         assert saved.size == expected
@@ -106,7 +107,8 @@ def test_accepted_images_are_re_encoded_to_bounded_webp(workspace, client_for, m
         row = MediaFile.objects.get()
     assert (row.kind, row.path, row.size) == (kind, path, (media / path).stat().st_size)
     url = config["appearance"][f"{kind}Url"]
-    assert url.startswith("http") and url.endswith(path)
+    assert url.startswith("http")
+    assert url.endswith(path)
     # An upload is a save: version 2 is published at once with the new image.
     publication = WidgetPublication.objects.get(tenant=tenant)
     assert publication.version == 2
@@ -119,7 +121,9 @@ def test_metadata_is_stripped_and_orientation_applied():
     with Image.open(io.BytesIO(result.data)) as saved:
         assert saved.format == "WEBP"
         assert not saved.getexif()
-        assert "exif" not in saved.info and "icc_profile" not in saved.info and "xmp" not in saved.info
+        assert "exif" not in saved.info
+        assert "icc_profile" not in saved.info
+        assert "xmp" not in saved.info
         assert saved.size == (120, 160)  # 800×600 turned upright (600×800), fitted within 400×160
 
 
@@ -149,7 +153,8 @@ def test_rejected_files_get_a_clear_message_and_change_nothing(workspace, client
     error = response.json()["error"]
     assert error["message"] == message
     assert error["fields"] == {"file": message}
-    assert stored(tenant).version == 1 and not stored(tenant).logo
+    assert stored(tenant).version == 1
+    assert not stored(tenant).logo
     assert files_in(media) == []
     assert WidgetPublication.objects.get(tenant=tenant).version == 1
 
@@ -214,7 +219,8 @@ def test_replacing_deletes_the_old_file_and_delete_removes_the_image(workspace, 
     assert WidgetPublication.objects.get(tenant=tenant).config["appearance"]["logoUrl"] is None
 
     again = client.delete("/api/v1/widget/logo")  # nothing left to remove: nothing changes
-    assert again.status_code == 200 and again.json()["version"] == 4
+    assert again.status_code == 200
+    assert again.json()["version"] == 4
 
 
 def test_quota_per_workspace_is_enforced(workspace, client_for, media, settings):
@@ -233,7 +239,8 @@ def test_quota_per_workspace_is_enforced(workspace, client_for, media, settings)
     assert error["code"] == "media_quota_exceeded"
     assert error["message"].startswith("Превышен лимит хранилища:")
     assert error["message"].endswith("МБ на рабочее пространство")
-    assert stored(tenant).version == used.version and not stored(tenant).avatar
+    assert stored(tenant).version == used.version
+    assert not stored(tenant).avatar
     assert len(files_in(media)) == 1
     # Replacing the logo with one of the same size fits: the old file's space is given back.
     assert post_file(client, "logo", image_bytes("PNG")).status_code == 200
@@ -310,7 +317,8 @@ def test_upload_goes_to_an_s3_compatible_bucket(make_tenant, make_user, client_f
     # The editor shows it from our own origin, read back from the bucket.
     name = key.rsplit("/", 1)[1]
     shown = client.get(f"/widget/media/{name}")
-    assert shown.status_code == 200 and b"".join(shown.streaming_content) == body
+    assert shown.status_code == 200
+    assert b"".join(shown.streaming_content) == body
 
     with django_capture_on_commit_callbacks(execute=True):
         assert post_file(client, "logo", image_bytes("WEBP", (200, 80))).status_code == 200

@@ -93,7 +93,8 @@ def test_save_increments_the_version_and_publishes_in_the_same_request(workspace
     assert PublishedConfig.objects.get(publication=publication, version=1).config["texts"]["greeting"] != (
         "Добрый день! Запишем вас за минуту.")
     served = client_for().get(f"/w/{publication.public_key}/config.json").json()
-    assert served["version"] == 2 and served["texts"]["quickReplies"] == ["Стрижка", "Окрашивание"]
+    assert served["version"] == 2
+    assert served["texts"]["quickReplies"] == ["Стрижка", "Окрашивание"]
 
     body = editable(saved)
     body["texts"]["title"] = "Локон на Тверской"
@@ -135,11 +136,13 @@ INVALID = [
     ("businessHours.days", {"mon": [["18:00", "09:00"]]}, "businessHours",
      "Начало рабочего дня должно быть раньше конца."),
     ("businessHours.days", {"holiday": []}, "businessHours", "Часы работы: неизвестный день недели."),
-    ("siteDomains", ["not a domain!"], "siteDomains", "«not a domain!» не похоже на домен сайта (пример: romashka.ru)."),
+    ("siteDomains", ["not a domain!"], "siteDomains",
+     "«not a domain!» не похоже на домен сайта (пример: romashka.ru)."),
 ]
 
 
-@pytest.mark.parametrize(("path", "value", "field", "message"), INVALID, ids=[f"{p}={v!r}"[:40] for p, v, *_ in INVALID])
+@pytest.mark.parametrize(("path", "value", "field", "message"), INVALID,
+                         ids=[f"{p}={v!r}"[:40] for p, v, *_ in INVALID])
 def test_each_invalid_field_gets_its_russian_message_and_changes_nothing(workspace, client_for, path, value, field,
                                                                         message):
     tenant, admin = workspace
@@ -156,7 +159,8 @@ def test_each_invalid_field_gets_its_russian_message_and_changes_nothing(workspa
     assert error["message"] == "Проверьте правильность заполнения полей."
     assert error["fields"][field] == message
     widget = stored(tenant)
-    assert widget.version == 1 and widget.greeting != "Это изменение не должно сохраниться"
+    assert widget.version == 1
+    assert widget.greeting != "Это изменение не должно сохраниться"
     assert WidgetPublication.objects.get(tenant=tenant).version == 1
 
 
@@ -248,7 +252,7 @@ def test_session_writes_need_the_csrf_header(workspace):
 
 
 def test_operator_reads_but_cannot_save_and_analyst_cannot_read(workspace, client_for, make_user, add_member):
-    tenant, admin = workspace
+    tenant, _admin = workspace
     operator, analyst = make_user(), make_user()
     add_member(operator, tenant, Membership.Role.OPERATOR)
     add_member(analyst, tenant, Membership.Role.ANALYST)

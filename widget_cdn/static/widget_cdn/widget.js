@@ -69,7 +69,7 @@
     ".t{margin:10px 0 0;font-size:14px}.t:empty{display:none}.t.er{color:var(--er)}" +
     ".ok{margin:8px 0;text-align:center;font-size:17px}.ok svg{display:block;width:56px;height:56px;margin:8px auto 12px;padding:12px;" +
     "border-radius:50%;background:var(--p);color:var(--pt);stroke-width:3}" +
-    ".ft{padding:7px;border-top:1px solid var(--bd);color:var(--mu);font-size:12px;text-align:center}" +
+    ".dn{text-align:center}.ft{padding:7px;border-top:1px solid var(--bd);color:var(--mu);font-size:12px;text-align:center}" +
     ".hp{position:absolute!important;left:-10000px!important;width:1px;height:1px;overflow:hidden}" +
     "@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}";
 
@@ -252,7 +252,7 @@
       })) : null;
       offNote = h("p", { class: "o", hidden: true, text: c.off });
       status = h("div", { class: "t", role: "status", "aria-live": "polite" });
-      doneBox = h("div", { hidden: true }, [h("button", { type: "button", class: "r", text: "Закрыть", onclick: function () { close(); } })]);
+      doneBox = h("div", { class: "dn", hidden: true }, [h("button", { type: "button", class: "r", text: "Закрыть", onclick: function () { close(); } })]);
       var img = c.logo ? h("img", { src: c.logo, alt: "" }) : null;
       pan = h("div", { class: "p", id: "fl-p", role: "dialog", "aria-modal": "false", "aria-labelledby": "fl-t", hidden: true }, [
         h("div", { class: "h" }, [img, h("h2", { id: "fl-t", text: c.title }),
@@ -334,6 +334,7 @@
         status.appendChild(d.createElement("br"));
         status.appendChild(h("button", { type: "button", class: "r", text: "Повторить", onclick: function () { submit(); } }));
       }
+      if (text && status.scrollIntoView) status.scrollIntoView({ block: "nearest" });
     }
     function label() {
       var off = pv && keep && keep.off != null ? keep.off : offHours(c.bh);
@@ -386,7 +387,7 @@
         if (extra.length || !Object.keys(shown).length) say([e.message || MSG.check].concat(extra).join(" "), true);
         return;
       }
-      say(e.message || MSG[code] || MSG.other, true);
+      say((code !== 404 && e.message) || MSG[code] || MSG.other, true);
     }
     function failed() {
       S.pending = true;
