@@ -11,6 +11,7 @@ from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shared_apps.ops.api_errors import error_response
@@ -50,6 +51,7 @@ def _conditional(request: HttpRequest, response: HttpResponse, etag: str, cache_
     return response
 
 
+@gzip_page
 @require_GET
 def widget_script(request: HttpRequest, public_key: str) -> HttpResponse:
     """The snippet's script: never changes per site; picks up new widget code within minutes."""
@@ -63,6 +65,7 @@ def widget_script(request: HttpRequest, public_key: str) -> HttpResponse:
     return _conditional(request, response, etag, "public, max-age=300, stale-while-revalidate=86400")
 
 
+@gzip_page
 @require_GET
 def published_config(request: HttpRequest, public_key: str) -> HttpResponse:
     """The current published config: short cache, revalidated by ETag; public schema only."""
@@ -75,6 +78,7 @@ def published_config(request: HttpRequest, public_key: str) -> HttpResponse:
     return _conditional(request, response, publication.etag, "public, max-age=60, stale-while-revalidate=600")
 
 
+@gzip_page
 @require_GET
 def published_config_version(request: HttpRequest, public_key: str, version: int) -> HttpResponse:
     """One published version, immutable: cached for a year."""

@@ -8,7 +8,8 @@ from .tasks import lead_created
 
 
 def create_lead(*, name: str, phone: str = "", email: str = "", channel: str = "web", page_url: str = "",
-                preferred_channel: str = "", utm: dict | None = None, consent: dict | None = None) -> Lead:
+                preferred_channel: str = "", utm: dict | None = None, consent: dict | None = None,
+                topic: str = "") -> Lead:
     """Store a lead (with its 152-FZ consent evidence) and its first timeline event, then hand it to the workers."""
     now = timezone.now()
     utm = utm or {}
@@ -21,7 +22,8 @@ def create_lead(*, name: str, phone: str = "", email: str = "", channel: str = "
         if consent is not None:
             ConsentRecord.objects.create(lead=lead, given_at=now, **consent)
         LeadEvent.objects.create(
-            lead=lead, kind=LeadEvent.Kind.CREATED, channel=channel, text="Заявка получена",
+            lead=lead, kind=LeadEvent.Kind.CREATED, channel=channel,
+            text=f"Заявка получена · тема: {topic}" if topic else "Заявка получена",
             request_id=request_id_var.get() or "", created_at=now,
         )
         # The schema is taken now: on_commit may run after the caller has left this workspace's context.

@@ -89,6 +89,7 @@ class WidgetOut(Schema):
 
 class SnippetOut(Schema):
     html: str
+    open_hint: str = Field(serialization_alias="openHint")
     script_url: str = Field(serialization_alias="scriptUrl")
     demo_url: str = Field(serialization_alias="demoUrl")
     instructions: dict[str, str]

@@ -10,6 +10,8 @@ def snippet_for(tenant: Tenant) -> dict:
     html = f'<script async src="{script_url}"></script>'
     return {
         "html": html,
+        "open_hint": 'Любая кнопка сайта с атрибутом data-fastlead-open (например, <a href="#" data-fastlead-open>'
+                     "Записаться</a>) тоже открывает виджет.",
         "script_url": script_url,
         "demo_url": platform_url(f"/w/{key}/demo"),
         "instructions": {

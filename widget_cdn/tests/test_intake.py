@@ -41,7 +41,7 @@ def post(key: str, body, origin: str = SITE, ip: str = "198.51.100.7"):
 
 def test_a_lead_is_created_with_consent_evidence(widget, send_mail_now):
     tenant, key, consent_version = widget
-    response = post(key, lead_body(consent_version))
+    response = post(key, lead_body(consent_version, topic="Записаться"))
     assert response.status_code == 201
     assert response["Access-Control-Allow-Origin"] == SITE
     body = response.json()
@@ -55,7 +55,7 @@ def test_a_lead_is_created_with_consent_evidence(widget, send_mail_now):
         assert "152-ФЗ" in consent.consent_text
         assert (consent.ip, consent.user_agent, consent.page_url) == ("198.51.100.7", "Test/1.0",
                                                                       f"{SITE}/uslugi?utm_source=yandex")
-        assert LeadEvent.objects.filter(lead=lead, kind=LeadEvent.Kind.CREATED).exists()
+        assert LeadEvent.objects.get(lead=lead, kind=LeadEvent.Kind.CREATED).text == "Заявка получена · тема: Записаться"
 
 
 def test_www_of_an_allowed_domain_is_allowed(widget):
@@ -168,6 +168,13 @@ def test_lead_created_task_is_queued_after_commit(widget, django_capture_on_comm
         lead_id = post(key, lead_body(consent_version)).json()["leadId"]
     with tenant_context(tenant):
         assert LeadEvent.objects.filter(lead_id=lead_id, kind=LeadEvent.Kind.QUEUED).exists()
+
+
+def test_script_and_config_are_served_gzipped(widget, client_for):
+    _, key, _ = widget
+    for path in (f"/w/{key}.js", f"/w/{key}/config.json"):
+        response = client_for().get(path, headers={"Accept-Encoding": "gzip"})
+        assert response["Content-Encoding"] == "gzip"
 
 
 def test_script_carries_the_key_and_is_cached_briefly(widget, client_for):
