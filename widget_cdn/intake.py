@@ -102,9 +102,11 @@ def validate(payload: dict, channels: list[str]) -> dict:
     utm = payload.get("utm") if isinstance(payload.get("utm"), dict) else {}
     if errors:
         raise IntakeRefused(400, "validation_error", "Проверьте правильность заполнения полей.", errors)
-    return {"topic": _text(payload, "topic", 40), "name": name, "phone": phone or "", "email": email, "preferred_channel": preferred,
-            "page_url": page_url, "utm": {key: _text(utm, key, 200) for key in ("source", "medium", "campaign",
-                                                                                    "term", "content")}}
+    return {
+        "topic": _text(payload, "topic", 40), "name": name, "phone": phone or "", "email": email,
+        "preferred_channel": preferred, "page_url": page_url,
+        "utm": {key: _text(utm, key, 200) for key in ("source", "medium", "campaign", "term", "content")},
+    }
 
 
 def consent_evidence(publication: WidgetPublication, payload: dict, visitor: Visitor, page_url: str) -> dict:

@@ -55,7 +55,8 @@ def test_a_lead_is_created_with_consent_evidence(widget, send_mail_now):
         assert "152-ФЗ" in consent.consent_text
         assert (consent.ip, consent.user_agent, consent.page_url) == ("198.51.100.7", "Test/1.0",
                                                                       f"{SITE}/uslugi?utm_source=yandex")
-        assert LeadEvent.objects.get(lead=lead, kind=LeadEvent.Kind.CREATED).text == "Заявка получена · тема: Записаться"
+        first_event = LeadEvent.objects.get(lead=lead, kind=LeadEvent.Kind.CREATED)
+        assert first_event.text == "Заявка получена · тема: Записаться"
 
 
 def test_www_of_an_allowed_domain_is_allowed(widget):
