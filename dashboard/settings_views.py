@@ -4,7 +4,6 @@ Every section is its own POST form. Success: redirect back to the page with a me
 Bad input: the whole page again with status 400, the field errors and what the user typed.
 """
 
-import io
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,12 +20,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from shared_apps.accounts import services
 from shared_apps.accounts.models import LoginSession, OneTimeToken, User
 from shared_apps.accounts.selectors import logins_of
 from shared_apps.accounts.sessions import end_login_sessions, keep_login_after_password_change
+from shared_apps.ops import images
 from shared_apps.ops.ratelimit import RateLimit
 from shared_apps.tenancy.decorators import member_required
 
@@ -36,74 +35,11 @@ NAME_MAX_LENGTH = User._meta.get_field("full_name").max_length
 # --- avatars ------------------------------------------------------------------------------------
 
 AVATAR_SIZE = 256
-AVATAR_FORMATS = ("PNG", "JPEG", "WEBP")
-# A 2 MB PNG of one colour can hold a gigantic canvas; refuse before decoding it.
-AVATAR_MAX_PIXELS = 40_000_000
-AVATAR_WRONG_TYPE = "Загрузите изображение PNG, JPEG или WebP"
-AVATAR_UNREADABLE = "Не удалось прочитать изображение"
-AVATAR_TOO_MANY_PIXELS = "Слишком большое изображение: не больше 40 мегапикселей"
-
-
-class AvatarRejected(ValueError):
-    """``message`` is the Russian text for the form."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def _avatar_limit_mb() -> str:
-    return f"{settings.AVATAR_MAX_BYTES / (1024 * 1024):g}"
-
-
-def _too_big() -> AvatarRejected:
-    return AvatarRejected(f"Файл больше {_avatar_limit_mb()} МБ")
-
-
-def _looks_like_allowed_image(data: bytes) -> bool:
-    """Magic bytes of PNG, JPEG or WebP: such a file that Pillow cannot open is damaged, not foreign."""
-    return (
-        data.startswith(b"\x89PNG\r\n\x1a\n")
-        or data.startswith(b"\xff\xd8\xff")
-        or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
-    )
-
-
 def process_avatar(upload: UploadedFile) -> ContentFile:
     """Check the upload by its content and return a 256×256 centre-cropped WebP without metadata."""
-    if upload.size is None or upload.size > settings.AVATAR_MAX_BYTES:
-        raise _too_big()
-    upload.seek(0)
-    data = upload.read(settings.AVATAR_MAX_BYTES + 1)
-    if len(data) > settings.AVATAR_MAX_BYTES:
-        raise _too_big()
-    if not data:
-        raise AvatarRejected(AVATAR_UNREADABLE)
-    try:
-        image = Image.open(io.BytesIO(data), formats=AVATAR_FORMATS)
-    except UnidentifiedImageError as exc:  # by its bytes not PNG/JPEG/WebP (SVG, text, GIF, ...), or damaged
-        raise AvatarRejected(AVATAR_UNREADABLE if _looks_like_allowed_image(data) else AVATAR_WRONG_TYPE) from exc
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise AvatarRejected(AVATAR_UNREADABLE) from exc
-    with image:
-        width, height = image.size
-        if width < 1 or height < 1:
-            raise AvatarRejected(AVATAR_UNREADABLE)
-        if width * height > AVATAR_MAX_PIXELS:
-            raise AvatarRejected(AVATAR_TOO_MANY_PIXELS)
-        try:
-            image.draft("RGB", (AVATAR_SIZE * 2, AVATAR_SIZE * 2))  # JPEG: decode at a reduced scale
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            image = image.convert("RGBA" if image.has_transparency_data else "RGB")
-            image = ImageOps.fit(image, (AVATAR_SIZE, AVATAR_SIZE), method=Image.Resampling.LANCZOS)
-            clean = Image.new(image.mode, image.size)  # a fresh canvas: no EXIF, ICC, XMP or text chunks
-            clean.paste(image)
-            out = io.BytesIO()
-            clean.save(out, "WEBP", quality=85, method=4)
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-            raise AvatarRejected(AVATAR_UNREADABLE) from exc
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.webp")
+    data = images.read_upload(upload, settings.AVATAR_MAX_BYTES)
+    webp, _, _ = images.to_webp(data, (AVATAR_SIZE, AVATAR_SIZE), crop=True)
+    return ContentFile(webp, name=f"{uuid.uuid4().hex}.webp")
 
 
 def _replace_avatar(user: User, content: ContentFile | None) -> None:
@@ -283,8 +219,8 @@ def _page(request: HttpRequest, *, values: dict | None = None, errors: dict | No
         "errors": errors or {},
         "name_max_length": NAME_MAX_LENGTH,
         "password_min_length": password_min_length(),
-        "avatar_max_mb": _avatar_limit_mb(),
-        "avatar_accept": "image/png,image/jpeg,image/webp",
+        "avatar_max_mb": f"{settings.AVATAR_MAX_BYTES / images.MB:g}",
+        "avatar_accept": images.ACCEPT_ATTRIBUTE,
     }
     return render(request, "dashboard/settings.html", context, status=status)
 
@@ -326,7 +262,7 @@ def upload_avatar(request: HttpRequest) -> HttpResponse:
         return _page(request, errors={"avatar": "Выберите файл с изображением."}, status=400)
     try:
         content = process_avatar(upload)
-    except AvatarRejected as exc:
+    except images.ImageRejected as exc:
         return _page(request, errors={"avatar": exc.message}, status=400)
     _replace_avatar(request.user, content)
     return _done(request, "Аватар обновлён.")

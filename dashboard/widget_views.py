@@ -15,13 +15,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from shared_apps.ops.images import ACCEPT_ATTRIBUTE
 from shared_apps.tenancy.decorators import permission_required
 from shared_apps.tenancy.permissions import Perm, has_permission
 from tenant_apps.widgets.api import widget_out
 from tenant_apps.widgets.models import WidgetConfig
 from tenant_apps.widgets.services import CHANNEL_LABELS, MAX_QUICK_REPLIES, connected_channels, get_widget
 from tenant_apps.widgets.snippet import snippet_for
-from tenant_apps.widgets.uploads import ACCEPT_ATTRIBUTE, MAX_UPLOAD_BYTES, media_path_for
+from tenant_apps.widgets.uploads import MAX_UPLOAD_BYTES, media_path_for
 
 MEDIA_NAME = re.compile(r"^(logo|avatar)-[0-9a-f]{32}\.webp$")
 

@@ -9,11 +9,12 @@ from ninja import Router
 
 from shared_apps.accounts.api import FieldErrorsHttp
 from shared_apps.accounts.api_auth import TENANT_AUTH, requires
+from shared_apps.ops.images import ImageRejected, too_big_message
 from shared_apps.tenancy.permissions import Perm
 
 from .api import WidgetOut, widget_out
 from .models import MediaFile
-from .uploads import MAX_UPLOAD_BYTES, TOO_BIG, ImageRejected, remove_widget_image, store_widget_image
+from .uploads import MAX_UPLOAD_BYTES, remove_widget_image, store_widget_image
 
 router = Router(tags=["widget"], auth=TENANT_AUTH)
 
@@ -39,7 +40,7 @@ def _upload(request: HttpRequest, kind: str) -> dict:
         declared = 0
     try:
         if declared > MAX_REQUEST_BYTES:  # refuse before reading (and spooling) the body
-            raise ImageRejected(TOO_BIG, "file_too_large")
+            raise ImageRejected(too_big_message(MAX_UPLOAD_BYTES), "file_too_large")
         widget = store_widget_image(request.tenant, request.user, kind, request.FILES.get("file"))
     except ImageRejected as exc:
         raise FieldErrorsHttp(400, exc.message, {"file": exc.message}, code=exc.code) from exc

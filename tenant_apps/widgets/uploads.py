@@ -12,7 +12,6 @@ and their sizes together may not exceed ``TENANT_MEDIA_QUOTA_BYTES`` (100 MB) pe
 An upload is a save of the widget: the version grows and the new config is published at once.
 """
 
-import io
 import logging
 import uuid
 from dataclasses import dataclass
@@ -22,9 +21,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Sum
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from shared_apps.accounts.models import User
+from shared_apps.ops import images
+from shared_apps.ops.images import MB, ImageRejected
 from shared_apps.tenancy.models import Tenant
 from widget_cdn.services import publish
 
@@ -33,29 +33,10 @@ from .services import get_widget
 
 logger = logging.getLogger(__name__)
 
-MB = 1024 * 1024
 MAX_UPLOAD_BYTES = 2 * MB
-MAX_PIXELS = 40_000_000  # a tiny PNG of one colour can hold a gigantic canvas: refuse before decoding it
-ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP")
-ACCEPT_ATTRIBUTE = "image/png,image/jpeg,image/webp"
 LOGO_BOX = (400, 160)
 AVATAR_SIZE = 256
 KINDS = (MediaFile.Kind.LOGO, MediaFile.Kind.AVATAR)
-
-WRONG_TYPE = "Загрузите изображение PNG, JPEG или WebP"
-TOO_BIG = "Файл больше 2 МБ"
-UNREADABLE = "Не удалось прочитать изображение"
-TOO_MANY_PIXELS = "Слишком большое изображение: не больше 40 мегапикселей"
-NO_FILE = "Выберите файл с изображением."
-
-
-class ImageRejected(ValueError):
-    """``message`` is the Russian text for the editor; ``code`` the API error code."""
-
-    def __init__(self, message: str, code: str = "invalid_image") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -73,63 +54,15 @@ def quota_message() -> str:
     return f"Превышен лимит хранилища: {quota_bytes() / MB:g} МБ на рабочее пространство"
 
 
-def _looks_like_accepted_image(data: bytes) -> bool:
-    """Magic bytes of PNG, JPEG or WebP: such a file that Pillow cannot open is damaged, not foreign."""
-    return (
-        data.startswith(b"\x89PNG\r\n\x1a\n")
-        or data.startswith(b"\xff\xd8\xff")
-        or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
-    )
-
-
 def read_upload(upload) -> bytes:
-    """The uploaded bytes, refusing more than 2 MB without reading past the limit."""
-    if upload is None:
-        raise ImageRejected(NO_FILE, "file_required")
-    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-        raise ImageRejected(TOO_BIG, "file_too_large")
-    upload.seek(0)
-    data = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ImageRejected(TOO_BIG, "file_too_large")
-    if not data:
-        raise ImageRejected(UNREADABLE, "corrupt_image")
-    return data
+    return images.read_upload(upload, MAX_UPLOAD_BYTES)
 
 
 def process_image(data: bytes, kind: str) -> ProcessedImage:
-    """PNG/JPEG/WebP bytes → a clean WebP: the logo fitted within 400×160, the avatar 256×256 centre-cropped."""
-    try:
-        image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
-    except UnidentifiedImageError as exc:  # not PNG/JPEG/WebP by its bytes (SVG, text, GIF, ...), or damaged
-        if _looks_like_accepted_image(data):
-            raise ImageRejected(UNREADABLE, "corrupt_image") from exc
-        raise ImageRejected(WRONG_TYPE, "unsupported_image") from exc
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise ImageRejected(UNREADABLE, "corrupt_image") from exc
-    with image:
-        width, height = image.size
-        if width < 1 or height < 1:
-            raise ImageRejected(UNREADABLE, "corrupt_image")
-        if width * height > MAX_PIXELS:
-            raise ImageRejected(TOO_MANY_PIXELS, "image_too_large")
-        target = LOGO_BOX if kind == MediaFile.Kind.LOGO else (AVATAR_SIZE, AVATAR_SIZE)
-        try:
-            image.draft("RGB", (target[0] * 2, target[1] * 2))  # JPEG: decode at a reduced scale
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            image = image.convert("RGBA" if image.has_transparency_data else "RGB")
-            if kind == MediaFile.Kind.LOGO:
-                image.thumbnail(LOGO_BOX, Image.Resampling.LANCZOS)  # keeps the proportions, never enlarges
-            else:
-                image = ImageOps.fit(image, target, method=Image.Resampling.LANCZOS)
-            clean = Image.new(image.mode, image.size)  # a fresh canvas: no EXIF, ICC, XMP or text chunks
-            clean.paste(image)
-            out = io.BytesIO()
-            clean.save(out, "WEBP", quality=85, method=4)
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-            raise ImageRejected(UNREADABLE, "corrupt_image") from exc
-    return ProcessedImage(out.getvalue(), clean.width, clean.height)
+    """A logo fitted within 400×160, an avatar cropped to 256×256 around its centre, as clean WebP."""
+    if kind == MediaFile.Kind.LOGO:
+        return ProcessedImage(*images.to_webp(data, LOGO_BOX, crop=False))
+    return ProcessedImage(*images.to_webp(data, (AVATAR_SIZE, AVATAR_SIZE), crop=True))
 
 
 def media_usage() -> int:

@@ -14,18 +14,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
 from PIL import Image
 
+from shared_apps.ops.images import UNREADABLE, WRONG_TYPE, ImageRejected
 from shared_apps.tenancy.models import Membership
 from tenant_apps.widgets.models import MediaFile, WidgetConfig
 from tenant_apps.widgets.services import get_widget
-from tenant_apps.widgets.uploads import (
-    TOO_BIG,
-    UNREADABLE,
-    WRONG_TYPE,
-    ImageRejected,
-    process_image,
-    read_upload,
-)
+from tenant_apps.widgets.uploads import process_image, read_upload
 from widget_cdn.models import PublishedConfig, WidgetPublication
+
+TOO_BIG = "Файл больше 2 МБ"
 
 pytestmark = pytest.mark.django_db
 
