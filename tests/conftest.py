@@ -5,7 +5,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -13,6 +13,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+# Two cores shared by the test workers, Celery and Chromium: give assertions time before calling them failed.
+expect.set_options(timeout=15_000)
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls of the tests happen outside it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
