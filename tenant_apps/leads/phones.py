@@ -4,7 +4,7 @@ _NON_DIGITS = re.compile(r"\D")
 
 
 def normalize_phone(raw: str) -> str | None:
-    """Russian numbers to E.164 (+7XXXXXXXXXX); other international numbers with + are kept; else None."""
+    """Russian numbers to E.164 (+7 and ten digits); other international numbers with + are kept; else None."""
     text = (raw or "").strip()
     digits = _NON_DIGITS.sub("", text)
     if len(digits) == 11 and digits[0] in "78":
