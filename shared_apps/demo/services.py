@@ -14,6 +14,7 @@ from shared_apps.tenancy.models import Membership, Tenant
 from shared_apps.tenancy.services import provision_tenant
 from shared_apps.tenancy.slugs import transliterate
 from tenant_apps.leads.models import Channel, Lead, LeadEvent
+from tenant_apps.widgets.services import WidgetDraft, get_widget, update_widget
 
 DEMO_EMAIL = "demo@fastlead.ru"
 DEMO_PASSWORD = "demo-fastlead-2026"
@@ -143,6 +144,31 @@ def _build_leads(rng: random.Random, now: datetime) -> list[tuple[Lead, list[Lea
     return built
 
 
+def _configure_demo_widget(tenant: Tenant, user: User) -> None:
+    """The clinic's own widget (once): colours, texts, business hours, its site and privacy policy."""
+    widget = get_widget()
+    if widget.privacy_policy_url:
+        return
+    weekdays = [["09:00", "21:00"]]
+    draft = WidgetDraft(
+        primary_color="#0f766e", theme="light", position="right", button_label="Записаться на приём",
+        title="Стоматология «Улыбка»",
+        greeting="Здравствуйте! Оставьте телефон — администратор перезвонит в течение 5 минут и подберёт время.",
+        quick_replies=["Консультация", "Имплантация", "Отбеливание", "Детский стоматолог"],
+        success_message="Спасибо! Администратор клиники перезвонит вам в ближайшее время.",
+        off_hours_message="Клиника сейчас закрыта, но заявку мы примем и перезвоним утром.",
+        channels=["web"], consent_text=widget.consent_text,
+        privacy_policy_url="https://ulybka-dent.ru/privacy", marketing_enabled=True,
+        marketing_text="Хочу получать напоминания о профилактических осмотрах и акции клиники.",
+        business_hours={"enabled": True, "days": {
+            **{day: weekdays for day in ("mon", "tue", "wed", "thu", "fri")},
+            "sat": [["10:00", "18:00"]], "sun": [],
+        }},
+        site_domains=["ulybka-dent.ru"],
+    )
+    update_widget(tenant, user, draft, expected_version=widget.version)
+
+
 def seed_demo(now: datetime | None = None) -> DemoResult:
     """Create (or find) the demo user, account and workspace, and fill it with leads once."""
     now = now or timezone.now()
@@ -168,6 +194,7 @@ def seed_demo(now: datetime | None = None) -> DemoResult:
         Membership.objects.get_or_create(user=colleague, tenant=tenant, defaults={"role": role})
 
     with tenant_context(tenant):
+        _configure_demo_widget(tenant, user)
         if Lead.objects.exists():
             return DemoResult(user=user, tenant=tenant, leads_created=0)
         built = _build_leads(random.Random(20261126), now)

@@ -43,6 +43,12 @@ def test_seed_demo_builds_a_living_workspace_once(capsys):
         assert not Lead.objects.filter(status=Lead.Status.BOOKED, booked_at__isnull=True).exists()
         assert Lead.objects.filter(name__regex=r"^[А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+$").count() == DEMO_LEADS
 
+    published = tenant.widget_publication.config
+    assert published["appearance"]["buttonLabel"] == "Записаться на приём"
+    assert published["consent"]["privacyPolicyUrl"] == "https://ulybka-dent.ru/privacy"
+    assert published["businessHours"]["enabled"] is True
+    assert tenant.widget_publication.version == 2  # configured once, not again on the second run
+
 
 def test_seed_demo_refuses_to_run_in_production(settings):
     settings.APP_ENV = "production"
