@@ -15,6 +15,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from psycopg import sql
 
+from billing.models import Plan, Subscription
 from billing.services import sync_plans
 from config.celery import app as celery_app
 from shared_apps.accounts.models import Account, User
@@ -78,6 +79,13 @@ def fresh_rate_limits() -> Iterator[None]:
     from django.core.cache import caches
 
     caches["platform"].delete_pattern("ratelimit:*")
+
+
+def set_plan(tenant: Tenant, code: str) -> Plan:
+    """Put the workspace's account on an active subscription of the given plan."""
+    plan = Plan.objects.get(code=code)
+    Subscription.objects.update_or_create(account=tenant.account, defaults={"plan": plan, "status": "active"})
+    return plan
 
 
 def unique_slug(prefix: str = "t") -> str:

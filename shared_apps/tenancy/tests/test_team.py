@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from billing.models import Plan, Subscription
+from conftest import set_plan
 from shared_apps.accounts.models import Account, User
 from shared_apps.tenancy import team
 from shared_apps.tenancy.models import Invitation, Membership
@@ -16,12 +16,6 @@ from shared_apps.tenancy.models import Invitation, Membership
 pytestmark = pytest.mark.django_db
 
 GOOD_PASSWORD = "Крепкий-пароль-2026"
-
-
-def set_plan(tenant, code: str) -> Plan:
-    plan = Plan.objects.get(code=code)
-    Subscription.objects.update_or_create(account=tenant.account, defaults={"plan": plan, "status": "active"})
-    return plan
 
 
 def token_from(message) -> str:

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from billing.models import Plan, Subscription
+from conftest import set_plan
 from shared_apps.accounts.services import issue_token_pair
 from shared_apps.tenancy.models import Domain, Membership, Tenant
 
@@ -25,11 +25,6 @@ def create(user, **body):
                                               headers=bearer(user))
 
 
-def use_plan(tenant: Tenant, code: str) -> None:
-    Subscription.objects.update_or_create(account=tenant.account,
-                                          defaults={"plan": Plan.objects.get(code=code), "status": "active"})
-
-
 def test_list_my_tenants_with_roles(owner, make_tenant, add_member):
     user, first = owner
     other = make_tenant(name="Чужой")
@@ -41,7 +36,7 @@ def test_list_my_tenants_with_roles(owner, make_tenant, add_member):
 
 def test_create_on_the_pro_plan_until_its_limit(owner):
     user, first = owner
-    use_plan(first, "pro")
+    set_plan(first, "pro")
     second = create(user, name="Филиал на Ленина", subdomain="ulybka-lenina")
     assert second.status_code == 201
     assert second.json()["url"] == "http://ulybka-lenina.localhost:8000/"
@@ -65,7 +60,7 @@ def test_trial_allows_one_workspace(owner):
 
 def test_at_most_five_workspaces_per_user_even_on_business(owner):
     user, first = owner
-    use_plan(first, "business")
+    set_plan(first, "business")
     assert [create(user, name=f"Филиал {n}").status_code for n in range(4)] == [201] * 4
     sixth = create(user, name="Шестой")
     assert sixth.status_code == 403
@@ -76,7 +71,7 @@ def test_at_most_five_workspaces_per_user_even_on_business(owner):
                                                      ("mail", "зарезервирован"), ("Плохой", "латинские буквы")])
 def test_create_400_for_bad_or_reserved_subdomains(owner, subdomain, fragment):
     user, first = owner
-    use_plan(first, "business")
+    set_plan(first, "business")
     response = create(user, name="Новый", subdomain=subdomain)
     assert response.status_code == 400
     assert fragment in response.json()["error"]["fields"]["subdomain"]
@@ -84,7 +79,7 @@ def test_create_400_for_bad_or_reserved_subdomains(owner, subdomain, fragment):
 
 def test_create_400_for_an_empty_name(owner):
     user, first = owner
-    use_plan(first, "business")
+    set_plan(first, "business")
     response = create(user, name="  ")
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"name": "Укажите название рабочего пространства."}
