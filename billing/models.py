@@ -1,4 +1,10 @@
+from django.core.files.storage import Storage, storages
 from django.db import models
+
+
+def documents_storage() -> Storage:
+    """Private storage for invoices and acts (never served directly, only through the cabinet)."""
+    return storages["documents"]
 
 
 class Plan(models.Model):
@@ -39,8 +45,13 @@ class Plan(models.Model):
         return self.trial_days > 0
 
 
+class Provider(models.TextChoices):
+    YOOKASSA = "yookassa", "ЮKassa"
+    TINKOFF = "tinkoff", "T-Bank"
+
+
 class Subscription(models.Model):
-    """The account's subscription (one per account). The billing issue adds its state machine."""
+    """The account's subscription (one per account); its status changes only through billing.lifecycle."""
 
     class Status(models.TextChoices):
         TRIALING = "trialing", "Пробный период"
@@ -54,7 +65,19 @@ class Subscription(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.TRIALING)
     trial_ends_at = models.DateTimeField("конец пробного периода", null=True, blank=True)
+    current_period_start = models.DateTimeField("начало оплаченного периода", null=True, blank=True)
     current_period_end = models.DateTimeField("оплачено до", null=True, blank=True)
+    grace_ends_at = models.DateTimeField("конец льготного периода", null=True, blank=True)
+    next_autopay_at = models.DateTimeField("следующая попытка автоплатежа", null=True, blank=True)
+    autopay_failures = models.PositiveSmallIntegerField("неудачных автоплатежей подряд", default=0)
+    scheduled_plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="тариф со следующего периода",
+    )
+    cancel_at_period_end = models.BooleanField("отменить в конце периода", default=False)
+    provider = models.CharField("платёжная система", max_length=16, choices=Provider.choices, blank=True)
+    reminders_sent = models.JSONField("отправленные напоминания", default=list, blank=True)
+    status_changed_at = models.DateTimeField("статус изменён", null=True, blank=True)
     created_at = models.DateTimeField("создана", auto_now_add=True)
 
     class Meta:
@@ -63,3 +86,160 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.plan} ({self.get_status_display()})"
+
+
+class SubscriptionEvent(models.Model):
+    """History of the subscription: every status change and notable billing event, oldest first."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField("был статус", max_length=16, blank=True)
+    to_status = models.CharField("стал статус", max_length=16)
+    reason = models.CharField("причина", max_length=48)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+", verbose_name="тариф")
+    payment = models.ForeignKey("Payment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField("когда", db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "событие подписки"
+        verbose_name_plural = "история подписок"
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status} ({self.reason})"
+
+
+class PaymentMethod(models.Model):
+    """A saved card as the provider's token (YooKassa payment_method_id, T-Bank RebillId); never card data."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="payment_methods")
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    token = models.CharField("токен провайдера", max_length=64)
+    customer_key = models.CharField("CustomerKey (T-Bank)", max_length=36, blank=True)
+    title = models.CharField("описание", max_length=64, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "сохранённый способ оплаты"
+        verbose_name_plural = "сохранённые способы оплаты"
+        constraints = [models.UniqueConstraint(fields=["provider", "token"], name="billing_unique_method_token")]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()}: {self.title or self.token}"
+
+
+class Payment(models.Model):
+    """One payment attempt at one provider; its status only moves forward, from verified provider state."""
+
+    class Purpose(models.TextChoices):
+        SUBSCRIBE = "subscribe", "Оплата тарифа"
+        RENEWAL = "renewal", "Продление"
+        UPGRADE = "upgrade", "Доплата за смену тарифа"
+
+    class Status(models.TextChoices):
+        CREATED = "created", "Создан"
+        PENDING = "pending", "Ожидает оплаты"
+        SUCCEEDED = "succeeded", "Оплачен"
+        FAILED = "failed", "Не прошёл"
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="payments")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+", verbose_name="тариф")
+    purpose = models.CharField("назначение", max_length=16, choices=Purpose.choices)
+    provider = models.CharField("платёжная система", max_length=16, choices=Provider.choices)
+    order_id = models.CharField("номер заказа", max_length=36, unique=True)
+    idempotence_key = models.CharField(max_length=64)
+    provider_payment_id = models.CharField("id у провайдера", max_length=64, blank=True)
+    amount_kopecks = models.PositiveIntegerField("сумма, коп.")
+    currency = models.CharField(max_length=3, default="RUB")
+    status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.CREATED)
+    provider_status = models.CharField("статус у провайдера", max_length=32, blank=True)
+    failure_reason = models.CharField("причина отказа", max_length=64, blank=True)
+    payment_url = models.URLField("страница оплаты", max_length=500, blank=True)
+    payment_method = models.ForeignKey(
+        PaymentMethod, on_delete=models.SET_NULL, null=True, blank=True, related_name="payments"
+    )
+    is_autopay = models.BooleanField("автоплатёж", default=False)
+    receipt_email = models.EmailField("e-mail для чека")
+    period_start = models.DateTimeField("период с", null=True, blank=True)
+    period_end = models.DateTimeField("период по", null=True, blank=True)
+    created_at = models.DateTimeField("создан", auto_now_add=True)
+    paid_at = models.DateTimeField("оплачен", null=True, blank=True)
+    applied_at = models.DateTimeField("учтён в подписке", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "платёж"
+        verbose_name_plural = "платежи"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_payment_id"], condition=~models.Q(provider_payment_id=""),
+                name="billing_unique_provider_payment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} ({self.get_status_display()})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class Document(models.Model):
+    """An invoice (счёт) or a closing act (акт), numbered per kind and year, with its PDF in storage."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", "Счёт"
+        ACT = "act", "Акт"
+
+    class Status(models.TextChoices):
+        UNPAID = "unpaid", "Ожидает оплаты"
+        PAID = "paid", "Оплачен"
+        VOID = "void", "Аннулирован"
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField("вид", max_length=8, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField("год")
+    sequence = models.PositiveIntegerField("порядковый номер")
+    status = models.CharField("статус", max_length=8, choices=Status.choices, default=Status.PAID)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="documents")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+", verbose_name="тариф")
+    description = models.CharField("наименование", max_length=128)
+    amount_kopecks = models.PositiveIntegerField("сумма, коп.")
+    vat_code = models.PositiveSmallIntegerField("код НДС")
+    period_start = models.DateTimeField("период с", null=True, blank=True)
+    period_end = models.DateTimeField("период по", null=True, blank=True)
+    seller = models.JSONField("продавец")
+    buyer = models.JSONField("покупатель")
+    pdf = models.FileField("PDF", max_length=255, blank=True, storage=documents_storage)
+    issued_at = models.DateTimeField("дата")
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = "документ"
+        verbose_name_plural = "счета и акты"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year", "sequence"], name="billing_unique_document_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} № {self.number}"
+
+    @property
+    def number(self) -> str:
+        return f"{self.year}-{self.sequence:05d}"
+
+
+class DocumentCounter(models.Model):
+    """The last number used per kind of document and year (locked row: numbers never repeat or skip)."""
+
+    kind = models.CharField(max_length=8)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="billing_unique_counter")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.last}"

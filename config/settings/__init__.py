@@ -188,6 +188,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shared_apps.ops.tasks.heartbeat",
         "schedule": 30.0,
     },
+    "billing-cycle": {
+        "task": "billing.tasks.run_billing_cycle",
+        "schedule": env_int("BILLING_CYCLE_SECONDS", 300),
+    },
 }
 
 # --- auth -------------------------------------------------------------------
@@ -257,6 +261,49 @@ SOCIAL_AUTH_PIPELINE = (
     "shared_apps.accounts.oauth.log_sign_in",
 )
 
+# --- billing -----------------------------------------------------------------
+# Outside production both providers talk to the local payment sandbox
+# (`manage.py run_payment_sandbox`, port 8026), which emulates YooKassa v3 and T-Bank v2 on loopback.
+PAYMENT_SANDBOX_URL = env_str("PAYMENT_SANDBOX_URL", "http://127.0.0.1:8026" if APP_ENV != "production" else "")
+if APP_ENV == "production" and PAYMENT_SANDBOX_URL:
+    raise ImproperlyConfigured("PAYMENT_SANDBOX_URL must not be set in production")
+PAYMENT_PROVIDERS = env_list("PAYMENT_PROVIDERS", ["yookassa", "tinkoff"])
+PAYMENT_TIMEOUT_SECONDS = env_int("PAYMENT_TIMEOUT_SECONDS", 10)
+YOOKASSA_SHOP_ID = env_str("YOOKASSA_SHOP_ID", "100500" if PAYMENT_SANDBOX_URL else "")
+YOOKASSA_SECRET_KEY = env_str("YOOKASSA_SECRET_KEY", "test_sandbox_secret" if PAYMENT_SANDBOX_URL else "")
+YOOKASSA_API_URL = env_str(
+    "YOOKASSA_API_URL", f"{PAYMENT_SANDBOX_URL}/yookassa/v3" if PAYMENT_SANDBOX_URL else "https://api.yookassa.ru/v3"
+)
+# Senders YooKassa notifications may come from (yookassa.ru/developers/using-api/webhooks#ip).
+YOOKASSA_TRUSTED_NETWORKS = env_list("YOOKASSA_TRUSTED_NETWORKS", [
+    "185.71.76.0/27", "185.71.77.0/27", "77.75.153.0/25", "77.75.156.11/32", "77.75.156.35/32",
+    "77.75.154.128/25", "2a02:5180::/32",
+    *(["127.0.0.0/8", "::1/128"] if PAYMENT_SANDBOX_URL else []),
+])
+TINKOFF_TERMINAL_KEY = env_str("TINKOFF_TERMINAL_KEY", "1234567890DEMO" if PAYMENT_SANDBOX_URL else "")
+TINKOFF_PASSWORD = env_str("TINKOFF_PASSWORD", "SandboxPass123" if PAYMENT_SANDBOX_URL else "")
+TINKOFF_API_URL = env_str(
+    "TINKOFF_API_URL", f"{PAYMENT_SANDBOX_URL}/tinkoff/v2" if PAYMENT_SANDBOX_URL else "https://securepay.tinkoff.ru/v2"
+)
+# 54-FZ receipt: YooKassa vat_code (1 без НДС, 4 НДС 20 %, 11 НДС 22 %, ...) and the tax system.
+BILLING_VAT_CODE = env_int("BILLING_VAT_CODE", 1)
+BILLING_TAX_SYSTEM = env_str("BILLING_TAX_SYSTEM", "usn_income")
+BILLING_PAYMENT_SUBJECT = env_str("BILLING_PAYMENT_SUBJECT", "service")
+BILLING_GRACE_DAYS = 7
+BILLING_AUTOPAY_ATTEMPTS = 3
+BILLING_AUTOPAY_INTERVAL_DAYS = 3
+# Seller requisites printed on invoices and acts.
+SELLER_NAME = env_str("SELLER_NAME", "ООО «Фаст Лид»")
+SELLER_INN = env_str("SELLER_INN", "7701234567")
+SELLER_KPP = env_str("SELLER_KPP", "770101001")
+SELLER_OGRN = env_str("SELLER_OGRN", "1237700000001")
+SELLER_ADDRESS = env_str("SELLER_ADDRESS", "123112, г. Москва, Пресненская наб., д. 12, офис 501")
+SELLER_BANK = env_str("SELLER_BANK", "АО «ТБанк»")
+SELLER_BIK = env_str("SELLER_BIK", "044525974")
+SELLER_ACCOUNT = env_str("SELLER_ACCOUNT", "40702810910000000001")
+SELLER_CORR_ACCOUNT = env_str("SELLER_CORR_ACCOUNT", "30101810145250000974")
+SELLER_DIRECTOR = env_str("SELLER_DIRECTOR", "Иванов И. И.")
+
 # --- i18n -------------------------------------------------------------------
 
 LANGUAGE_CODE = "ru"
@@ -307,6 +354,17 @@ if S3_BUCKET:
             "file_overwrite": False,
             "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
         },
+    }
+    # Invoices and acts are private: a separate prefix, private ACL, read back only through the cabinet.
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**STORAGES["default"]["OPTIONS"], "location": "documents", "default_acl": "private",
+                    "custom_domain": None, "object_parameters": {"CacheControl": "private, no-store"}},
+    }
+else:
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(BASE_DIR / "var" / "documents")},
     }
 # Origin the media URLs are served from when not this site (CDN/bucket): allowed as an image source in the CSP.
 MEDIA_PUBLIC_ORIGIN = env_str("MEDIA_PUBLIC_ORIGIN", "")
