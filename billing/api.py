@@ -1,9 +1,28 @@
-from django.http import HttpRequest
-from ninja import Field, Router, Schema
+"""Billing API: plans (public), provider webhooks (public), and the workspace's subscription routes."""
 
-from .selectors import pricing_plans
+from __future__ import annotations
 
+import json
+import logging
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from shared_apps.accounts.api import FieldErrorsHttp
+from shared_apps.accounts.api_auth import TENANT_AUTH, requires
+from shared_apps.tenancy.permissions import Perm
+
+from . import limits, payments, selectors, services
+from .models import Document, Payment, Provider, Subscription
+from .providers import gateway
+from .providers.base import NotificationRejected, ProviderUnavailable
+from .providers.yookassa import is_trusted_sender, notification_payment_id
+
+logger = logging.getLogger(__name__)
 router = Router(tags=["billing"])
+tenant_router = Router(tags=["billing"], auth=TENANT_AUTH)
 
 
 class PlanOut(Schema):
@@ -20,4 +39,339 @@ class PlanOut(Schema):
 
 @router.get("/billing/plans", response=list[PlanOut], by_alias=True, summary="listPlans")
 def list_plans(request: HttpRequest):
-    return list(pricing_plans())
+    return list(selectors.pricing_plans())
+
+
+# --- provider notifications ----------------------------------------------------------------------------
+
+
+@router.post("/billing/webhooks/yookassa", auth=None, include_in_schema=False)
+def yookassa_webhook(request: HttpRequest):
+    """Trusted sender, then the payment re-read from the API by id: the body itself is never believed."""
+    ip = request.META.get("REMOTE_ADDR", "")
+    if not is_trusted_sender(ip):
+        logger.warning("webhook_untrusted_sender", extra={"provider": "yookassa", "ip": ip})
+        raise HttpError(403, "Уведомление отклонено.")
+    try:
+        provider_id = notification_payment_id(request.body)
+    except NotificationRejected:
+        raise HttpError(400, "Некорректное уведомление.") from None
+    payment = Payment.objects.filter(provider=Provider.YOOKASSA, provider_payment_id=provider_id).first()
+    if payment is None:
+        logger.warning("webhook_unknown_payment", extra={"provider": "yookassa"})
+        return HttpResponse(status=200)
+    try:
+        state = gateway(Provider.YOOKASSA).fetch(provider_id)
+    except ProviderUnavailable:
+        raise HttpError(503, "ЮKassa недоступна, повторите уведомление позже.") from None
+    payments.record_provider_state(payment.pk, state)
+    return HttpResponse(status=200)
+
+
+@router.post("/billing/webhooks/tinkoff", auth=None, include_in_schema=False)
+def tinkoff_webhook(request: HttpRequest):
+    """Token checked in constant time, then TerminalKey, OrderId and Amount against our record; reply exactly OK."""
+    refused = HttpResponse("REJECTED", status=400, content_type="text/plain")
+    try:
+        payload = json.loads(request.body)
+        state = gateway(Provider.TINKOFF).verify_notification(payload)
+    except (ValueError, NotificationRejected):
+        logger.warning("webhook_rejected", extra={"provider": "tinkoff"})
+        return refused
+    payment = Payment.objects.filter(provider=Provider.TINKOFF, provider_payment_id=state.provider_payment_id).first()
+    if payment is None:
+        logger.warning("webhook_unknown_payment", extra={"provider": "tinkoff"})
+        return HttpResponse("OK", content_type="text/plain")
+    if state.order_id != payment.order_id or state.amount_kopecks != payment.amount_kopecks:
+        logger.error("payment_amount_mismatch", extra={"provider": "tinkoff", "orderId": payment.order_id,
+                                                        "expected": payment.amount_kopecks,
+                                                        "received": state.amount_kopecks})
+        return refused
+    payments.record_provider_state(payment.pk, state)
+    return HttpResponse("OK", content_type="text/plain")
+
+
+# --- the workspace's billing ---------------------------------------------------------------------------
+
+
+class UsageOut(Schema):
+    leads_this_month: int = Field(serialization_alias="leadsThisMonth")
+    leads_limit: int | None = Field(serialization_alias="leadsLimit")
+    tenants: int
+    tenants_limit: int | None = Field(serialization_alias="tenantsLimit")
+    members: int
+    members_limit: int | None = Field(serialization_alias="membersLimit")
+
+
+class SubscriptionOut(Schema):
+    plan: PlanOut
+    status: str
+    status_label: str = Field(serialization_alias="statusLabel")
+    trial_ends_at: datetime | None = Field(serialization_alias="trialEndsAt")
+    current_period_end: datetime | None = Field(serialization_alias="currentPeriodEnd")
+    renews_at: datetime | None = Field(serialization_alias="renewsAt")
+    grace_ends_at: datetime | None = Field(serialization_alias="graceEndsAt")
+    next_autopay_at: datetime | None = Field(serialization_alias="nextAutopayAt")
+    cancel_at_period_end: bool = Field(serialization_alias="cancelAtPeriodEnd")
+    scheduled_plan: str | None = Field(serialization_alias="scheduledPlanId")
+    provider: str
+    payment_method: str | None = Field(serialization_alias="paymentMethod")
+    usage: UsageOut
+
+
+def subscription_out(request: HttpRequest, subscription: Subscription) -> dict:
+    account = request.tenant.account
+    current = limits.usage(account)
+    method = selectors.saved_method(account)
+    renews = subscription.current_period_end if (
+        subscription.status == Subscription.Status.ACTIVE and not subscription.cancel_at_period_end) else None
+    return {
+        "plan": subscription.plan, "status": subscription.status, "status_label": subscription.get_status_display(),
+        "trial_ends_at": subscription.trial_ends_at, "current_period_end": subscription.current_period_end,
+        "renews_at": renews, "grace_ends_at": subscription.grace_ends_at,
+        "next_autopay_at": subscription.next_autopay_at, "cancel_at_period_end": subscription.cancel_at_period_end,
+        "scheduled_plan": subscription.scheduled_plan.code if subscription.scheduled_plan else None,
+        "provider": subscription.provider, "payment_method": method.title if method else None,
+        "usage": {
+            "leads_this_month": current.leads_this_month, "leads_limit": subscription.plan.leads_per_month,
+            "tenants": current.tenants, "tenants_limit": subscription.plan.max_tenants,
+            "members": limits.member_counts(account).get(request.tenant.pk, 0),
+            "members_limit": subscription.plan.max_members,
+        },
+    }
+
+
+def _subscription(request: HttpRequest) -> Subscription:
+    subscription = selectors.subscription_of(request.tenant.account)
+    if subscription is None:
+        raise HttpError(404, "Подписка не найдена.")
+    return subscription
+
+
+def _return_url(request: HttpRequest) -> str:
+    return f"{request.tenant.url}billing/return"
+
+
+def _billing_error(exc: services.BillingError) -> HttpError:
+    fields = getattr(exc, "fields", None) or ({exc.field: exc.message} if exc.field else {})
+    return FieldErrorsHttp(exc.status, exc.message, fields, code=exc.code)
+
+
+@tenant_router.get("/billing/subscription", response=SubscriptionOut, by_alias=True, summary="getSubscription")
+@requires(Perm.BILLING_VIEW)
+def get_subscription(request: HttpRequest):
+    return subscription_out(request, _subscription(request))
+
+
+@tenant_router.get("/billing/plans", response=list[PlanOut], by_alias=True, summary="listPlans (workspace)")
+@requires(Perm.BILLING_VIEW)
+def workspace_plans(request: HttpRequest):
+    return list(selectors.pricing_plans())
+
+
+class PaymentIn(Schema):
+    plan_id: str = Field(alias="planId", max_length=32)
+    payment_method: str = Field("yookassa", alias="paymentMethod", max_length=16)
+
+
+class PaymentStartedOut(Schema):
+    payment_url: str = Field(serialization_alias="paymentUrl")
+    payment_id: str = Field(serialization_alias="paymentId")
+    provider: str
+    amount_kopecks: int = Field(serialization_alias="amountKopecks")
+
+
+def _provider_down(exc: payments.ProviderDown) -> HttpError:
+    error = HttpError(503, exc.message)
+    error.code = "provider_unavailable"
+    error.fields = {"alternativePaymentMethod": exc.alternative} if exc.alternative else None
+    return error
+
+
+@tenant_router.post("/billing/payments", response={201: PaymentStartedOut}, by_alias=True, summary="createPayment")
+@requires(Perm.BILLING_MANAGE)
+def create_payment(request: HttpRequest, body: PaymentIn):
+    try:
+        payment = services.create_payment(request.tenant.account, body.plan_id, body.payment_method,
+                                          return_url=_return_url(request))
+    except services.BillingError as exc:
+        raise _billing_error(exc) from None
+    except payments.ProviderDown as exc:
+        raise _provider_down(exc) from None
+    return 201, {"payment_url": payment.payment_url, "payment_id": payment.order_id, "provider": payment.provider,
+                 "amount_kopecks": payment.amount_kopecks}
+
+
+class PaymentOut(Schema):
+    payment_id: str = Field(serialization_alias="paymentId")
+    status: str
+    status_label: str = Field(serialization_alias="statusLabel")
+    purpose: str
+    plan: str
+    provider: str
+    amount_kopecks: int = Field(serialization_alias="amountKopecks")
+    failure: str = ""
+    created_at: datetime = Field(serialization_alias="createdAt")
+    paid_at: datetime | None = Field(serialization_alias="paidAt")
+
+
+def payment_out(payment: Payment) -> dict:
+    return {"payment_id": payment.order_id, "status": payment.status, "status_label": payment.get_status_display(),
+            "purpose": payment.purpose, "plan": payment.plan.code, "provider": payment.provider,
+            "amount_kopecks": payment.amount_kopecks,
+            "failure": payments.failure_text(payment.failure_reason) if payment.status == Payment.Status.FAILED else "",
+            "created_at": payment.created_at, "paid_at": payment.paid_at}
+
+
+@tenant_router.get("/billing/payments", response=list[PaymentOut], by_alias=True, summary="listPayments")
+@requires(Perm.BILLING_VIEW)
+def list_payments(request: HttpRequest):
+    return [payment_out(p) for p in selectors.payment_history(request.tenant.account)[:100]]
+
+
+@tenant_router.get("/billing/payments/{payment_id}", response=PaymentOut, by_alias=True, summary="getPayment")
+@requires(Perm.BILLING_VIEW)
+def get_payment(request: HttpRequest, payment_id: str):
+    """The payment's state, asked from the provider while it is pending (what the return page polls)."""
+    payment = Payment.objects.filter(account=request.tenant.account, order_id=payment_id).first()
+    if payment is None:
+        raise HttpError(404, "Платёж не найден.")
+    return payment_out(payments.refresh(payment))
+
+
+class PlanChangeIn(Schema):
+    plan_id: str = Field(alias="planId", max_length=32)
+    prorated: bool = True
+    payment_method: str = Field("", alias="paymentMethod", max_length=16)
+
+
+class PlanChangeOut(Schema):
+    subscription: SubscriptionOut
+    amount_due_kopecks: int = Field(serialization_alias="amountDueKopecks")
+    effective_at: datetime | None = Field(serialization_alias="effectiveAt")
+    scheduled: bool
+    payment_url: str | None = Field(serialization_alias="paymentUrl")
+    payment_id: str | None = Field(serialization_alias="paymentId")
+
+
+@tenant_router.post("/billing/plan", response=PlanChangeOut, by_alias=True, summary="changePlan")
+@requires(Perm.BILLING_MANAGE)
+def change_plan(request: HttpRequest, body: PlanChangeIn):
+    try:
+        change = services.change_plan(request.tenant.account, body.plan_id, body.payment_method,
+                                      return_url=_return_url(request))
+    except services.BillingError as exc:
+        raise _billing_error(exc) from None
+    except payments.ProviderDown as exc:
+        raise _provider_down(exc) from None
+    checkout = change.payment if change.payment and change.payment.status == Payment.Status.PENDING else None
+    return {
+        "subscription": subscription_out(request, _subscription(request)),
+        "amount_due_kopecks": change.amount_kopecks, "effective_at": change.effective_at,
+        "scheduled": change.scheduled, "payment_url": checkout.payment_url if checkout else None,
+        "payment_id": change.payment.order_id if change.payment else None,
+    }
+
+
+@tenant_router.post("/billing/cancel", response=SubscriptionOut, by_alias=True, summary="cancelSubscription")
+@requires(Perm.BILLING_MANAGE)
+def cancel_subscription(request: HttpRequest):
+    try:
+        services.cancel(request.tenant.account)
+    except services.BillingError as exc:
+        raise _billing_error(exc) from None
+    return subscription_out(request, _subscription(request))
+
+
+@tenant_router.post("/billing/resume", response=SubscriptionOut, by_alias=True, summary="resumeSubscription")
+@requires(Perm.BILLING_MANAGE)
+def resume_subscription(request: HttpRequest):
+    try:
+        services.resume(request.tenant.account)
+    except services.BillingError as exc:
+        raise _billing_error(exc) from None
+    return subscription_out(request, _subscription(request))
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: str
+    kind_label: str = Field(serialization_alias="kindLabel")
+    number: str
+    status: str
+    status_label: str = Field(serialization_alias="statusLabel")
+    amount_kopecks: int = Field(serialization_alias="amountKopecks")
+    issued_at: datetime = Field(serialization_alias="issuedAt")
+    pdf_url: str = Field(serialization_alias="pdfUrl")
+
+
+class DocumentPage(Schema):
+    items: list[DocumentOut]
+    total: int
+    page: int
+    page_size: int = Field(serialization_alias="pageSize")
+
+
+class DocumentQuery(Schema):
+    page: int = Field(1, ge=1, le=10_000)
+    page_size: int = Field(20, ge=1, le=100, alias="pageSize")
+
+
+def document_out(document: Document) -> dict:
+    return {"id": document.pk, "kind": document.kind, "kind_label": document.get_kind_display(),
+            "number": document.number, "status": document.status, "status_label": document.get_status_display(),
+            "amount_kopecks": document.amount_kopecks, "issued_at": document.issued_at,
+            "pdf_url": f"/billing/documents/{document.pk}.pdf"}
+
+
+@tenant_router.get("/billing/invoices", response=DocumentPage, by_alias=True, summary="getInvoices")
+@requires(Perm.BILLING_VIEW)
+def get_invoices(request: HttpRequest, query: Query[DocumentQuery]):
+    documents = selectors.documents_of(request.tenant.account)
+    start = (query.page - 1) * query.page_size
+    return {"items": [document_out(d) for d in documents[start:start + query.page_size]],
+            "total": documents.count(), "page": query.page, "page_size": query.page_size}
+
+
+class BankInvoiceIn(Schema):
+    plan_id: str = Field(alias="planId", max_length=32)
+
+
+@tenant_router.post("/billing/invoices", response={201: DocumentOut}, by_alias=True, summary="requestBankInvoice")
+@requires(Perm.BILLING_MANAGE)
+def request_bank_invoice(request: HttpRequest, body: BankInvoiceIn):
+    try:
+        document = services.request_bank_invoice(request.tenant.account, body.plan_id)
+    except services.BillingError as exc:
+        raise _billing_error(exc) from None
+    return 201, document_out(document)
+
+
+class RequisitesIn(Schema):
+    legal_name: str = Field("", alias="legalName", max_length=300)
+    inn: str = Field("", max_length=12)
+    kpp: str = Field("", max_length=9)
+    legal_address: str = Field("", alias="legalAddress", max_length=500)
+
+
+class RequisitesOut(Schema):
+    legal_name: str = Field(serialization_alias="legalName")
+    inn: str
+    kpp: str
+    legal_address: str = Field(serialization_alias="legalAddress")
+
+
+@tenant_router.get("/billing/requisites", response=RequisitesOut, by_alias=True, summary="getRequisites")
+@requires(Perm.BILLING_VIEW)
+def get_requisites(request: HttpRequest):
+    return request.tenant.account
+
+
+@tenant_router.put("/billing/requisites", response=RequisitesOut, by_alias=True, summary="updateRequisites")
+@requires(Perm.BILLING_MANAGE)
+def update_requisites(request: HttpRequest, body: RequisitesIn):
+    try:
+        return services.update_requisites(request.tenant.account, legal_name=body.legal_name, inn=body.inn,
+                                          kpp=body.kpp, legal_address=body.legal_address)
+    except services.BillingError as exc:
+        raise _billing_error(exc) from None

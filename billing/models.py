@@ -48,6 +48,7 @@ class Plan(models.Model):
 class Provider(models.TextChoices):
     YOOKASSA = "yookassa", "ЮKassa"
     TINKOFF = "tinkoff", "T-Bank"
+    BANK = "bank", "Банковский перевод"
 
 
 class Subscription(models.Model):

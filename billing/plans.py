@@ -3,7 +3,8 @@
 PLANS = [
     {
         "code": "trial", "name": "Trial", "price_kopecks": 0, "trial_days": 14, "leads_per_month": 50,
-        "max_tenants": 1, "max_members": 3, "allows_export": True, "allows_custom_logo": True, "sort_order": 10,
+        "max_tenants": 1, "max_members": 3, "allows_export": True, "allows_custom_logo": True, "allows_api": True,
+        "sort_order": 10,
         "features": ["Все функции", "До 50 лидов", "Все каналы", "1 рабочее пространство", "Поддержка по e-mail"],
     },
     {

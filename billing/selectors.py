@@ -2,7 +2,7 @@ from django.db.models import QuerySet
 
 from shared_apps.accounts.models import Account
 
-from .models import Plan, Subscription
+from .models import Document, Payment, PaymentMethod, Plan, Subscription
 
 
 def pricing_plans() -> QuerySet[Plan]:
@@ -10,7 +10,27 @@ def pricing_plans() -> QuerySet[Plan]:
     return Plan.objects.filter(is_active=True).order_by("sort_order")
 
 
+def purchasable_plans() -> QuerySet[Plan]:
+    return pricing_plans().filter(is_on_request=False, trial_days=0, price_kopecks__isnull=False)
+
+
 def plan_of(account: Account) -> Plan:
     """The plan whose limits apply to the account now (Trial when it has no subscription yet)."""
     subscription = Subscription.objects.select_related("plan").filter(account=account).first()
     return subscription.plan if subscription else Plan.objects.get(code="trial")
+
+
+def subscription_of(account: Account) -> Subscription | None:
+    return Subscription.objects.select_related("plan", "scheduled_plan").filter(account=account).first()
+
+
+def saved_method(account: Account) -> PaymentMethod | None:
+    return PaymentMethod.objects.filter(account=account, is_active=True).first()
+
+
+def payment_history(account: Account) -> QuerySet[Payment]:
+    return Payment.objects.filter(account=account).exclude(status=Payment.Status.CREATED).select_related("plan")
+
+
+def documents_of(account: Account) -> QuerySet[Document]:
+    return Document.objects.filter(account=account).exclude(status=Document.Status.VOID).select_related("plan")

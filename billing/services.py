@@ -1,11 +1,38 @@
-from datetime import timedelta
+"""Billing operations the customer starts: pay for a plan, change it, cancel and resume, invoices, requisites."""
 
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
 from django.utils import timezone
 
 from shared_apps.accounts.models import Account
 
-from .models import Plan, Subscription
+from . import invoicing, lifecycle, notifications, payments
+from .limits import downgrade_blockers
+from .models import Document, Payment, PaymentMethod, Plan, Subscription
 from .plans import PLANS
+from .providers import enabled_providers
+
+logger = logging.getLogger(__name__)
+Status = Subscription.Status
+MIN_CHARGE_KOPECKS = 100  # providers do not take less than 1 ₽
+
+
+class BillingError(Exception):
+    """A refusal the customer can act on; ``status`` is the HTTP status the API answers with."""
+
+    def __init__(self, message: str, *, status: int = 400, code: str = "validation_error", field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.field = field
 
 
 def sync_plans() -> None:
@@ -17,9 +44,220 @@ def sync_plans() -> None:
 def start_trial(account: Account) -> Subscription:
     """Every new account starts on the Trial plan for its number of days."""
     trial = Plan.objects.get(code="trial")
-    return Subscription.objects.create(
-        account=account,
-        plan=trial,
-        status=Subscription.Status.TRIALING,
-        trial_ends_at=timezone.now() + timedelta(days=trial.trial_days),
+    now = timezone.now()
+    subscription = Subscription.objects.create(
+        account=account, plan=trial, status=Status.TRIALING, trial_ends_at=now + timedelta(days=trial.trial_days),
+        status_changed_at=now,
     )
+    subscription.history.create(to_status=Status.TRIALING, reason="subscription_created", plan=trial, created_at=now)
+    logger.info("subscription_created", extra={"accountId": account.pk, "plan": trial.code})
+    return subscription
+
+
+def purchasable_plan(plan_code: str) -> Plan:
+    plan = Plan.objects.filter(code=plan_code, is_active=True).first()
+    if plan is None:
+        raise BillingError("Такого тарифа нет. Выберите тариф из списка.", field="planId")
+    if plan.is_on_request or plan.price_kopecks is None:
+        raise BillingError(f"Тариф «{plan.name}» подключается по запросу: напишите нам на sales@fastlead.ru.",
+                           field="planId")
+    if plan.is_trial:
+        raise BillingError("Пробный период не покупается: выберите платный тариф.", field="planId")
+    return plan
+
+
+def _provider(provider: str) -> str:
+    if provider not in enabled_providers():
+        raise BillingError("Выберите способ оплаты: ЮKassa или T-Bank.", field="paymentMethod")
+    return provider
+
+
+def has_paid_period(subscription: Subscription, now: datetime) -> bool:
+    return (subscription.status in (Status.ACTIVE, Status.PAST_DUE) and subscription.current_period_end is not None
+            and subscription.current_period_end > now)
+
+
+def create_payment(account: Account, plan_code: str, provider: str, *, return_url: str) -> Payment:
+    """createPayment: a checkout for a month of the plan (first payment, or paying after trial/grace/block)."""
+    plan = purchasable_plan(plan_code)
+    provider = _provider(provider)
+    subscription = account.subscription
+    if has_paid_period(subscription, timezone.now()) and plan != subscription.plan:
+        raise BillingError("Чтобы сменить оплаченный тариф, воспользуйтесь сменой тарифа: доплата будет "
+                           "рассчитана за оставшиеся дни.", code="use_change_plan", status=409)
+    charge = payments.Charge(plan=plan, purpose=Payment.Purpose.SUBSCRIBE, amount_kopecks=plan.price_kopecks)
+    return payments.start(account, charge, provider, return_url=return_url)
+
+
+def prorated_kopecks(old_price: int, new_price: int, period_start: datetime, period_end: datetime,
+                     now: datetime) -> int:
+    """The price difference for the rest of the period, to the kopeck (half up)."""
+    total = (period_end - period_start).total_seconds()
+    left = max(0.0, min(total, (period_end - now).total_seconds()))
+    if total <= 0 or new_price <= old_price:
+        return 0
+    share = Decimal(new_price - old_price) * Decimal(str(left)) / Decimal(str(total))
+    return int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    subscription: Subscription
+    amount_kopecks: int  # charged now (upgrade) or to pay at checkout
+    effective_at: datetime
+    payment: Payment | None = None  # the upgrade charge or the checkout to complete
+    scheduled: bool = False  # downgrade waiting for the period end
+
+
+def change_plan(account: Account, plan_code: str, provider: str = "", *, return_url: str) -> PlanChange:
+    """changePlan: upgrade now for the prorated difference, downgrade at period end if usage fits."""
+    plan = purchasable_plan(plan_code)
+    now = timezone.now()
+    subscription = account.subscription
+    if not has_paid_period(subscription, now):
+        # Nothing paid to prorate against (trial, grace, blocked, canceled): this is a month of the new plan.
+        payment = create_payment(account, plan_code, provider or subscription.provider or "yookassa",
+                                 return_url=return_url)
+        return PlanChange(subscription=subscription, amount_kopecks=plan.price_kopecks, effective_at=now,
+                          payment=payment)
+    if plan == subscription.plan:
+        if subscription.scheduled_plan_id:
+            subscription.scheduled_plan = None
+            subscription.save(update_fields=["scheduled_plan"])
+            return PlanChange(subscription=subscription, amount_kopecks=0, effective_at=now)
+        raise BillingError(f"Тариф «{plan.name}» уже подключён.", field="planId")
+    if plan.price_kopecks < (subscription.plan.price_kopecks or 0):
+        return _schedule_downgrade(account, subscription, plan)
+    return _upgrade(account, subscription, plan, provider, now, return_url)
+
+
+def _schedule_downgrade(account: Account, subscription: Subscription, plan: Plan) -> PlanChange:
+    problems = downgrade_blockers(account, plan)
+    if problems:
+        raise BillingError(f"Нельзя перейти на тариф «{plan.name}»: сейчас " + "; ".join(problems)
+                           + ". Освободите место и попробуйте снова.", code="plan_usage_exceeded")
+    with transaction.atomic():
+        subscription = lifecycle.locked(account.pk)
+        old = subscription.plan
+        subscription.scheduled_plan = plan
+        subscription.save(update_fields=["scheduled_plan"])
+        subscription.history.create(from_status=subscription.status, to_status=subscription.status,
+                                    reason="downgrade_scheduled", plan=plan, created_at=timezone.now())
+        notifications.plan_changed(subscription, old, plan, effective_at=subscription.current_period_end)
+    return PlanChange(subscription=subscription, amount_kopecks=0, effective_at=subscription.current_period_end,
+                      scheduled=True)
+
+
+def _upgrade(account: Account, subscription: Subscription, plan: Plan, provider: str, now: datetime,
+             return_url: str) -> PlanChange:
+    amount = max(MIN_CHARGE_KOPECKS, prorated_kopecks(
+        subscription.plan.price_kopecks or 0, plan.price_kopecks, subscription.current_period_start or now,
+        subscription.current_period_end, now,
+    ))
+    charge = payments.Charge(plan=plan, purpose=Payment.Purpose.UPGRADE, amount_kopecks=amount)
+    method = PaymentMethod.objects.filter(account=account, is_active=True).first()
+    if method is None:
+        payment = payments.start(account, charge, _provider(provider or subscription.provider or "yookassa"),
+                                 return_url=return_url)
+        return PlanChange(subscription=subscription, amount_kopecks=amount, effective_at=now, payment=payment)
+    try:
+        payment = payments.start(account, charge, method.provider, method=method, return_url=return_url)
+    except payments.ProviderDown as exc:
+        raise BillingError(exc.message + " Тариф не изменён.", status=402, code="payment_failed") from None
+    if payment.status == Payment.Status.FAILED:
+        raise BillingError(f"Платёж не прошёл: {payments.failure_text(payment.failure_reason)}. Тариф не изменён.",
+                           status=402, code="payment_failed")
+    subscription.refresh_from_db()
+    return PlanChange(subscription=subscription, amount_kopecks=amount, effective_at=now, payment=payment)
+
+
+def cancel(account: Account) -> Subscription:
+    """Stop renewing: the paid period runs to its end, then the subscription is canceled."""
+    with transaction.atomic():
+        subscription = lifecycle.locked(account.pk)
+        if subscription.status != Status.ACTIVE:
+            raise BillingError("Отменить можно только действующую оплаченную подписку.", code="not_active", status=409)
+        if not subscription.cancel_at_period_end:
+            subscription.cancel_at_period_end = True
+            subscription.save(update_fields=["cancel_at_period_end"])
+            subscription.history.create(from_status=subscription.status, to_status=subscription.status,
+                                        reason="cancel_requested", plan=subscription.plan, created_at=timezone.now())
+    return subscription
+
+
+def resume(account: Account) -> Subscription:
+    with transaction.atomic():
+        subscription = lifecycle.locked(account.pk)
+        if subscription.status != Status.ACTIVE or not subscription.cancel_at_period_end:
+            raise BillingError("Подписка не отменялась — возобновлять нечего.", code="not_canceled", status=409)
+        subscription.cancel_at_period_end = False
+        subscription.save(update_fields=["cancel_at_period_end"])
+        subscription.history.create(from_status=subscription.status, to_status=subscription.status,
+                                    reason="cancel_withdrawn", plan=subscription.plan, created_at=timezone.now())
+    return subscription
+
+
+INN_RE = re.compile(r"^(\d{10}|\d{12})$")
+KPP_RE = re.compile(r"^\d{9}$")
+
+
+def update_requisites(account: Account, *, legal_name: str, inn: str, kpp: str, legal_address: str) -> Account:
+    legal_name, inn, kpp, legal_address = (v.strip() for v in (legal_name, inn, kpp, legal_address))
+    errors = {}
+    if inn and not INN_RE.match(inn):
+        errors["inn"] = "ИНН — 10 цифр для организации или 12 для ИП."
+    if kpp and not KPP_RE.match(kpp):
+        errors["kpp"] = "КПП — 9 цифр."
+    if len(inn) == 10 and not kpp:
+        errors["kpp"] = "Для организации укажите КПП."
+    if inn and not legal_name:
+        errors["legalName"] = "Укажите название организации или ИП."
+    if inn and not legal_address:
+        errors["legalAddress"] = "Укажите юридический адрес."
+    if len(legal_name) > 300 or len(legal_address) > 500:
+        errors.setdefault("legalName", "Слишком длинное значение.")
+    if errors:
+        raise RequisitesInvalid(errors)
+    account.legal_name, account.inn, account.kpp, account.legal_address = legal_name, inn, kpp, legal_address
+    account.save(update_fields=["legal_name", "inn", "kpp", "legal_address"])
+    return account
+
+
+class RequisitesInvalid(BillingError):
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("Проверьте реквизиты.")
+        self.fields = fields
+
+
+def request_bank_invoice(account: Account, plan_code: str) -> Document:
+    """A legal entity's invoice for a bank transfer (счёт на оплату); access comes when the money arrives."""
+    plan = purchasable_plan(plan_code)
+    if not invoicing.is_legal_entity(account):
+        raise BillingError("Счёт на оплату выставляется организациям и ИП: сначала заполните реквизиты.",
+                           code="requisites_required", field="inn")
+    with transaction.atomic():
+        document = invoicing.issue(account, Document.Kind.INVOICE, plan, plan.price_kopecks,
+                                   status=Document.Status.UNPAID)
+        notifications.invoice_issued(account.subscription, document)
+    return document
+
+
+def record_bank_transfer(document: Document) -> Payment:
+    """Platform staff saw the money for an unpaid invoice arrive: pay it like any other payment."""
+    if document.kind != Document.Kind.INVOICE or document.status != Document.Status.UNPAID:
+        raise BillingError("Отметить оплату можно только у неоплаченного счёта.")
+    from .providers.base import ProviderPayment
+
+    with transaction.atomic():
+        order_id = f"bank-{document.number}"
+        payment = Payment.objects.create(
+            account=document.account, plan=document.plan, purpose=Payment.Purpose.SUBSCRIBE,
+            provider="bank", order_id=order_id, idempotence_key=order_id, provider_payment_id=order_id,
+            amount_kopecks=document.amount_kopecks, receipt_email=document.account.owner.email,
+            status=Payment.Status.PENDING,
+        )
+        document.payment = payment
+        document.save(update_fields=["payment"])
+        state = ProviderPayment(provider_payment_id=order_id, order_id=order_id, state="succeeded",
+                                provider_status="bank_transfer", amount_kopecks=document.amount_kopecks)
+        return payments.record_provider_state(payment.pk, state)

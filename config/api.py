@@ -2,6 +2,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from billing.api import router as billing_public_router
+from billing.api import tenant_router as billing_router
 from shared_apps.accounts.api import router as auth_router
 from shared_apps.ops.api_errors import install_error_envelope
 from shared_apps.tenancy.api import public_router as tenants_router
@@ -34,3 +35,4 @@ tenant_api.add_router("/", leads_router)
 tenant_api.add_router("/", widget_router)
 tenant_api.add_router("/", widget_upload_router)
 tenant_api.add_router("/", team_router)
+tenant_api.add_router("/", billing_router)

@@ -9,10 +9,9 @@ from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from billing.models import Subscription
+from billing import limits
 from billing.selectors import plan_of
 from shared_apps.accounts import emails
 from shared_apps.ops.ratelimit import RateLimit
@@ -127,16 +126,13 @@ def consent_evidence(publication: WidgetPublication, payload: dict, visitor: Vis
 
 def check_tenant_state(tenant: Tenant) -> None:
     """Blocked accounts take no leads; over the plan's monthly limit → a polite refusal, admins told once."""
-    subscription = Subscription.objects.filter(account_id=tenant.account_id).only("status").first()
-    if subscription is not None and subscription.status == Subscription.Status.BLOCKED:
-        raise IntakeRefused(403, "tenant_blocked", POLITE_UNAVAILABLE)
-    plan = plan_of(tenant.account)
-    if plan.leads_per_month is None:
-        return
-    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    if Lead.objects.filter(created_at__gte=month_start).count() >= plan.leads_per_month:
-        _tell_admins_once(tenant, plan.name, plan.leads_per_month, month_start)
-        raise IntakeRefused(402, "lead_limit_reached", POLITE_UNAVAILABLE)
+    try:
+        limits.check_new_lead(tenant.account)
+    except limits.LimitReached as exc:
+        if exc.code == "lead_limit_reached":
+            plan = plan_of(tenant.account)
+            _tell_admins_once(tenant, plan.name, plan.leads_per_month, limits.month_start())
+        raise IntakeRefused(exc.status_code, exc.code, POLITE_UNAVAILABLE) from None
 
 
 def _tell_admins_once(tenant: Tenant, plan_name: str, limit: int, month_start) -> None:

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
+from billing import limits
 from shared_apps.ops.api_errors import RateLimited
 from shared_apps.ops.ratelimit import RateLimit
 from shared_apps.tenancy.models import Membership
@@ -75,6 +76,7 @@ class TenantBearer(HttpBearer):
         user, tenant_slug = found
         if tenant_slug != getattr(request.tenant, "slug", None):
             raise HttpError(403, "Токен выдан для другого рабочего пространства.")
+        limits.check_feature(request.tenant.account, limits.Feature.API)
         request.user = user
         return _member(request, user)
 

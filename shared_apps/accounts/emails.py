@@ -9,15 +9,17 @@ from .models import User
 from .tasks import send_email
 
 
-def send(template: str, to: str, subject: str, context: dict) -> None:
-    """Render ``emails/<template>.txt`` and ``.html`` now; a worker sends them once the transaction commits."""
+def send(template: str, to: str, subject: str, context: dict, attachments: list[tuple[str, str, str]] = ()) -> None:
+    """Render ``emails/<template>.txt`` and ``.html`` now; a worker sends them once the transaction commits.
+
+    ``attachments`` are PDFs already in storage: (storage alias, stored name, file name shown).
+    """
     context = {"platform_home_url": platform_url("/"), **context}
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)
     # argsrepr keeps the address and the message (with its one-time link) out of Celery's own logs.
-    transaction.on_commit(
-        lambda: send_email.apply_async(args=(to, subject, text, html), argsrepr="(скрыто)", kwargsrepr="{}")
-    )
+    args = (to, subject, text, html, list(attachments))
+    transaction.on_commit(lambda: send_email.apply_async(args=args, argsrepr="(скрыто)", kwargsrepr="{}"))
 
 
 def send_confirmation(user: User, raw_token: str) -> None:

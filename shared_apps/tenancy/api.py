@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from billing.limits import LimitReached
 from shared_apps.accounts.api import FieldErrorsHttp
 from shared_apps.accounts.api_auth import PLATFORM_AUTH, TENANT_AUTH, requires
 
@@ -13,7 +14,7 @@ from .models import Membership, Tenant
 from .permissions import Perm
 from .selectors import tenants_of
 from .services import ProvisioningError
-from .workspaces import LimitReached, create_workspace, subdomain_availability, update_workspace
+from .workspaces import create_workspace, subdomain_availability, update_workspace
 
 public_router = Router(tags=["tenants"])
 tenant_router = Router(tags=["tenant"], auth=TENANT_AUTH)
@@ -82,7 +83,7 @@ def create_tenant(request: HttpRequest, payload: TenantCreateIn):
     except ProvisioningError as exc:
         raise _field_error(exc) from exc
     except LimitReached as exc:
-        raise FieldErrorsHttp(403, exc.message, {}, code="plan_limit") from exc
+        raise FieldErrorsHttp(exc.status_code, exc.message, {}, code=exc.code) from exc
     return Status(201, _out(tenant, Membership.Role.ADMIN))
 
 

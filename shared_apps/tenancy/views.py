@@ -5,10 +5,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from billing.limits import LimitReached
 from shared_apps.accounts.handoff import handoff_url
 
 from .services import ProvisioningError
-from .workspaces import TIMEZONES, LimitReached, create_workspace, subdomain_availability
+from .workspaces import TIMEZONES, create_workspace, subdomain_availability
 
 COMMON_TIMEZONES = ["Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg", "Asia/Omsk",
                     "Asia/Novosibirsk", "Asia/Krasnoyarsk", "Asia/Irkutsk", "Asia/Yakutsk", "Asia/Vladivostok",

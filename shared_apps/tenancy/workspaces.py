@@ -8,25 +8,15 @@ from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import schema_exists
 
-from billing.selectors import plan_of
+from billing import limits
 from billing.services import start_trial
 from shared_apps.accounts.models import Account, User
 
-from .links import platform_url
 from .models import Domain, Tenant
 from .services import ProvisioningError, free_slug_for, provision_tenant, schema_name_for, validate_slug
 
-MAX_TENANTS_PER_USER = 5
 HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
 TIMEZONES = frozenset(zoneinfo.available_timezones())
-
-
-class LimitReached(Exception):
-    """A limit of the plan (or the per-user cap) forbids this; ``message`` says which and what to do."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -63,14 +53,7 @@ def _owned_account(user: User, company: str) -> Account:
 
 def check_can_create(user: User, account: Account) -> None:
     owned = Tenant.objects.filter(account__owner=user, kind=Tenant.Kind.CLIENT).count()
-    if owned >= MAX_TENANTS_PER_USER:
-        raise LimitReached(f"Один пользователь может создать не больше {MAX_TENANTS_PER_USER} рабочих пространств.")
-    plan = plan_of(account)
-    if plan.max_tenants is not None and account.tenants.count() >= plan.max_tenants:
-        raise LimitReached(
-            f"На тарифе «{plan.name}» доступно рабочих пространств: {plan.max_tenants}. "
-            f"Перейдите на тариф выше: {platform_url('/pricing')}"
-        )
+    limits.check_new_tenant(account, owned)
 
 
 def create_workspace(user: User, *, name: str, slug: str | None = None, description: str = "",

@@ -7,7 +7,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from billing.selectors import plan_of
+from billing import limits
 from shared_apps.accounts.api_auth import TENANT_AUTH, requires
 from shared_apps.tenancy.masking import mask_email, mask_phone
 from shared_apps.tenancy.permissions import Perm, has_permission
@@ -91,9 +91,7 @@ def get_leads(request: HttpRequest, query: Query[LeadQuery]):
 @router.get("/leads/export", summary="exportLeads")
 @requires(Perm.LEADS_EXPORT)
 def export_leads(request: HttpRequest, query: Query[ExportQuery]):
-    plan = plan_of(request.tenant.account)
-    if not plan.allows_export:
-        raise HttpError(403, f"Экспорт недоступен на тарифе «{plan.name}». Перейдите на тариф «Про» или выше.")
+    limits.check_feature(request.tenant.account, limits.Feature.EXPORT)
     leads = lead_list(LeadFilters(status=query.status, channel=query.channel)).order_by("-created_at", "-id")
     unmasked = _sees_contacts(request)
     response = StreamingHttpResponse(_csv_rows(leads, unmasked), content_type="text/csv; charset=utf-8")

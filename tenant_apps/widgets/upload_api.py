@@ -7,6 +7,7 @@ Uploads are multipart with one field, ``file``. Each answers with the whole new 
 from django.http import HttpRequest
 from ninja import Router
 
+from billing import limits
 from shared_apps.accounts.api import FieldErrorsHttp
 from shared_apps.accounts.api_auth import TENANT_AUTH, requires
 from shared_apps.ops.images import ImageRejected, too_big_message
@@ -56,6 +57,7 @@ def _remove(request: HttpRequest, kind: str) -> dict:
 @requires(Perm.WIDGET_EDIT)
 def upload_logo(request: HttpRequest):
     """Логотип: PNG, JPEG или WebP до 2 МБ; сохраняется как WebP не больше 400×160."""
+    limits.check_feature(request.tenant.account, limits.Feature.CUSTOM_LOGO)
     return _upload(request, MediaFile.Kind.LOGO)
 
 

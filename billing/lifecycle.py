@@ -1,0 +1,93 @@
+"""The subscription state machine: one table of allowed transitions, one function that applies them.
+
+    trialing ──trial_expired──▶ grace ──grace_expired──▶ blocked
+    active ──autopay_failed──▶ past_due ──(3rd failure)──▶ grace
+    active ──period_ended_unpaid (no saved card)──▶ grace
+    active ──period_ended_canceled──▶ canceled
+    any ──payment_succeeded──▶ active
+
+Every transition is written to the history table. A transition that is not allowed from the current
+status (a duplicate beat run, a second notification) is a no-op, which makes callers idempotent.
+Callers hold the subscription row lock (:func:`locked`).
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import transaction
+
+from .models import Payment, Subscription, SubscriptionEvent
+
+logger = logging.getLogger(__name__)
+Status = Subscription.Status
+
+
+class Event(StrEnum):
+    PAYMENT_SUCCEEDED = "payment_succeeded"
+    TRIAL_EXPIRED = "trial_expired"
+    AUTOPAY_FAILED = "autopay_failed"
+    DUNNING_EXHAUSTED = "dunning_exhausted"
+    PERIOD_ENDED_UNPAID = "period_ended_unpaid"
+    PERIOD_ENDED_CANCELED = "period_ended_canceled"
+    GRACE_EXPIRED = "grace_expired"
+
+
+TRANSITIONS: dict[Event, dict[str, str]] = {
+    Event.PAYMENT_SUCCEEDED: {s: Status.ACTIVE for s in Status},
+    Event.TRIAL_EXPIRED: {Status.TRIALING: Status.GRACE},
+    Event.AUTOPAY_FAILED: {Status.ACTIVE: Status.PAST_DUE, Status.PAST_DUE: Status.PAST_DUE},
+    Event.DUNNING_EXHAUSTED: {Status.ACTIVE: Status.GRACE, Status.PAST_DUE: Status.GRACE},
+    Event.PERIOD_ENDED_UNPAID: {Status.ACTIVE: Status.GRACE},
+    Event.PERIOD_ENDED_CANCELED: {Status.ACTIVE: Status.CANCELED},
+    Event.GRACE_EXPIRED: {Status.GRACE: Status.BLOCKED},
+}
+
+
+def add_month(moment: datetime) -> datetime:
+    """The same day next month, clamped to its length (31 Jan → 28/29 Feb)."""
+    year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+def locked(account_id: int) -> Subscription:
+    """The account's subscription, row-locked until the surrounding transaction ends."""
+    return Subscription.objects.select_for_update().select_related("plan", "account").get(account_id=account_id)
+
+
+def can(subscription: Subscription, event: Event) -> bool:
+    return subscription.status in TRANSITIONS[event]
+
+
+def apply(subscription: Subscription, event: Event, *, now: datetime, payment: Payment | None = None,
+          details: dict | None = None) -> bool:
+    """Move the subscription along ``event``; False (and nothing written) when not allowed from its status."""
+    if not can(subscription, event):
+        return False
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lifecycle.apply must run inside a transaction holding the subscription lock")
+    before = subscription.status
+    after = TRANSITIONS[event][before]
+    subscription.status = after
+    if after != before:
+        subscription.status_changed_at = now
+    if after == Status.GRACE and before != Status.GRACE:
+        subscription.grace_ends_at = now + timedelta(days=settings.BILLING_GRACE_DAYS)
+        subscription.next_autopay_at = None
+    elif after == Status.ACTIVE:
+        subscription.grace_ends_at = None
+    elif after in (Status.BLOCKED, Status.CANCELED):
+        subscription.next_autopay_at = None
+    subscription.save()
+    SubscriptionEvent.objects.create(
+        subscription=subscription, from_status=before, to_status=after, reason=event, plan=subscription.plan,
+        payment=payment, details=details or {}, created_at=now,
+    )
+    logger.info("subscription_status_changed", extra={
+        "accountId": subscription.account_id, "fromStatus": before, "toStatus": after, "reason": str(event),
+    })
+    return True

@@ -1,0 +1,82 @@
+"""Billing e-mails to the account owner (the payer), with the invoice PDF attached where there is one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from shared_apps.accounts import emails
+from shared_apps.tenancy.links import platform_url
+from shared_apps.tenancy.models import Tenant
+
+from .models import Document, Payment, Plan, Subscription
+
+
+def billing_url(subscription: Subscription) -> str:
+    tenant = (Tenant.objects.filter(account_id=subscription.account_id, kind=Tenant.Kind.CLIENT)
+              .order_by("created_at", "pk").first())
+    return f"{tenant.url}billing" if tenant else platform_url("/login")
+
+
+def _money(kopecks: int) -> str:
+    from .money_words import format_rubles
+
+    return f"{format_rubles(kopecks)} ₽"
+
+
+def _send(subscription: Subscription, template: str, subject: str, attachments: list | tuple = (),
+          **context) -> None:
+    account = subscription.account
+    base = {"account": account, "plan": subscription.plan, "subscription": subscription,
+            "billing_url": billing_url(subscription)}
+    emails.send(template, account.owner.email, subject, {**base, **context}, attachments=list(attachments))
+
+
+def pdf_attachment(document: Document) -> tuple[str, str, str]:
+    return ("documents", document.pdf.name, f"{document.get_kind_display()}-{document.number}.pdf")
+
+
+def trial_ending(subscription: Subscription, days_left: int) -> None:
+    _send(subscription, "billing_trial_ending", "Пробный период Fast Lead скоро закончится", days_left=days_left)
+
+
+def trial_ended(subscription: Subscription) -> None:
+    _send(subscription, "billing_trial_ended", "Пробный период Fast Lead закончился — выберите тариф")
+
+
+def payment_succeeded(subscription: Subscription, payment: Payment, documents: list[Document]) -> None:
+    invoice = next((d for d in documents if d.kind == Document.Kind.INVOICE), None)
+    _send(subscription, "billing_payment_succeeded", "Оплата получена — спасибо!",
+          attachments=[pdf_attachment(d) for d in documents if d.pdf],
+          payment=payment, amount=_money(payment.amount_kopecks), period_end=subscription.current_period_end,
+          document_number=invoice.number if invoice else "")
+
+
+def payment_failed(subscription: Subscription, payment: Payment, *, next_attempt_at: datetime | None,
+                   attempts_left: int) -> None:
+    from .payments import failure_text
+
+    _send(subscription, "billing_payment_failed", "Не удалось списать оплату за Fast Lead",
+          payment=payment, amount=_money(payment.amount_kopecks), reason_text=failure_text(payment.failure_reason),
+          next_attempt_at=next_attempt_at, attempts_left=attempts_left, pay_url=billing_url(subscription))
+
+
+def grace_started(subscription: Subscription, reason: str) -> None:
+    _send(subscription, "billing_grace_started", "Кабинет Fast Lead перешёл в режим чтения", reason=reason)
+
+
+def blocked(subscription: Subscription) -> None:
+    _send(subscription, "billing_blocked", "Доступ к Fast Lead приостановлен — данные сохранены")
+
+
+def plan_changed(subscription: Subscription, old_plan: Plan, new_plan: Plan, *, effective_at: datetime,
+                 payment: Payment | None = None) -> None:
+    is_upgrade = (new_plan.price_kopecks or 0) > (old_plan.price_kopecks or 0)
+    _send(subscription, "billing_plan_changed", f"Тариф изменён: «{new_plan.name}»",
+          old_plan=old_plan, new_plan=new_plan, effective_at=effective_at, is_upgrade=is_upgrade,
+          amount=_money(payment.amount_kopecks) if payment else "")
+
+
+def invoice_issued(subscription: Subscription, document: Document) -> None:
+    _send(subscription, "billing_invoice_issued", f"Счёт на оплату № {document.number}",
+          attachments=[pdf_attachment(document)], document_number=document.number,
+          amount=_money(document.amount_kopecks))

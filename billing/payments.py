@@ -1,0 +1,239 @@
+"""Payments: starting them at a provider and applying the provider's verified state to our records.
+
+Our ``Payment`` only moves forward (created → pending → succeeded | failed). Access is granted only in
+:func:`record_provider_state`, fed by a verified notification, by asking the provider's API (the
+browser's return, the reconciliation task) or by the synchronous answer to an autopayment — never by
+the browser's return URL itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from shared_apps.accounts.models import Account
+from shared_apps.tenancy.links import platform_url
+
+from . import lifecycle, notifications
+from .dunning import autopay_failed
+from .invoicing import issue_payment_documents
+from .lifecycle import Event
+from .models import Payment, PaymentMethod, Plan, Provider, Subscription
+from .providers import enabled_providers, gateway
+from .providers.base import PaymentRequest, ProviderPayment, ProviderUnavailable
+
+logger = logging.getLogger(__name__)
+Status = Payment.Status
+
+FAILURE_TEXTS = {
+    "insufficient_funds": "недостаточно средств на карте",
+    "1051": "недостаточно средств на карте",
+    "116": "недостаточно средств на карте",
+    "103": "недостаточно средств на карте",
+    "3d_secure_failed": "не пройдена проверка 3-D Secure",
+    "101": "не пройдена проверка 3-D Secure",
+    "expired_on_confirmation": "оплата не была завершена",
+    "card_expired": "истёк срок действия карты",
+    "permission_revoked": "вы отозвали разрешение на автоплатежи",
+    "104": "банк отклонил повторное списание",
+    "10": "банк отклонил повторное списание",
+    "fraud_suspected": "банк заподозрил мошенничество",
+    "amount_mismatch": "сумма платежа не совпала с заказом",
+}
+
+
+def failure_text(reason: str) -> str:
+    return FAILURE_TEXTS.get(reason, "банк отклонил платёж")
+
+
+class ProviderDown(Exception):
+    """The chosen provider did not answer; ``alternative`` is the other enabled one, if any."""
+
+    def __init__(self, provider: str, alternative: str | None) -> None:
+        names = dict(Provider.choices)
+        message = f"{names.get(provider, provider)} сейчас не отвечает."
+        if alternative:
+            message += f" Попробуйте оплатить через {names[alternative]}."
+        else:
+            message += " Попробуйте ещё раз через несколько минут."
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+        self.alternative = alternative
+
+
+def _other_provider(provider: str) -> str | None:
+    return next((code for code in enabled_providers() if code != provider), None)
+
+
+def plan_description(plan: Plan) -> str:
+    return f"Подписка «{plan.name}», 1 мес."
+
+
+def _new_order_id() -> str:
+    return f"fl-{uuid.uuid4().hex[:24]}"
+
+
+@dataclass(frozen=True)
+class Charge:
+    """What to charge: the plan it buys, why, how much, and for which period."""
+
+    plan: Plan
+    purpose: str
+    amount_kopecks: int
+    period_start: datetime | None = None
+    period_end: datetime | None = None
+
+
+def start(account: Account, charge: Charge, provider: str, *, return_url: str,
+          method: PaymentMethod | None = None) -> Payment:
+    """Create our payment and start it at the provider: a checkout page, or a charge of the saved card.
+
+    A provider that does not answer leaves the payment failed with ``provider_unavailable`` and raises
+    :class:`ProviderDown` naming the alternative (the plan's fallback to the other provider).
+    """
+    if provider not in enabled_providers():
+        raise ValueError(provider)
+    order_id = _new_order_id()
+    payment = Payment.objects.create(
+        account=account, plan=charge.plan, purpose=charge.purpose, provider=provider, order_id=order_id,
+        idempotence_key=f"{order_id}:1", amount_kopecks=charge.amount_kopecks, receipt_email=account.owner.email,
+        payment_method=method, is_autopay=method is not None,
+        period_start=charge.period_start, period_end=charge.period_end,
+    )
+    request = PaymentRequest(
+        order_id=order_id, idempotence_key=payment.idempotence_key, amount_kopecks=charge.amount_kopecks,
+        description=plan_description(charge.plan), receipt_email=payment.receipt_email,
+        return_url=f"{return_url}?order={order_id}",
+        notification_url=platform_url("/api/v1/billing/webhooks/tinkoff"),
+        customer_key=f"account-{account.pk}", save_method=method is None,
+        saved_token=method.token if method else "",
+    )
+    try:
+        state = gateway(provider).create_payment(request)
+    except ProviderUnavailable:
+        Payment.objects.filter(pk=payment.pk).update(status=Status.FAILED, failure_reason="provider_unavailable")
+        logger.warning("payment_provider_unavailable", extra={"provider": provider, "orderId": order_id})
+        raise ProviderDown(provider, None if method else _other_provider(provider)) from None
+    Payment.objects.filter(pk=payment.pk).update(
+        provider_payment_id=state.provider_payment_id, payment_url=state.payment_url, status=Status.PENDING,
+        provider_status=state.provider_status,
+    )
+    payment.refresh_from_db()
+    if state.state != "pending":
+        payment = record_provider_state(payment.pk, state)
+    return payment
+
+
+def refresh(payment: Payment) -> Payment:
+    """Ask the provider for the payment's state and apply it (the browser's return, reconciliation)."""
+    if payment.is_final or not payment.provider_payment_id:
+        return payment
+    try:
+        state = gateway(payment.provider).fetch(payment.provider_payment_id)
+    except ProviderUnavailable:
+        return payment
+    return record_provider_state(payment.pk, state)
+
+
+def record_provider_state(payment_id: int, state: ProviderPayment, *, now: datetime | None = None) -> Payment:
+    """Apply a verified provider state once: forward only, amount and currency checked before any access."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.is_final:
+            return payment
+        if state.order_id and state.order_id != payment.order_id:
+            logger.error("payment_order_mismatch", extra={"orderId": payment.order_id, "provider": payment.provider})
+            return payment
+        payment.provider_status = state.provider_status
+        if not payment.provider_payment_id:
+            payment.provider_payment_id = state.provider_payment_id
+        if state.state == "pending":
+            payment.status = Status.PENDING
+            payment.save(update_fields=["provider_status", "provider_payment_id", "status"])
+            return payment
+        if state.state == "succeeded" and (state.amount_kopecks != payment.amount_kopecks or state.currency != "RUB"):
+            logger.error("payment_amount_mismatch", extra={
+                "orderId": payment.order_id, "provider": payment.provider, "expected": payment.amount_kopecks,
+                "received": state.amount_kopecks, "currency": state.currency,
+            })
+            payment.failure_reason = "amount_mismatch"
+            payment.save(update_fields=["provider_status", "provider_payment_id", "failure_reason"])
+            return payment
+        if state.state == "succeeded":
+            _succeeded(payment, state, now)
+        else:
+            _failed(payment, state.failure_reason, now)
+        return payment
+
+
+def _save_method(payment: Payment, state: ProviderPayment) -> PaymentMethod | None:
+    if state.saved_method is None:
+        return payment.payment_method
+    method, _ = PaymentMethod.objects.update_or_create(
+        provider=payment.provider, token=state.saved_method.token,
+        defaults={"account": payment.account, "title": state.saved_method.title, "is_active": True,
+                  "customer_key": f"account-{payment.account_id}"},
+    )
+    PaymentMethod.objects.filter(account=payment.account).exclude(pk=method.pk).update(is_active=False)
+    return method
+
+
+def _succeeded(payment: Payment, state: ProviderPayment, now: datetime) -> None:
+    payment.status = Status.SUCCEEDED
+    payment.paid_at = now
+    payment.applied_at = now
+    payment.payment_method = _save_method(payment, state)
+    subscription = lifecycle.locked(payment.account_id)
+    old_plan = subscription.plan
+    if payment.purpose == Payment.Purpose.UPGRADE:
+        subscription.plan = payment.plan
+        subscription.scheduled_plan = None
+        payment.period_start, payment.period_end = now, subscription.current_period_end
+    else:
+        start_at = now
+        if payment.purpose == Payment.Purpose.RENEWAL and subscription.status in (
+            Subscription.Status.ACTIVE, Subscription.Status.PAST_DUE
+        ):
+            start_at = subscription.current_period_end or now
+        elif subscription.status == Subscription.Status.ACTIVE and subscription.current_period_end:
+            start_at = max(now, subscription.current_period_end)  # paid early: the new month follows the old one
+        payment.period_start, payment.period_end = start_at, lifecycle.add_month(start_at)
+        subscription.plan = payment.plan
+        subscription.current_period_start = payment.period_start
+        subscription.current_period_end = payment.period_end
+        subscription.scheduled_plan = None
+        subscription.cancel_at_period_end = False
+    subscription.provider = payment.provider
+    subscription.autopay_failures = 0
+    subscription.next_autopay_at = None
+    payment.save()
+    lifecycle.apply(subscription, Event.PAYMENT_SUCCEEDED, now=now, payment=payment,
+                    details={"purpose": payment.purpose, "amountKopecks": payment.amount_kopecks})
+    documents = issue_payment_documents(payment)
+    logger.info("payment_successful", extra={
+        "accountId": payment.account_id, "provider": payment.provider, "orderId": payment.order_id,
+        "amountKopecks": payment.amount_kopecks, "purpose": payment.purpose,
+    })
+    if payment.purpose != Payment.Purpose.SUBSCRIBE and old_plan != payment.plan:
+        notifications.plan_changed(subscription, old_plan, payment.plan, effective_at=now,
+                                   payment=payment if payment.purpose == Payment.Purpose.UPGRADE else None)
+    notifications.payment_succeeded(subscription, payment, documents)
+
+
+def _failed(payment: Payment, reason: str, now: datetime) -> None:
+    payment.status = Status.FAILED
+    payment.failure_reason = reason or "declined"
+    payment.save(update_fields=["status", "failure_reason", "provider_status", "provider_payment_id"])
+    logger.info("payment_failed", extra={
+        "accountId": payment.account_id, "provider": payment.provider, "orderId": payment.order_id,
+        "reason": payment.failure_reason, "purpose": payment.purpose,
+    })
+    if payment.purpose == Payment.Purpose.RENEWAL:
+        autopay_failed(lifecycle.locked(payment.account_id), payment, now)
