@@ -33,6 +33,7 @@ run: setup db seed
 	@echo "    Админка платформы:   http://localhost:$(PORT)/admin/  (вход: admin@fastlead.ru / admin-fastlead-2026)"
 	@echo "    Регистрация:         http://localhost:$(PORT)/signup   (письма — в http://localhost:$(PORT)/dev/mailbox)"
 	@echo "    API и документация:  http://localhost:$(PORT)/api/v1/docs и http://demo.localhost:$(PORT)/api/v1/docs"
+	@echo "    Платёжная песочница: http://127.0.0.1:8026/   (ЮKassa и T-Bank; тестовая карта 5555 5555 5555 4444)"
 	@echo "    Состояние:           http://localhost:$(PORT)/healthz"
 	@echo
 	PORT=$(PORT) $(VENV)/bin/honcho start
@@ -88,7 +89,10 @@ redis:
 	fi
 
 browser:
-	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -q && $(APT_INSTALL) chromium; }
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -q && $(APT_INSTALL) $$missing; fi
 
 # --- project dependencies and assets --------------------------------------------
 

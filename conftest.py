@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 from psycopg import sql
 
-from billing.models import Plan, Subscription
+from billing.models import Document, Plan, Subscription
 from billing.services import sync_plans
 from config.celery import app as celery_app
 from shared_apps.accounts.models import Account, User
@@ -39,6 +40,19 @@ def isolated_redis_namespace(worker_id: str) -> Iterator[None]:
     with override_settings(CACHES=caches, CACHE_KEY_PREFIX=prefix, CELERY_TASK_DEFAULT_QUEUE=queue):
         celery_app.conf.task_default_queue = queue
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_documents(tmp_path_factory) -> Iterator[None]:
+    """Invoices and acts of the tests go to a temporary folder, for the storage alias and the model field alike."""
+    storage = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+               "OPTIONS": {"location": str(tmp_path_factory.mktemp("documents"))}}
+    field = Document._meta.get_field("pdf")
+    bound = field.storage
+    with override_settings(STORAGES={**settings.STORAGES, "documents": storage}):
+        field.storage = storages["documents"]
+        yield
+    field.storage = bound
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,5 @@
 """Billing API: plans (public), provider webhooks (public), and the workspace's subscription routes."""
 
-from __future__ import annotations
-
 import json
 import logging
 from datetime import datetime
@@ -17,7 +15,7 @@ from shared_apps.tenancy.permissions import Perm
 from . import limits, payments, selectors, services
 from .models import Document, Payment, Provider, Subscription
 from .providers import gateway
-from .providers.base import NotificationRejected, ProviderUnavailable
+from .providers.base import NotificationRejected, ProviderRejected, ProviderUnavailable
 from .providers.yookassa import is_trusted_sender, notification_payment_id
 
 logger = logging.getLogger(__name__)
@@ -64,6 +62,9 @@ def yookassa_webhook(request: HttpRequest):
         state = gateway(Provider.YOOKASSA).fetch(provider_id)
     except ProviderUnavailable:
         raise HttpError(503, "ЮKassa недоступна, повторите уведомление позже.") from None
+    except ProviderRejected as exc:
+        logger.error("webhook_payment_not_confirmed", extra={"provider": "yookassa", "code": exc.code})
+        return HttpResponse(status=200)
     payments.record_provider_state(payment.pk, state)
     return HttpResponse(status=200)
 

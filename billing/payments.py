@@ -25,7 +25,7 @@ from .invoicing import issue_payment_documents
 from .lifecycle import Event
 from .models import Payment, PaymentMethod, Plan, Provider, Subscription
 from .providers import enabled_providers, gateway
-from .providers.base import PaymentRequest, ProviderPayment, ProviderUnavailable
+from .providers.base import PaymentRequest, ProviderPayment, ProviderRejected, ProviderUnavailable
 
 logger = logging.getLogger(__name__)
 Status = Payment.Status
@@ -120,6 +120,16 @@ def start(account: Account, charge: Charge, provider: str, *, return_url: str,
         Payment.objects.filter(pk=payment.pk).update(status=Status.FAILED, failure_reason="provider_unavailable")
         logger.warning("payment_provider_unavailable", extra={"provider": provider, "orderId": order_id})
         raise ProviderDown(provider, None if method else _other_provider(provider)) from None
+    except ProviderRejected as exc:
+        logger.error("payment_provider_rejected", extra={"provider": provider, "orderId": order_id, "code": exc.code})
+        if method is None:  # our checkout request was refused: offer the other provider
+            Payment.objects.filter(pk=payment.pk).update(status=Status.FAILED, failure_reason="rejected")
+            raise ProviderDown(provider, _other_provider(provider)) from None
+        # A renewal the provider refuses (card token revoked, recurring blocked) is a failed autopayment.
+        failed = ProviderPayment(provider_payment_id="", order_id=order_id, state="failed",
+                                 provider_status="rejected", amount_kopecks=charge.amount_kopecks,
+                                 failure_reason=exc.code or "rejected")
+        return record_provider_state(payment.pk, failed)
     Payment.objects.filter(pk=payment.pk).update(
         provider_payment_id=state.provider_payment_id, payment_url=state.payment_url, status=Status.PENDING,
         provider_status=state.provider_status,

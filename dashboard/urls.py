@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("dashboard.settings_urls")),
     path("", include("dashboard.team_urls")),
     path("", include("dashboard.widget_urls")),
+    path("", include("dashboard.billing_urls")),
 ]
 
 # Un-namespaced: LOGIN_URL ("login") and the templates' {% url 'logout' %} resolve to these on workspace hosts.

@@ -109,7 +109,7 @@ class TinkoffGateway:
                 payment_url=str(answer["PaymentURL"]),
             )
 
-        return _retrying("Init", attempt)
+        return _retrying("checkout", attempt)
 
     def _autopay(self, request: PaymentRequest) -> ProviderPayment:
         payment_id = ""
@@ -121,9 +121,9 @@ class TinkoffGateway:
                 # Looked up even before the first Init: a caller retrying a renewal whose Charge
                 # answer was lost must not charge the card a second time.
                 payments = _order_payments(request.order_id)
-                live = next((p for p in payments if p.get("Status") != "NEW" and _is_live(p)), None)
-                if live:
-                    return _payment(live, order_id=request.order_id)
+                started = _started(payments)
+                if started:
+                    return _payment(started, order_id=request.order_id)
                 fresh = next((p for p in payments if p.get("Status") == "NEW"), None)
                 init = fresh or _ok("Init", _post("Init", _init_payload(request, recurrent=False)))
                 payment_id = str(init["PaymentId"])
@@ -135,7 +135,7 @@ class TinkoffGateway:
             answer = _post("Charge", {"PaymentId": payment_id, "RebillId": request.saved_token})
             return _charge_result(answer, payment_id, request)
 
-        return _retrying("Charge", attempt)
+        return _retrying("renewal", attempt)
 
 
 def _init_payload(request: PaymentRequest, *, recurrent: bool) -> dict[str, Any]:
@@ -208,9 +208,9 @@ def _order_payments(order_id: str) -> list[dict[str, Any]]:
 def _reuse_or_clear(order_id: str) -> dict[str, Any] | None:
     """A paid or in-progress payment of the order to reuse; stale NEW ones (nobody has their URL) are canceled."""
     payments = _order_payments(order_id)
-    for payment in payments:
-        if payment.get("Status") != "NEW" and _is_live(payment):
-            return payment
+    started = _started(payments)
+    if started:
+        return started
     for payment in payments:
         if payment.get("Status") == "NEW":
             answer = _post("Cancel", {"PaymentId": str(payment["PaymentId"])})
@@ -219,8 +219,12 @@ def _reuse_or_clear(order_id: str) -> dict[str, Any] | None:
     return None
 
 
-def _is_live(payment: Mapping[str, Any]) -> bool:
-    return STATES.get(str(payment.get("Status")), "pending") != "failed"
+def _started(payments: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The order's payment that is paid or being paid (past NEW, not failed), if any."""
+    return next((
+        payment for payment in payments
+        if payment.get("Status") != "NEW" and STATES.get(str(payment.get("Status")), "pending") != "failed"
+    ), None)
 
 
 def _charge_result(answer: dict[str, Any], payment_id: str, request: PaymentRequest) -> ProviderPayment:
@@ -256,12 +260,12 @@ def _payment(data: Mapping[str, Any], *, order_id: str = "", amount_kopecks: int
     )
 
 
-def _retrying(method: str, attempt: Callable[[int], ProviderPayment]) -> ProviderPayment:
+def _retrying(operation: str, attempt: Callable[[int], ProviderPayment]) -> ProviderPayment:
     """Run ``attempt(1..ATTEMPTS)`` until one gets an answer; the last failure propagates."""
     for number in range(1, ATTEMPTS):
         try:
             return attempt(number)
         except ProviderUnavailable:
-            logger.warning("T-Bank %s: no answer, retrying (attempt %d/%d)", method, number + 1, ATTEMPTS)
+            logger.warning("T-Bank %s: no answer, retrying (attempt %d/%d)", operation, number + 1, ATTEMPTS)
             time.sleep(BACKOFF_SECONDS[number - 1])
     return attempt(ATTEMPTS)

@@ -37,8 +37,9 @@ class Reply:
 class Step:
     """Where a checkout action leaves the payment.
 
-    ``kind``: "form" (back to the card form), "3ds" (the code page), "final" (redirect to ``redirect``)
-    or "missing" (no such payment). ``notices`` are delivered before the browser is redirected.
+    ``kind``: "3ds" (show the code page), "final" (the outcome was just decided), "closed" (it had been
+    decided before) or "missing" (no such payment). ``notices`` go out before the browser is
+    redirected to ``redirect`` (empty: show the result page instead).
     """
 
     kind: str

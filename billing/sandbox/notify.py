@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 MAX_DELIVERIES = 2000  # attempts kept for /_sandbox/deliveries
 MAX_QUEUED = 500  # background batches waiting to be sent
 MAX_REPLY_BYTES = 4096
+RESPONSE_WAIT_SECONDS = 10  # how long a queued batch waits for its API response to go out
 
 
 def _accepted(provider: str, status: int | None, body: bytes) -> bool:
@@ -65,7 +66,7 @@ class Notifier:
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._pending = 0
-        self._queue: queue.Queue[list[Notice] | None] = queue.Queue(MAX_QUEUED)
+        self._queue: queue.Queue[tuple[list[Notice], threading.Event] | None] = queue.Queue(MAX_QUEUED)
         self._worker = threading.Thread(target=self._work, name="payment-sandbox-notify", daemon=True)
         self._worker.start()
 
@@ -75,14 +76,17 @@ class Notifier:
         for notice in batch * (2 if self.duplicate else 1):
             self._deliver(notice)
 
-    def send_later(self, notices: list[Notice]) -> None:
-        """Deliver from the background thread, after the current response has gone out."""
+    def send_later(self, notices: list[Notice], after: threading.Event) -> None:
+        """Deliver from the background thread once ``after`` is set (the API response has gone out).
+
+        The batch counts as pending at once, so :meth:`wait_idle` right after the response sees it.
+        """
         if not notices:
             return
         with self._lock:
             self._pending += 1
         try:
-            self._queue.put_nowait(notices)
+            self._queue.put_nowait((notices, after))
         except queue.Full:
             self._done()
             for notice in notices:
@@ -109,8 +113,10 @@ class Notifier:
         self._worker.join(timeout=5)
 
     def _work(self) -> None:
-        while (notices := self._queue.get()) is not None:
+        while (item := self._queue.get()) is not None:
+            notices, after = item
             try:
+                after.wait(RESPONSE_WAIT_SECONDS)
                 self.send(notices)
             except Exception:
                 logger.exception("payment_sandbox_notify_failed")

@@ -24,7 +24,8 @@ MAX_CUSTOMERS = 2000
 METHODS = ("Init", "GetState", "CheckOrder", "Cancel", "Charge", "GetCardList")
 TAXATIONS = {"osn", "usn_income", "usn_income_outcome", "envd", "esn", "patent"}
 TAXES = {"none", "vat0", "vat5", "vat7", "vat10", "vat20", "vat22", "vat105", "vat107", "vat110", "vat120", "vat122"}
-OPEN_STATUSES = ("NEW", "FORM_SHOWED")
+# A payment the customer can still pay, abandon or cancel.
+CHECKOUT_STATUSES = ("NEW", "FORM_SHOWED", "3DS_CHECKING")
 # outcome → (Status, ErrorCode, Message)
 DECLINES = {
     "insufficient_funds": ("REJECTED", "1051", "Недостаточно средств на карте."),
@@ -170,7 +171,7 @@ class Tinkoff:
         if "Password" in body:
             return Reply(HTTPStatus.OK, self._error(_Fail(
                 "204", "Неверный токен. Проверьте пару TerminalKey/SecretKey.",
-                "Пароль терминала не передают в запросе: он участвует только в расчёте Token.")))
+                "Поле Password не передают в запросе: пароль терминала участвует только в расчёте Token.")))
         if not token_is_valid(body, self.password):
             return Reply(HTTPStatus.OK, self._error(_Fail(
                 "204", "Неверный токен. Проверьте пару TerminalKey/SecretKey.",
@@ -246,7 +247,7 @@ class Tinkoff:
         payment = self._find(body)
         original = payment.amount
         notices: list[Notice] = []
-        if payment.status in (*OPEN_STATUSES, "3DS_CHECKING"):
+        if payment.status in CHECKOUT_STATUSES:
             payment.status, payment.three_ds = "CANCELED", None
         elif payment.status in ("CONFIRMED", "PARTIAL_REFUNDED"):
             amount = payment.balance if body.get("Amount") is None else _kopecks(body["Amount"], "Amount")
@@ -306,22 +307,27 @@ class Tinkoff:
             payment = self._payments.get(payment_id)
             return self._view(payment) if payment else None
 
-    def show_form(self, payment_id: str) -> dict | None:
-        """The payment page was opened: NEW → FORM_SHOWED."""
+    def checkout_info(self, payment_id: str, *, opened: bool = False) -> dict | None:
+        """What the checkout pages show; ``opened`` marks the payment form as shown (NEW → FORM_SHOWED)."""
         with self._lock:
             payment = self._payments.get(payment_id)
             if payment is None:
                 return None
-            if payment.status == "NEW":
+            if opened and payment.status == "NEW":
                 payment.status = "FORM_SHOWED"
-            return self._view(payment)
+            return {
+                "amount": payment.amount, "description": payment.description, "status": payment.status,
+                "open": payment.status in CHECKOUT_STATUSES, "three_ds": payment.three_ds is not None,
+                "error": payment.message, "return_url": self._redirect(payment),
+            }
 
     def pay(self, payment_id: str, entry: CardEntry) -> Step:
         """The card form was submitted with a valid test card."""
         with self._lock:
             payment = self._payments.get(payment_id)
-            if payment is None or payment.status not in OPEN_STATUSES:
+            if payment is None or payment.status not in CHECKOUT_STATUSES:
                 return self._gone(payment)
+            payment.three_ds = None
             if entry.card.three_ds == "challenge":
                 payment.status, payment.three_ds = "3DS_CHECKING", entry
                 return Step("3ds", self._view(payment))
@@ -342,7 +348,7 @@ class Tinkoff:
         """"Вернуться в магазин без оплаты": the payment's deadline passes."""
         with self._lock:
             payment = self._payments.get(payment_id)
-            if payment is None or payment.status not in (*OPEN_STATUSES, "3DS_CHECKING"):
+            if payment is None or payment.status not in CHECKOUT_STATUSES:
                 return self._gone(payment)
             payment.three_ds = None
             return self._final(payment, None, "abandoned")
@@ -357,12 +363,12 @@ class Tinkoff:
     def _gone(self, payment: _Payment | None) -> Step:
         if payment is None:
             return Step("missing")
-        return Step("final", self._view(payment), self._redirect(payment))
+        return Step("closed", self._view(payment), self._redirect(payment))
 
     def _redirect(self, payment: _Payment) -> str:
         ok = payment.status == "CONFIRMED"
         url = payment.success_url if ok else payment.fail_url
-        if not url or payment.status in (*OPEN_STATUSES, "3DS_CHECKING"):
+        if not url or payment.status in CHECKOUT_STATUSES:
             return ""
         return add_query(url, {
             "Success": "true" if ok else "false", "ErrorCode": payment.error_code,

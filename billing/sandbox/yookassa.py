@@ -319,10 +319,20 @@ class YooKassa:
             payment = self._payments.get(payment_id)
             return self._public(payment) if payment else None
 
-    def return_url(self, payment_id: str) -> str:
+    def checkout_info(self, payment_id: str) -> dict | None:
+        """What the checkout pages show about a payment, or None."""
         with self._lock:
             payment = self._payments.get(payment_id)
-            return payment.return_url if payment else ""
+            if payment is None:
+                return None
+            obj = payment.obj
+            details = obj.get("cancellation_details", {})
+            return {
+                "amount": int(Decimal(obj["amount"]["value"]) * 100), "description": obj.get("description", ""),
+                "status": obj["status"], "open": self._checkout(payment_id) is not None,
+                "three_ds": payment.three_ds is not None, "error": details.get("reason", ""),
+                "return_url": payment.return_url,
+            }
 
     def pay(self, payment_id: str, entry: CardEntry) -> Step:
         """The card form was submitted with a valid test card."""
@@ -370,7 +380,7 @@ class YooKassa:
         payment = self._payments.get(payment_id)
         if payment is None:
             return Step("missing")
-        return Step("final", self._public(payment), payment.return_url)
+        return Step("closed", self._public(payment), payment.return_url)
 
     # --- state changes --------------------------------------------------------------------------------
 

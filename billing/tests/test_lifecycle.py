@@ -66,7 +66,8 @@ def test_trial_reminders_then_grace_then_blocked_with_data_kept(trial, send_mail
     run_at(ends - timedelta(days=2), send_mail_now)  # the same reminder is not sent twice
     assert len(mail.outbox) == 1
     run_at(ends - timedelta(hours=23), send_mail_now)
-    assert len(mail.outbox) == 2 and "1 день" in mail.outbox[1].body
+    assert len(mail.outbox) == 2
+    assert "1 день" in mail.outbox[1].body
 
     run_at(ends + timedelta(minutes=1), send_mail_now)
     trial.refresh_from_db()

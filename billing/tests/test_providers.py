@@ -2,13 +2,19 @@
 against the local payment sandbox (``payment_sandbox`` fixture)."""
 
 import hashlib
+import json
+import logging
 import socket
+import time
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
+from pytest_django.fixtures import Settings
 from yookassa.domain.common import SecurityHelper
 from yookassa.domain.response import PaymentResponse
 
@@ -24,6 +30,7 @@ from billing.providers.receipts import kopecks_to_value, tinkoff_receipt, value_
 from billing.providers.tinkoff import TinkoffGateway
 from billing.providers.tinkoff_token import tinkoff_token
 from billing.providers.yookassa import YooKassaGateway, is_trusted_sender, notification_payment_id
+from billing.sandbox import PaymentSandbox
 
 PRODUCTION_NETWORKS = [
     "185.71.76.0/27", "185.71.77.0/27", "77.75.153.0/25", "77.75.156.11/32", "77.75.156.35/32",
@@ -338,3 +345,380 @@ def test_tinkoff_refused_connection_is_unavailable(unused_port: int) -> None:
     ):
         TinkoffGateway().fetch("3093639567")
     assert "Т-Банк не отвечает" in caught.value.message
+
+
+# --- both gateways against the payment sandbox ----------------------------------------------------------
+
+YOOKASSA_CARD = "5555555555554444"
+TINKOFF_CARD = "2201382000000013"
+TINKOFF_NO_FUNDS_CARD = "2201382000000831"
+
+
+@dataclass(frozen=True)
+class Received:
+    provider: str
+    call: str  # "POST /payments" or a T-Bank method name
+    idempotence_key: str
+    body: dict[str, Any]
+
+
+@pytest.fixture
+def received(payment_sandbox: PaymentSandbox, monkeypatch: pytest.MonkeyPatch) -> list[Received]:
+    """Every API request the sandbox's emulators got, as they got it (faults answered before are not seen)."""
+    seen: list[Received] = []
+    yookassa_handle, tinkoff_handle = payment_sandbox.yookassa.handle, payment_sandbox.tinkoff.handle
+
+    def on_yookassa(method: str, path: str, authorization: str, key: str, raw: bytes) -> Any:
+        seen.append(Received("yookassa", f"{method} {path}", key, json.loads(raw) if raw else {}))
+        return yookassa_handle(method, path, authorization, key, raw)
+
+    def on_tinkoff(method: str, raw: bytes) -> Any:
+        seen.append(Received("tinkoff", method, "", json.loads(raw)))
+        return tinkoff_handle(method, raw)
+
+    monkeypatch.setattr(payment_sandbox.yookassa, "handle", on_yookassa)
+    monkeypatch.setattr(payment_sandbox.tinkoff, "handle", on_tinkoff)
+    return seen
+
+
+def control(sandbox: PaymentSandbox, command: str, **body: Any) -> Any:
+    response = httpx.post(f"{sandbox.base_url}/_sandbox/{command}", json=body, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def sandbox_payments(sandbox: PaymentSandbox, provider: str) -> list[dict[str, Any]]:
+    return httpx.get(f"{sandbox.base_url}/_sandbox/payments", timeout=10).json()[provider]
+
+
+def delivered(sandbox: PaymentSandbox, provider: str, event: str) -> list[dict[str, Any]]:
+    deliveries = httpx.get(f"{sandbox.base_url}/_sandbox/deliveries", timeout=10).json()["deliveries"]
+    return [entry["payload"] for entry in deliveries
+            if entry["provider"] == provider and entry["event"] == event and entry["attempt"] == 1]
+
+
+def assert_yookassa_receipt_reached(body: dict[str, Any], request: PaymentRequest) -> None:
+    receipt = body["receipt"]
+    expected = yookassa_receipt(request.description, request.amount_kopecks, request.receipt_email)
+    assert receipt["customer"] == {"email": request.receipt_email}
+    assert receipt["tax_system_code"] == expected["tax_system_code"]
+    [item] = receipt["items"]
+    assert Decimal(item.pop("quantity")) == 1  # the SDK re-serialises "1.00" as "1.0"
+    assert item == {key: value for key, value in expected["items"][0].items() if key != "quantity"}
+
+
+def assert_tinkoff_receipt_reached(body: dict[str, Any], request: PaymentRequest) -> None:
+    assert body["Receipt"] == tinkoff_receipt(request.description, request.amount_kopecks, request.receipt_email)
+    assert "Password" not in body
+    assert body["Token"] == tinkoff_token(body, TERMINAL["TINKOFF_PASSWORD"])
+
+
+def yookassa_creates(seen: list[Received]) -> list[Received]:
+    return [entry for entry in seen if entry.provider == "yookassa" and entry.call == "POST /payments"]
+
+
+def tinkoff_calls(seen: list[Received]) -> list[str]:
+    return [entry.call for entry in seen if entry.provider == "tinkoff"]
+
+
+def yookassa_saved_card(sandbox: PaymentSandbox) -> SavedMethod:
+    first = YooKassaGateway().create_payment(payment_request("yk-first"))
+    control(sandbox, "complete", provider="yookassa", id=first.provider_payment_id, card=YOOKASSA_CARD)
+    saved = YooKassaGateway().fetch(first.provider_payment_id).saved_method
+    assert saved is not None
+    return saved
+
+
+def test_yookassa_first_payment_saves_the_card(payment_sandbox: PaymentSandbox, received: list[Received]) -> None:
+    request = payment_request("yk-1")
+    started = YooKassaGateway().create_payment(request)
+
+    assert (started.state, started.provider_status, started.order_id) == ("pending", "pending", "yk-1")
+    assert started.payment_url == f"{payment_sandbox.base_url}/checkout/yookassa/{started.provider_payment_id}"
+    [sent] = yookassa_creates(received)
+    assert sent.idempotence_key == "yk-1:1"
+    assert sent.body["amount"] == {"value": "990.00", "currency": "RUB"}
+    assert sent.body["confirmation"] == {"type": "redirect", "return_url": request.return_url}
+    assert (sent.body["capture"], sent.body["save_payment_method"], sent.body["metadata"]["order_id"]) == (
+        True, True, "yk-1")
+    assert_yookassa_receipt_reached(sent.body, request)
+
+    control(payment_sandbox, "complete", provider="yookassa", id=started.provider_payment_id, card=YOOKASSA_CARD)
+    paid = YooKassaGateway().fetch(started.provider_payment_id)
+    assert (paid.state, paid.provider_status, paid.amount_kopecks, paid.order_id) == ("succeeded", "succeeded",
+                                                                                      99000, "yk-1")
+    [stored] = sandbox_payments(payment_sandbox, "yookassa")
+    assert paid.saved_method == SavedMethod(token=stored["payment_method"]["id"], title="Bank card *4444")
+
+
+def test_yookassa_autopay_with_the_saved_card(payment_sandbox: PaymentSandbox, received: list[Received]) -> None:
+    saved = yookassa_saved_card(payment_sandbox)
+    renewal = payment_request("yk-renew-1", saved_token=saved.token)
+
+    charged = YooKassaGateway().create_payment(renewal)
+
+    assert (charged.state, charged.payment_url, charged.order_id) == ("succeeded", "", "yk-renew-1")
+    sent = yookassa_creates(received)[-1]
+    assert sent.body["payment_method_id"] == saved.token
+    assert "confirmation" not in sent.body
+    assert_yookassa_receipt_reached(sent.body, renewal)
+
+
+def test_yookassa_autopay_declined_for_insufficient_funds(
+    payment_sandbox: PaymentSandbox, received: list[Received]
+) -> None:
+    saved = yookassa_saved_card(payment_sandbox)
+    control(payment_sandbox, "autopay", outcome="insufficient_funds")
+    renewal = payment_request("yk-renew-2", saved_token=saved.token)
+
+    declined = YooKassaGateway().create_payment(renewal)
+
+    assert (declined.state, declined.provider_status, declined.failure_reason) == (
+        "failed", "canceled", "insufficient_funds")
+    assert YooKassaGateway().fetch(declined.provider_payment_id).failure_reason == "insufficient_funds"
+    assert_yookassa_receipt_reached(yookassa_creates(received)[-1].body, renewal)
+
+
+def test_yookassa_500_is_retried_with_the_same_key(payment_sandbox: PaymentSandbox, received: list[Received]) -> None:
+    control(payment_sandbox, "faults", provider="yookassa", mode="http_500", times=2)
+    request = payment_request("yk-500")
+
+    started = YooKassaGateway().create_payment(request)
+
+    assert started.state == "pending"
+    assert payment_sandbox.switches()["faults"]["yookassa"]["mode"] == "none"  # both 500s were used up
+    [sent] = yookassa_creates(received)
+    assert sent.idempotence_key == "yk-500:1"
+    assert_yookassa_receipt_reached(sent.body, request)
+    assert [payment["id"] for payment in sandbox_payments(payment_sandbox, "yookassa")] == [
+        started.provider_payment_id]
+
+
+def test_yookassa_hung_api_times_out_and_the_retry_makes_no_duplicate(
+    payment_sandbox: PaymentSandbox, received: list[Received], settings: Settings
+) -> None:
+    settings.PAYMENT_TIMEOUT_SECONDS = 1
+    control(payment_sandbox, "faults", provider="yookassa", mode="timeout", times=3, delay=10)
+    request = payment_request("yk-hang")
+
+    began = time.monotonic()
+    with pytest.raises(ProviderUnavailable) as caught:
+        YooKassaGateway().create_payment(request)
+    elapsed = time.monotonic() - began
+
+    assert "ЮKassa не отвечает" in caught.value.message
+    assert elapsed < yookassa.ATTEMPTS * 1 + sum(yookassa.BACKOFF_SECONDS) + 1.5
+    assert [entry.idempotence_key for entry in yookassa_creates(received)] == ["yk-hang:1"] * 3
+    [stored] = sandbox_payments(payment_sandbox, "yookassa")
+
+    retried = YooKassaGateway().create_payment(request)
+
+    assert retried.provider_payment_id == stored["id"]
+    assert len(sandbox_payments(payment_sandbox, "yookassa")) == 1
+    assert_yookassa_receipt_reached(yookassa_creates(received)[-1].body, request)
+
+
+def test_yookassa_wrong_credentials_are_rejected(
+    payment_sandbox: PaymentSandbox, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.YOOKASSA_SECRET_KEY = "test_wrong_secret"
+    caplog.set_level(logging.DEBUG)
+
+    with pytest.raises(ProviderRejected) as caught:
+        YooKassaGateway().create_payment(payment_request("yk-401"))
+
+    assert caught.value.code == "invalid_credentials"
+    assert caught.value.message.startswith("ЮKassa")
+    assert "invalid_credentials" in caplog.text
+    for secret in ("test_wrong_secret", "Authorization", "Basic ", "owner@example.ru"):
+        assert secret not in caplog.text
+    assert sandbox_payments(payment_sandbox, "yookassa") == []
+
+
+def test_yookassa_unknown_payment_is_rejected(payment_sandbox: PaymentSandbox) -> None:
+    with pytest.raises(ProviderRejected) as caught:
+        YooKassaGateway().fetch("2f1a0c3e-000f-5000-8000-1a2b3c4d5e6f")
+    assert caught.value.code == "not_found"
+
+
+def test_yookassa_sandbox_notification_names_the_payment(payment_sandbox: PaymentSandbox, unused_port: int) -> None:
+    payment_sandbox.yookassa_webhook_url = f"http://127.0.0.1:{unused_port}/webhook"
+    started = YooKassaGateway().create_payment(payment_request("yk-notify"))
+    control(payment_sandbox, "complete", provider="yookassa", id=started.provider_payment_id, card=YOOKASSA_CARD)
+
+    [notification] = delivered(payment_sandbox, "yookassa", "payment.succeeded")
+
+    assert notification_payment_id(json.dumps(notification).encode()) == started.provider_payment_id
+
+
+def tinkoff_request(order_id: str, port: int, **overrides: Any) -> PaymentRequest:
+    return payment_request(order_id, notification_url=f"http://127.0.0.1:{port}/tinkoff", **overrides)
+
+
+def tinkoff_saved_card(sandbox: PaymentSandbox, port: int) -> SavedMethod:
+    first = TinkoffGateway().create_payment(tinkoff_request("tb-first", port))
+    control(sandbox, "complete", provider="tinkoff", id=first.provider_payment_id, card=TINKOFF_CARD)
+    confirmed = delivered(sandbox, "tinkoff", "CONFIRMED")[-1]
+    saved = TinkoffGateway().verify_notification(confirmed).saved_method
+    assert saved is not None
+    return saved
+
+
+def test_tinkoff_checkout_confirmed_and_notified(
+    payment_sandbox: PaymentSandbox, received: list[Received], unused_port: int
+) -> None:
+    request = tinkoff_request("tb-1", unused_port)
+    started = TinkoffGateway().create_payment(request)
+
+    assert (started.state, started.provider_status, started.order_id) == ("pending", "NEW", "tb-1")
+    assert started.payment_url == f"{payment_sandbox.base_url}/checkout/tinkoff/{started.provider_payment_id}"
+    [init] = [entry.body for entry in received if entry.call == "Init"]
+    assert {key: init[key] for key in ("Amount", "OrderId", "CustomerKey", "Recurrent", "SuccessURL", "FailURL")} == {
+        "Amount": 99000, "OrderId": "tb-1", "CustomerKey": "account-1", "Recurrent": "Y",
+        "SuccessURL": request.return_url, "FailURL": request.return_url}
+    assert (init["NotificationURL"], init["DATA"]) == (request.notification_url, {"Email": "owner@example.ru"})
+    assert_tinkoff_receipt_reached(init, request)
+
+    control(payment_sandbox, "complete", provider="tinkoff", id=started.provider_payment_id, card=TINKOFF_CARD)
+    paid = TinkoffGateway().fetch(started.provider_payment_id)
+    assert (paid.state, paid.provider_status, paid.amount_kopecks, paid.order_id) == (
+        "succeeded", "CONFIRMED", 99000, "tb-1")
+
+    notification = delivered(payment_sandbox, "tinkoff", "CONFIRMED")[-1]
+    verified = TinkoffGateway().verify_notification(notification)
+    assert (verified.provider_payment_id, verified.state, verified.amount_kopecks) == (
+        started.provider_payment_id, "succeeded", 99000)
+    assert verified.saved_method == SavedMethod(token=str(notification["RebillId"]), title="220138******0013")
+    for forged, code in [
+        ({**notification, "Amount": 1}, "bad_token"),
+        ({**notification, "Token": tinkoff_token(notification, "guessed-password")}, "bad_token"),
+        (signed({**notification, "TerminalKey": "OtherTerminalDEMO"}), "foreign_terminal"),
+    ]:
+        with pytest.raises(NotificationRejected) as caught:
+            TinkoffGateway().verify_notification(forged)
+        assert caught.value.code == code
+
+
+def test_tinkoff_autopay_charge_succeeds(
+    payment_sandbox: PaymentSandbox, received: list[Received], unused_port: int
+) -> None:
+    saved = tinkoff_saved_card(payment_sandbox, unused_port)
+    received.clear()
+    renewal = tinkoff_request("tb-renew-1", unused_port, saved_token=saved.token)
+
+    charged = TinkoffGateway().create_payment(renewal)
+
+    assert (charged.state, charged.provider_status, charged.order_id, charged.payment_url) == (
+        "succeeded", "CONFIRMED", "tb-renew-1", "")
+    assert tinkoff_calls(received) == ["CheckOrder", "Init", "Charge"]
+    init, charge = received[1].body, received[2].body
+    assert "Recurrent" not in init
+    assert_tinkoff_receipt_reached(init, renewal)
+    assert (charge["PaymentId"], charge["RebillId"]) == (charged.provider_payment_id, saved.token)
+    assert TinkoffGateway().fetch(charged.provider_payment_id).state == "succeeded"
+
+
+def test_tinkoff_autopay_declined_for_insufficient_funds(
+    payment_sandbox: PaymentSandbox, received: list[Received], unused_port: int
+) -> None:
+    saved = tinkoff_saved_card(payment_sandbox, unused_port)
+    control(payment_sandbox, "autopay", outcome="insufficient_funds")
+    renewal = tinkoff_request("tb-renew-2", unused_port, saved_token=saved.token)
+
+    declined = TinkoffGateway().create_payment(renewal)
+
+    assert (declined.state, declined.provider_status, declined.failure_reason) == ("failed", "REJECTED", "1051")
+    [init] = [entry.body for entry in received if entry.call == "Init" and entry.body["OrderId"] == "tb-renew-2"]
+    assert_tinkoff_receipt_reached(init, renewal)
+    assert TinkoffGateway().fetch(declined.provider_payment_id).state == "failed"
+
+
+def test_tinkoff_server_errors_are_unavailable(payment_sandbox: PaymentSandbox, unused_port: int) -> None:
+    control(payment_sandbox, "faults", provider="tinkoff", mode="http_500", times=tinkoff.ATTEMPTS)
+
+    with pytest.raises(ProviderUnavailable) as caught:
+        TinkoffGateway().create_payment(tinkoff_request("tb-500", unused_port))
+
+    assert (caught.value.code, caught.value.message) == ("http_500", tinkoff.UNAVAILABLE_MESSAGE)
+    assert sandbox_payments(payment_sandbox, "tinkoff") == []
+
+
+def test_tinkoff_wrong_password_is_rejected(payment_sandbox: PaymentSandbox, settings: Settings) -> None:
+    settings.TINKOFF_PASSWORD = "not-the-password"
+    with pytest.raises(ProviderRejected) as caught:
+        TinkoffGateway().fetch("3000000001")
+    assert caught.value.code == "204"
+
+
+def test_tinkoff_timed_out_init_is_checked_before_another(
+    payment_sandbox: PaymentSandbox, received: list[Received], settings: Settings, unused_port: int
+) -> None:
+    settings.PAYMENT_TIMEOUT_SECONDS = 1
+    control(payment_sandbox, "faults", provider="tinkoff", mode="timeout", times=1, delay=10)
+    request = tinkoff_request("tb-hang", unused_port)
+
+    started = TinkoffGateway().create_payment(request)
+
+    assert tinkoff_calls(received) == ["Init", "CheckOrder", "Cancel", "Init"]
+    assert_tinkoff_receipt_reached(received[-1].body, request)
+    control(payment_sandbox, "complete", provider="tinkoff", id=started.provider_payment_id, card=TINKOFF_CARD)
+    statuses = {p["PaymentId"]: p["Status"] for p in sandbox_payments(payment_sandbox, "tinkoff")}
+    assert statuses.pop(started.provider_payment_id) == "CONFIRMED"
+    assert list(statuses.values()) == ["CANCELED"]  # the payment whose Init answer was lost can't be paid
+
+
+def fault_before(monkeypatch: pytest.MonkeyPatch, sandbox: PaymentSandbox, method: str) -> None:
+    """Make the next T-Bank ``method`` call hang (it still takes effect), once."""
+    post = tinkoff._post
+    armed = [method]
+
+    def post_with_fault(called: str, payload: Any) -> dict[str, Any]:
+        if called in armed:
+            armed.clear()
+            sandbox.set_fault("tinkoff", "timeout", times=1, delay=10)
+        return post(called, payload)
+
+    monkeypatch.setattr(tinkoff, "_post", post_with_fault)
+
+
+def test_tinkoff_timed_out_charge_is_checked_not_repeated(
+    payment_sandbox: PaymentSandbox, received: list[Received], settings: Settings, unused_port: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    saved = tinkoff_saved_card(payment_sandbox, unused_port)
+    received.clear()
+    settings.PAYMENT_TIMEOUT_SECONDS = 1
+    fault_before(monkeypatch, payment_sandbox, "Charge")
+    renewal = tinkoff_request("tb-renew-hang", unused_port, saved_token=saved.token)
+
+    charged = TinkoffGateway().create_payment(renewal)
+
+    assert (charged.state, charged.provider_status) == ("succeeded", "CONFIRMED")
+    assert tinkoff_calls(received) == ["CheckOrder", "Init", "Charge", "GetState"]
+    assert_tinkoff_receipt_reached(received[1].body, renewal)
+
+    again = TinkoffGateway().create_payment(renewal)  # the caller retrying the whole renewal
+
+    assert (again.provider_payment_id, again.state) == (charged.provider_payment_id, "succeeded")
+    assert tinkoff_calls(received)[4:] == ["CheckOrder"]
+    renewals = [p for p in sandbox_payments(payment_sandbox, "tinkoff") if p["OrderId"] == "tb-renew-hang"]
+    assert [p["Status"] for p in renewals] == ["CONFIRMED"]
+
+
+def test_tinkoff_timed_out_autopay_init_is_reused(
+    payment_sandbox: PaymentSandbox, received: list[Received], settings: Settings, unused_port: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    saved = tinkoff_saved_card(payment_sandbox, unused_port)
+    received.clear()
+    settings.PAYMENT_TIMEOUT_SECONDS = 1
+    fault_before(monkeypatch, payment_sandbox, "Init")
+    renewal = tinkoff_request("tb-renew-init", unused_port, saved_token=saved.token)
+
+    charged = TinkoffGateway().create_payment(renewal)
+
+    assert charged.state == "succeeded"
+    assert tinkoff_calls(received) == ["CheckOrder", "Init", "CheckOrder", "Charge"]
+    assert_tinkoff_receipt_reached(received[1].body, renewal)
+    renewals = [p for p in sandbox_payments(payment_sandbox, "tinkoff") if p["OrderId"] == "tb-renew-init"]
+    assert [(p["PaymentId"], p["Status"]) for p in renewals] == [(charged.provider_payment_id, "CONFIRMED")]

@@ -1,14 +1,17 @@
 """The demo workspace a newcomer sees after ``make run``: deterministic, idempotent."""
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from billing.models import Plan, Subscription
+from billing import lifecycle, payments
+from billing.models import Payment, Plan, Subscription
+from billing.providers.base import ProviderPayment, SavedMethod
+from billing.services import start_trial
 from shared_apps.accounts.models import Account, User
 from shared_apps.tenancy.models import Membership, Tenant
 from shared_apps.tenancy.services import provision_tenant
@@ -169,6 +172,32 @@ def _configure_demo_widget(tenant: Tenant, user: User) -> None:
     update_widget(tenant, user, draft, expected_version=widget.version)
 
 
+def _demo_billing(account: Account, now: datetime) -> None:
+    """Про, paid by card twice (the second month is running), with invoices and acts of a legal entity."""
+    if Subscription.objects.filter(account=account).exists():
+        return
+    account.legal_name, account.inn, account.kpp = "ООО «Улыбка»", "7707083893", "770701001"
+    account.legal_address = "125009, г. Москва, ул. Тверская, д. 7, офис 12"
+    account.save()
+    pro = Plan.objects.get(code="pro")
+    first_start = now - timedelta(days=40)
+    subscription = start_trial(account)
+    subscription.trial_ends_at = first_start
+    subscription.save(update_fields=["trial_ends_at"])
+    card = ProviderPayment(provider_payment_id="", order_id="", state="succeeded", provider_status="succeeded",
+                           amount_kopecks=pro.price_kopecks,
+                           saved_method=SavedMethod(token=f"demo-card-{account.pk}", title="Bank card *4444"))
+    for index, paid_at in enumerate((first_start, lifecycle.add_month(first_start))):
+        order_id = f"demo-{account.pk}-{index + 1}"
+        payment = Payment.objects.create(
+            account=account, plan=pro, purpose=Payment.Purpose.SUBSCRIBE if index == 0 else Payment.Purpose.RENEWAL,
+            provider="yookassa", order_id=order_id, idempotence_key=order_id, provider_payment_id=order_id,
+            amount_kopecks=pro.price_kopecks, receipt_email=account.owner.email, status=Payment.Status.PENDING,
+        )
+        payments.record_provider_state(payment.pk, replace(card, provider_payment_id=order_id, order_id=order_id),
+                                       now=paid_at)
+
+
 def seed_demo(now: datetime | None = None) -> DemoResult:
     """Create (or find) the demo user, account and workspace, and fill it with leads once."""
     now = now or timezone.now()
@@ -182,11 +211,7 @@ def seed_demo(now: datetime | None = None) -> DemoResult:
     tenant = Tenant.objects.filter(slug=DEMO_SLUG).first()
     if tenant is None:
         tenant = provision_tenant(account=account, owner=user, name="Стоматология «Улыбка»", slug=DEMO_SLUG)
-    Subscription.objects.get_or_create(
-        account=account,
-        defaults={"plan": Plan.objects.get(code="pro"), "status": Subscription.Status.ACTIVE,
-                  "current_period_end": now + timedelta(days=30)},
-    )
+    _demo_billing(account, now)
     for email, name, role in DEMO_COLLEAGUES:
         colleague = User.objects.filter(email=email).first() or User.objects.create_user(
             email, DEMO_PASSWORD, full_name=name, email_confirmed_at=now
