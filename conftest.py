@@ -17,6 +17,8 @@ from django.utils import timezone
 from psycopg import sql
 
 from billing.models import Document, Plan, Subscription
+from billing.sandbox import PaymentSandbox, start_sandbox, stop_sandbox
+from billing.sandbox.server import DEFAULT_TINKOFF, DEFAULT_YOOKASSA
 from billing.services import sync_plans
 from config.celery import app as celery_app
 from shared_apps.accounts.models import Account, User
@@ -44,9 +46,11 @@ def isolated_redis_namespace(worker_id: str) -> Iterator[None]:
 
 @pytest.fixture(scope="session", autouse=True)
 def private_documents(tmp_path_factory) -> Iterator[None]:
-    """Invoices and acts of the tests go to a temporary folder, for the storage alias and the model field alike."""
-    storage = {"BACKEND": "django.core.files.storage.FileSystemStorage",
-               "OPTIONS": {"location": str(tmp_path_factory.mktemp("documents"))}}
+    """Invoices and acts of the tests go to a temporary folder: the storage alias, the model field and the
+    Celery worker processes (which attach the PDFs to e-mails) alike."""
+    location = str(tmp_path_factory.mktemp("documents"))
+    os.environ["DOCUMENTS_ROOT"] = location
+    storage = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": location}}
     field = Document._meta.get_field("pdf")
     bound = field.storage
     with override_settings(STORAGES={**settings.STORAGES, "documents": storage}):
@@ -209,3 +213,29 @@ def eager_tasks() -> Iterator[None]:
 def send_mail_now(eager_tasks, django_capture_on_commit_callbacks):
     """Inside ``with send_mail_now():`` e-mails queued on commit are delivered to mail.outbox at once."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def payment_sandbox(settings) -> Iterator[PaymentSandbox]:
+    """A sandbox on a free port; the settings' payment URLs point at it for the test.
+
+    Notifications are retried quickly (3 attempts, 0.05 s apart). Set ``yookassa_webhook_url``
+    on the yielded server to receive YooKassa notifications; ``.base_url`` is its address.
+    """
+    yookassa_credentials = (settings.YOOKASSA_SHOP_ID or DEFAULT_YOOKASSA[0],
+                            settings.YOOKASSA_SECRET_KEY or DEFAULT_YOOKASSA[1])
+    tinkoff_credentials = (settings.TINKOFF_TERMINAL_KEY or DEFAULT_TINKOFF[0],
+                           settings.TINKOFF_PASSWORD or DEFAULT_TINKOFF[1])
+    server, base_url = start_sandbox(
+        yookassa_credentials=yookassa_credentials, tinkoff_credentials=tinkoff_credentials,
+        notify_retry_delay=0.05, notify_timeout=2.0,
+    )
+    settings.PAYMENT_SANDBOX_URL = base_url
+    settings.YOOKASSA_API_URL = f"{base_url}/yookassa/v3"
+    settings.TINKOFF_API_URL = f"{base_url}/tinkoff/v2"
+    settings.YOOKASSA_SHOP_ID, settings.YOOKASSA_SECRET_KEY = yookassa_credentials
+    settings.TINKOFF_TERMINAL_KEY, settings.TINKOFF_PASSWORD = tinkoff_credentials
+    try:
+        yield server
+    finally:
+        stop_sandbox(server)

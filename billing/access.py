@@ -29,6 +29,12 @@ def access_for_status(status: str) -> Access:
     return ACCESS_BY_STATUS[Status(status)]
 
 
+def widget_enabled(account_id: int) -> bool:
+    """The widget is switched off (not shown on the site, takes no leads) only when the account is billing-only."""
+    status = Subscription.objects.filter(account_id=account_id).values_list("status", flat=True).first()
+    return status is None or access_for_status(status) is not Access.BILLING_ONLY
+
+
 def access_of(account: Account) -> Access:
     status = Subscription.objects.filter(account=account).values_list("status", flat=True).first()
     return Access.FULL if status is None else access_for_status(status)

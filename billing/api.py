@@ -5,7 +5,7 @@ import logging
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from shared_apps.accounts.api import FieldErrorsHttp
@@ -199,8 +199,8 @@ def create_payment(request: HttpRequest, body: PaymentIn):
         raise _billing_error(exc) from None
     except payments.ProviderDown as exc:
         raise _provider_down(exc) from None
-    return 201, {"payment_url": payment.payment_url, "payment_id": payment.order_id, "provider": payment.provider,
-                 "amount_kopecks": payment.amount_kopecks}
+    return Status(201, {"payment_url": payment.payment_url, "payment_id": payment.order_id,
+                        "provider": payment.provider, "amount_kopecks": payment.amount_kopecks})
 
 
 class PaymentOut(Schema):
@@ -345,7 +345,7 @@ def request_bank_invoice(request: HttpRequest, body: BankInvoiceIn):
         document = services.request_bank_invoice(request.tenant.account, body.plan_id)
     except services.BillingError as exc:
         raise _billing_error(exc) from None
-    return 201, document_out(document)
+    return Status(201, document_out(document))
 
 
 class RequisitesIn(Schema):

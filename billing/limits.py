@@ -18,6 +18,7 @@ from ninja.errors import HttpError
 from psycopg import sql
 
 from shared_apps.accounts.models import Account
+from shared_apps.tenancy.links import platform_url
 from shared_apps.tenancy.models import Membership, Tenant
 
 from .access import Access, access_of
@@ -131,7 +132,7 @@ def check_new_tenant(account: Account, owner_tenant_count: int) -> None:
     plan = plan_of(account)
     if plan.max_tenants is not None and account.tenants.filter(kind=Tenant.Kind.CLIENT).count() >= plan.max_tenants:
         raise LimitReached(f"На тарифе «{plan.name}» доступно рабочих пространств: {plan.max_tenants}. "
-                           "Перейдите на тариф выше в разделе «Оплата».")
+                           f"Перейдите на тариф выше: {platform_url('/pricing')}")
 
 
 def seat_limit(account: Account) -> int | None:

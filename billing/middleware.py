@@ -13,8 +13,9 @@ from django.shortcuts import redirect
 
 from shared_apps.ops.api_errors import error_response
 
-from .access import Access, access_of
+from .access import Access, access_for_status
 from .limits import BLOCKED_MESSAGE, READ_ONLY_MESSAGE
+from .models import Subscription
 
 ALWAYS_OPEN = ("/billing", "/api/v1/billing/", "/login", "/logout", "/auth/", "/settings", "/static/", "/media/",
                "/api/v1/auth/", "/api/v1/docs", "/api/v1/openapi.json")
@@ -29,7 +30,10 @@ class SubscriptionAccessMiddleware:
         tenant = getattr(request, "tenant", None)
         if tenant is None or not getattr(tenant, "is_client", False):
             return self.get_response(request)
-        request.billing_access = access = access_of(tenant.account)
+        subscription = Subscription.objects.select_related("plan").filter(account_id=tenant.account_id).first()
+        request.billing_subscription = subscription
+        access = Access.FULL if subscription is None else access_for_status(subscription.status)
+        request.billing_access = access
         if access is Access.FULL or request.path.startswith(ALWAYS_OPEN):
             return self.get_response(request)
         is_api = request.path.startswith("/api/")

@@ -43,7 +43,9 @@ FAILURE_TEXTS = {
     "104": "банк отклонил повторное списание",
     "10": "банк отклонил повторное списание",
     "fraud_suspected": "банк заподозрил мошенничество",
-    "amount_mismatch": "сумма платежа не совпала с заказом",
+    "amount_mismatch": "сумма платежа не совпала с заказом — мы проверим платёж и свяжемся с вами",
+    "provider_unavailable": "платёжная система не ответила",
+    "rejected": "платёжная система отклонила запрос",
 }
 
 
@@ -173,8 +175,10 @@ def record_provider_state(payment_id: int, state: ProviderPayment, *, now: datet
                 "orderId": payment.order_id, "provider": payment.provider, "expected": payment.amount_kopecks,
                 "received": state.amount_kopecks, "currency": state.currency,
             })
+            # Final on our side: no access; staff see the alert and settle it with the customer (refund).
+            payment.status = Status.FAILED
             payment.failure_reason = "amount_mismatch"
-            payment.save(update_fields=["provider_status", "provider_payment_id", "failure_reason"])
+            payment.save(update_fields=["provider_status", "provider_payment_id", "status", "failure_reason"])
             return payment
         if state.state == "succeeded":
             _succeeded(payment, state, now)
@@ -214,6 +218,8 @@ def _succeeded(payment: Payment, state: ProviderPayment, now: datetime) -> None:
             start_at = subscription.current_period_end or now
         elif subscription.status == Subscription.Status.ACTIVE and subscription.current_period_end:
             start_at = max(now, subscription.current_period_end)  # paid early: the new month follows the old one
+        elif subscription.status == Subscription.Status.TRIALING and subscription.trial_ends_at:
+            start_at = max(now, subscription.trial_ends_at)  # the unused trial days are kept
         payment.period_start, payment.period_end = start_at, lifecycle.add_month(start_at)
         subscription.plan = payment.plan
         subscription.current_period_start = payment.period_start

@@ -54,6 +54,11 @@ def start_trial(account: Account) -> Subscription:
     return subscription
 
 
+def subscription_for(account: Account) -> Subscription:
+    """The account's subscription; an account made before billing existed starts its trial now."""
+    return Subscription.objects.select_related("plan").filter(account=account).first() or start_trial(account)
+
+
 def purchasable_plan(plan_code: str) -> Plan:
     plan = Plan.objects.filter(code=plan_code, is_active=True).first()
     if plan is None:
@@ -81,7 +86,7 @@ def create_payment(account: Account, plan_code: str, provider: str, *, return_ur
     """createPayment: a checkout for a month of the plan (first payment, or paying after trial/grace/block)."""
     plan = purchasable_plan(plan_code)
     provider = _provider(provider)
-    subscription = account.subscription
+    subscription = subscription_for(account)
     if has_paid_period(subscription, timezone.now()) and plan != subscription.plan:
         raise BillingError("Чтобы сменить оплаченный тариф, воспользуйтесь сменой тарифа: доплата будет "
                            "рассчитана за оставшиеся дни.", code="use_change_plan", status=409)
@@ -113,7 +118,7 @@ def change_plan(account: Account, plan_code: str, provider: str = "", *, return_
     """changePlan: upgrade now for the prorated difference, downgrade at period end if usage fits."""
     plan = purchasable_plan(plan_code)
     now = timezone.now()
-    subscription = account.subscription
+    subscription = subscription_for(account)
     if not has_paid_period(subscription, now):
         # Nothing paid to prorate against (trial, grace, blocked, canceled): this is a month of the new plan.
         payment = create_payment(account, plan_code, provider or subscription.provider or "yookassa",
@@ -238,7 +243,7 @@ def request_bank_invoice(account: Account, plan_code: str) -> Document:
     with transaction.atomic():
         document = invoicing.issue(account, Document.Kind.INVOICE, plan, plan.price_kopecks,
                                    status=Document.Status.UNPAID)
-        notifications.invoice_issued(account.subscription, document)
+        notifications.invoice_issued(subscription_for(account), document)
     return document
 
 

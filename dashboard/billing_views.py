@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -29,7 +27,6 @@ from billing.access import access_of
 from billing.invoicing import is_legal_entity
 from billing.models import Document, Payment, Plan, Provider, Subscription
 from billing.money_words import format_rubles
-from shared_apps.ops.middleware import content_security_policy
 from shared_apps.tenancy.decorators import permission_required
 from shared_apps.tenancy.permissions import Perm, has_permission
 
@@ -39,31 +36,6 @@ HISTORY_ROWS = 50
 # Field names of services.update_requisites' errors → the form's field names.
 REQUISITES_FIELDS = {"legalName": "legal_name", "inn": "inn", "kpp": "kpp", "legalAddress": "legal_address"}
 DOCUMENT_FILE_PREFIX = {Document.Kind.INVOICE: "schet", Document.Kind.ACT: "akt"}
-# Where the providers' hosted checkout pages live: the payment form's 303 goes there.
-CHECKOUT_ORIGINS = ("https://yoomoney.ru", "https://securepay.tinkoff.ru", "https://pay.tbank.ru")
-
-
-def checkout_origins() -> tuple[str, ...]:
-    if settings.PAYMENT_SANDBOX_URL:
-        parts = urlsplit(settings.PAYMENT_SANDBOX_URL)
-        return (f"{parts.scheme}://{parts.netloc}",)
-    return CHECKOUT_ORIGINS
-
-
-def with_checkout_csp(response: HttpResponse) -> HttpResponse:
-    """The site's policy, with the checkout pages allowed as form targets.
-
-    Chromium applies ``form-action`` to the redirects that follow a form post, so the 303 from
-    "Оплатить" to the provider's page is refused under the default ``form-action 'self' …``.
-    """
-    directives = [
-        f"{directive} {' '.join(checkout_origins())}" if directive.startswith("form-action ") else directive
-        for directive in content_security_policy().split("; ")
-    ]
-    response["Content-Security-Policy"] = "; ".join(directives)
-    return response
-
-
 def rubles(kopecks: int) -> str:
     """``999000`` → ``"9 990,00 ₽"`` (no-break spaces)."""
     return f"{format_rubles(kopecks)}{NBSP}₽"
@@ -74,14 +46,24 @@ def whole_rubles(kopecks: int) -> str:
     return f"{kopecks // 100:,}".replace(",", NBSP) + f"{NBSP}₽"
 
 
+def number(value: int) -> str:
+    """``2000`` → ``"2 000"`` (a no-break space between thousands, as Russian text writes it)."""
+    return f"{value:,}".replace(",", NBSP)
+
+
 @dataclass(frozen=True)
 class Meter:
-    """One usage bar: ``used`` of ``limit`` (None is unlimited)."""
+    """One usage bar: ``used`` of ``limit`` (None is unlimited).
+
+    ``blocking``: reaching the limit stops something (leads), so a full bar is red; elsewhere a full
+    bar is only a warning, and red means over the limit (after a downgrade, say).
+    """
 
     label: str
     used: int
     limit: int | None
     hint: str = ""
+    blocking: bool = False
 
     @property
     def percent(self) -> int:
@@ -90,12 +72,21 @@ class Meter:
         return min(100, round(self.used * 100 / self.limit))
 
     @property
-    def is_full(self) -> bool:
-        return self.limit is not None and self.used >= self.limit
+    def used_label(self) -> str:
+        return number(self.used)
 
     @property
-    def is_near(self) -> bool:
-        return self.limit is not None and not self.is_full and self.percent >= 80
+    def limit_label(self) -> str:
+        return "" if self.limit is None else number(self.limit)
+
+    @property
+    def tone(self) -> str:
+        """"ok", "warn" or "danger"."""
+        if self.limit is None:
+            return "ok"
+        if self.used > self.limit or (self.blocking and self.used >= self.limit):
+            return "danger"
+        return "warn" if self.percent >= 80 else "ok"
 
 
 @dataclass(frozen=True)
@@ -115,6 +106,11 @@ class PlanCard:
         return self.action not in ("current", "scheduled")
 
 
+def card_title(title: str) -> str:
+    """The provider's title of a saved card in Russian: "Bank card *4444" → "Карта *4444"."""
+    return "Карта " + title.removeprefix("Bank card ").strip() if title.startswith("Bank card") else title
+
+
 def _date(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%d.%m.%Y") if moment else ""
 
@@ -128,7 +124,7 @@ def _plan_cards(subscription: Subscription | None, has_paid: bool, method_title:
         is_current, is_scheduled = plan == current, plan == scheduled
         if not has_paid:
             action, button = "pay", "Оплатить"
-            note = "Оплата за месяц; дальше — автоматически, карту можно отвязать в любой момент."
+            note = "Оплата за месяц; дальше продлим автоматически — отключить можно в любой момент."
         elif is_current:
             if scheduled:
                 action, button = "keep", f"Остаться на тарифе «{plan.name}»"
@@ -183,7 +179,7 @@ def _page(request: HttpRequest, *, error: str = "", plan_error: str = "", provid
                  for d in selectors.documents_of(account)[:HISTORY_ROWS]]
     meters = [
         Meter("Лиды в этом месяце", used.leads_this_month, plan.leads_per_month,
-              "во всех рабочих пространствах аккаунта"),
+              "во всех рабочих пространствах аккаунта", blocking=True),
         Meter("Рабочие пространства", used.tenants, plan.max_tenants),
         Meter("Участники команды", limits.member_counts(account).get(tenant.pk, 0), plan.max_members,
               f"в «{tenant.name}»"),
@@ -205,7 +201,8 @@ def _page(request: HttpRequest, *, error: str = "", plan_error: str = "", provid
         "renews_at": renews_at,
         "method": method,
         "meters": meters,
-        "plan_cards": _plan_cards(subscription, has_paid, method.title if method else "", now),
+        "method_title": (card_title(method.title) or "Банковская карта") if method else "",
+        "plan_cards": _plan_cards(subscription, has_paid, card_title(method.title) if method else "", now),
         "on_request_plans": on_request,
         "sales_email": SALES_EMAIL,
         "providers": [{"value": code, "label": provider_names.get(code, code)} for code in enabled],
@@ -223,7 +220,7 @@ def _page(request: HttpRequest, *, error: str = "", plan_error: str = "", provid
         "provider_down": provider_down,
         "can_manage": has_permission(request.membership, Perm.BILLING_MANAGE),
     }
-    return with_checkout_csp(render(request, "dashboard/billing.html", context, status=status))
+    return render(request, "dashboard/billing.html", context, status=status)
 
 
 def _refused(request: HttpRequest, exc: services.BillingError, chosen: dict | None = None) -> HttpResponse:
@@ -364,7 +361,7 @@ def payment_return(request: HttpRequest) -> HttpResponse:
         if state != "pending":
             response["HX-Refresh"] = "true"  # the whole page again: banner and navigation follow the new status
         return response
-    return with_checkout_csp(render(request, "dashboard/billing_return.html", context))
+    return render(request, "dashboard/billing_return.html", context)
 
 
 @require_GET

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods
 
+from billing.access import widget_enabled
 from shared_apps.ops.api_errors import error_response
 from shared_apps.tenancy.links import platform_url
 
@@ -70,10 +71,16 @@ def widget_script(request: HttpRequest, public_key: str) -> HttpResponse:
 def published_config(request: HttpRequest, public_key: str) -> HttpResponse:
     """The current published config: short cache, revalidated by ETag; public schema only."""
     publication = (
-        WidgetPublication.objects.filter(public_key=public_key).only("public_key", "version", "config").first()
+        WidgetPublication.objects.filter(public_key=public_key).select_related("tenant")
+        .only("public_key", "version", "config", "tenant__account_id").first()
     )
     if publication is None:
         return _not_found()
+    if not widget_enabled(publication.tenant.account_id):
+        # The widget does not render on the site while the subscription is blocked or canceled.
+        response = error_response(403, "tenant_blocked", "Виджет временно недоступен.")
+        response["Cache-Control"] = "public, max-age=60"
+        return response
     response = JsonResponse(publication.config, json_dumps_params={"ensure_ascii": False})
     return _conditional(request, response, publication.etag, "public, max-age=60, stale-while-revalidate=600")
 

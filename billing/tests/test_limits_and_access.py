@@ -13,6 +13,7 @@ from billing.services import prorated_kopecks, start_trial
 from conftest import set_plan
 from shared_apps.tenancy.models import Membership
 from tenant_apps.leads.models import Lead
+from widget_cdn.models import WidgetPublication
 
 MSK = ZoneInfo("Europe/Moscow")
 
@@ -142,3 +143,17 @@ def test_workspace_creation_is_refused_while_unpaid(admin_client, client_for):
     response = client.post("/api/v1/tenants", {"name": "Второй филиал"}, content_type="application/json")
     assert response.status_code == 402
     assert response.json()["error"]["code"] == "subscription_blocked"
+
+
+def test_the_widget_keeps_working_in_grace_and_is_off_when_blocked(admin_client, client_for):
+    tenant, _ = admin_client
+    key = WidgetPublication.objects.get(tenant=tenant).public_key
+    public = client_for()
+    _status(tenant, Subscription.Status.GRACE)
+    assert public.get(f"/w/{key}/config.json").status_code == 200
+    _status(tenant, Subscription.Status.BLOCKED)
+    off = public.get(f"/w/{key}/config.json")
+    assert off.status_code == 403
+    assert off.json()["error"]["code"] == "tenant_blocked"
+    _status(tenant, Subscription.Status.ACTIVE)
+    assert public.get(f"/w/{key}/config.json").status_code == 200

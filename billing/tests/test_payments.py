@@ -175,7 +175,7 @@ def test_tinkoff_checkout_with_signed_notifications(workspace, client_for, payme
 
 
 def test_provider_down_offers_the_other_one(workspace, payment_sandbox):
-    tenant, client = workspace
+    _, client = workspace
     sandbox(payment_sandbox, "POST", "faults", {"provider": "yookassa", "mode": "http_500", "times": 10})
     refused = client.post("/api/v1/billing/payments", {"planId": "pro", "paymentMethod": "yookassa"},
                           content_type="application/json")
@@ -188,7 +188,7 @@ def test_provider_down_offers_the_other_one(workspace, payment_sandbox):
 
 
 def test_a_retried_yookassa_request_makes_one_payment(workspace, payment_sandbox):
-    tenant, client = workspace
+    _, client = workspace
     sandbox(payment_sandbox, "POST", "faults", {"provider": "yookassa", "mode": "http_500", "times": 2})
     started = pay(client)
     at_provider = sandbox(payment_sandbox, "GET", "payments")["yookassa"]
@@ -261,7 +261,7 @@ def test_successful_autopay_renews_for_another_month(workspace, client_for, paym
 
 
 def test_upgrade_charges_the_prorated_difference_now(workspace, client_for, payment_sandbox):
-    tenant, client = workspace
+    _, client = workspace
     subscription = _paid_pro(workspace, client_for, payment_sandbox, plan="start")
     halfway = subscription.current_period_start + (subscription.current_period_end
                                                    - subscription.current_period_start) / 2

@@ -366,7 +366,7 @@ if S3_BUCKET:
 else:
     STORAGES["documents"] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(BASE_DIR / "var" / "documents")},
+        "OPTIONS": {"location": env_str("DOCUMENTS_ROOT", str(BASE_DIR / "var" / "documents"))},
     }
 # Origin the media URLs are served from when not this site (CDN/bucket): allowed as an image source in the CSP.
 MEDIA_PUBLIC_ORIGIN = env_str("MEDIA_PUBLIC_ORIGIN", "")

@@ -12,10 +12,8 @@ from django.utils import timezone
 from billing import invoicing
 from billing.models import Document, Payment, PaymentMethod, Plan, Subscription
 from billing.services import start_trial
-from billing.tests import conftest as billing_fixtures
 from shared_apps.tenancy.models import Invitation, Membership
 
-payment_sandbox = billing_fixtures.payment_sandbox  # the sandbox fixture of the billing tests
 pytestmark = pytest.mark.django_db
 Status = Subscription.Status
 
@@ -99,10 +97,10 @@ def test_paid_plan_shows_dates_card_history_and_documents(page, workspace):
     assert "Оплачено до" in html
     assert "Следующее списание" in html
     assert f"{end.day} " in html
-    assert "Bank card *4444" in html
+    assert "Карта *4444" in html
     assert "Отменить подписку" in html
     # usage against the Pro limits
-    assert "0 из 2000" in html
+    assert "0 из 2\u00a0000" in html
     assert "1 из 3" in html
     assert "1 из 10" in html
     # the picker knows what each plan does now
@@ -379,7 +377,7 @@ def test_document_pdf_is_served_to_its_account_only(page, workspace, make_tenant
 # --- payments against the sandbox ---------------------------------------------------------------------------
 
 
-def test_paying_on_trial_goes_to_the_checkout_and_back(page, workspace, payment_sandbox):
+def test_paying_on_trial_goes_to_the_checkout_and_back(page, workspace, payment_sandbox, send_mail_now):
     response = page.post("/billing/pay", {"plan": "pro", "provider": "yookassa"})
     assert response.status_code == 303
     payment = Payment.objects.get(account=workspace.account)
@@ -402,8 +400,16 @@ def test_paying_on_trial_goes_to_the_checkout_and_back(page, workspace, payment_
 
     # the card is paid at the sandbox (its notification goes nowhere here): the return page asks the provider
     payment_sandbox.complete("yookassa", payment.provider_payment_id, "5555555555554444")
-    partial = page.get(f"/billing/return?order={payment.order_id}", HTTP_HX_REQUEST="true")
+    with send_mail_now():
+        partial = page.get(f"/billing/return?order={payment.order_id}", HTTP_HX_REQUEST="true")
     assert partial["HX-Refresh"] == "true"
+    [receipt] = mail.outbox
+    assert receipt.subject == "Оплата получена — спасибо!"
+    assert receipt.to == ["owner@lotos.ru"]
+    [(filename, pdf, mimetype)] = receipt.attachments
+    invoice = Document.objects.get(account=workspace.account, kind=Document.Kind.INVOICE)
+    assert (filename, mimetype) == (f"Счёт-{invoice.number}.pdf", "application/pdf")
+    assert pdf.startswith(b"%PDF")
     back = page.get(f"/billing/return?order={payment.order_id}")
     html = body(back)
     assert "Оплата прошла" in html
@@ -416,7 +422,7 @@ def test_paying_on_trial_goes_to_the_checkout_and_back(page, workspace, payment_
     html = body(page.get("/billing"))
     assert "Активна" in html
     assert 'id="paid-until"' in html
-    assert "Bank card *4444" in html
+    assert "Карта *4444" in html
     assert Document.objects.filter(account=workspace.account, kind=Document.Kind.INVOICE, status="paid").exists()
 
 
@@ -495,3 +501,35 @@ def test_upgrade_with_a_failing_card_is_refused_with_402(page, workspace, paymen
     assert response.status_code == 402
     assert "Платёж не прошёл: недостаточно средств на карте. Тариф не изменён." in body(response)
     assert Subscription.objects.get(account=workspace.account).plan.code == "start"
+
+
+def test_usage_bars_warn_near_the_limit_and_alarm_when_it_stops_something():
+    from dashboard.billing_views import Meter
+
+    assert Meter("Рабочие пространства", 1, 1).tone == "warn"  # all used: fine, but no room left
+    assert Meter("Рабочие пространства", 2, 1).tone == "danger"  # over the limit after a downgrade
+    assert Meter("Лиды", 50, 50, blocking=True).tone == "danger"  # the widget takes no more leads
+    assert Meter("Лиды", 39, 50, blocking=True).tone == "ok"
+    assert Meter("Лиды", 40, 50, blocking=True).tone == "warn"
+    assert Meter("Лиды", 5000, None).tone == "ok"
+    assert (Meter("Лиды", 1500, 2000).used_label, Meter("Лиды", 1500, 2000).limit_label) == ("1\u00a0500", "2\u00a0000")
+    assert Meter("Лиды", 3, 0).percent == 100
+
+
+def test_the_payment_form_may_lead_to_the_checkout_page(page, payment_sandbox):
+    """Chromium checks the 303 after "Оплатить" against form-action: the checkout's origin is allowed there."""
+    policy = page.get("/billing")["Content-Security-Policy"]
+    form_action = next(d for d in policy.split("; ") if d.startswith("form-action "))
+    assert payment_sandbox.base_url in form_action.split()
+    assert "'self'" in form_action.split()
+    assert "frame-ancestors 'none'" in policy
+    assert "form-action 'self'" in page.get("/team")["Content-Security-Policy"]
+
+
+def test_production_allows_only_the_real_checkout_pages(settings):
+    from shared_apps.ops.middleware import content_security_policy
+
+    settings.PAYMENT_SANDBOX_URL = ""
+    form_action = next(d for d in content_security_policy().split("; ") if d.startswith("form-action ")).split()
+    assert {"https://yoomoney.ru", "https://securepay.tinkoff.ru", "https://pay.tbank.ru"} <= set(form_action)
+    assert "http://127.0.0.1:8026" not in form_action

@@ -61,7 +61,8 @@ class ContentSecurityPolicyMiddleware:
     scripts and ``'unsafe-inline'`` for styles; no inline ``<script>`` runs
     anywhere. The OpenAPI docs and the admin ship inline bootstrap scripts, so
     they alone get ``'unsafe-inline'`` scripts. Forms may lead to the workspace
-    hosts (the login hand-off) and to the OAuth providers.
+    hosts (the login hand-off), to the OAuth providers and to the payment providers'
+    checkout pages (Chromium applies ``form-action`` to the 303 after "Оплатить").
     """
 
     def __init__(self, get_response):
@@ -75,16 +76,21 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+# The providers' hosted checkout pages (YooKassa, T-Bank) outside the sandbox.
+CHECKOUT_ORIGINS = ("https://yoomoney.ru", "https://securepay.tinkoff.ru", "https://pay.tbank.ru")
+
+
 def content_security_policy(*, relaxed_scripts: bool = False) -> str:
     workspaces = f"{settings.PLATFORM_SCHEME}://*.{settings.PLATFORM_DOMAIN}" + (":*" if settings.PLATFORM_PORT else "")
     providers = [_origin(settings.GOOGLE_OAUTH_BASE_URL) or "https://accounts.google.com",
                  _origin(settings.YANDEX_OAUTH_BASE_URL) or "https://oauth.yandex.com"]
+    checkout = [_origin(settings.PAYMENT_SANDBOX_URL)] if settings.PAYMENT_SANDBOX_URL else list(CHECKOUT_ORIGINS)
     scripts = "'self' 'unsafe-inline'" if relaxed_scripts else "'self' 'unsafe-eval'"
     return (
         f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
         f"img-src 'self' data: {settings.MEDIA_PUBLIC_ORIGIN}".rstrip() + "; "
         "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-        f"form-action 'self' {workspaces} {' '.join(dict.fromkeys(providers))}; frame-ancestors 'none'"
+        f"form-action 'self' {workspaces} {' '.join(dict.fromkeys(providers + checkout))}; frame-ancestors 'none'"
     )
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from PIL import Image
 
-from billing.models import Plan, Subscription
+from billing.models import Payment, Plan, Subscription
 from config.api import tenant_api
 from shared_apps.tenancy.models import Invitation, Membership
 from shared_apps.tenancy.permissions import ROLE_PERMISSIONS
@@ -45,6 +45,11 @@ BODIES = {
     ("PATCH", "/tenant"): {"description": "Обновлено из матрицы"},
     ("POST", "/team/invitations"): {"email": "new-colleague@example.ru", "role": "operator"},
     ("PATCH", "/team/{user_id}"): {"role": "analyst"},
+    ("POST", "/billing/payments"): {"planId": "pro", "paymentMethod": "yookassa"},
+    ("POST", "/billing/plan"): {"planId": "pro"},
+    ("POST", "/billing/invoices"): {"planId": "pro"},
+    ("PUT", "/billing/requisites"): {"legalName": "ООО «Дом»", "inn": "7707083893", "kpp": "770701001",
+                                     "legalAddress": "г. Москва"},
     ("PUT", "/widget"): {
         "version": 1,
         "appearance": {"primaryColor": "#0f766e", "theme": "light", "position": "left", "buttonLabel": "Записаться"},
@@ -62,10 +67,18 @@ MULTIPART = {("POST", "/widget/logo"), ("POST", "/widget/avatar")}
 
 
 @pytest.fixture
-def world(make_tenant, make_user, add_member, settings, tmp_path):
+def world(make_tenant, make_user, add_member, settings, tmp_path, payment_sandbox):
     settings.MEDIA_ROOT = str(tmp_path)  # uploads of the matrix land in a temporary folder
     home = make_tenant(name="Дом")
-    Subscription.objects.create(account=home.account, plan=Plan.objects.get(code="business"), status="active")
+    home.account.legal_name, home.account.inn, home.account.kpp = "ООО «Дом»", "7707083893", "770701001"
+    home.account.legal_address = "г. Москва"
+    home.account.save()
+    # Business, cancel requested: cancel and resume both succeed for an admin.
+    Subscription.objects.create(account=home.account, plan=Plan.objects.get(code="business"), status="active",
+                                cancel_at_period_end=True)
+    payment = Payment.objects.create(account=home.account, plan=Plan.objects.get(code="pro"), purpose="subscribe",
+                                     provider="yookassa", order_id="fl-matrix", idempotence_key="fl-matrix:1",
+                                     amount_kopecks=999_000, receipt_email="matrix@example.ru")
     admin = home.memberships.get().user
     operator, analyst = make_user(), make_user()
     add_member(operator, home, Membership.Role.OPERATOR)
@@ -81,7 +94,8 @@ def world(make_tenant, make_user, add_member, settings, tmp_path):
         token_hash=hashlib.sha256(b"matrix").hexdigest(), expires_at=timezone.now() + timedelta(days=7),
     )
     actors = {"anonymous": None, "foreign_member": foreign, "analyst": analyst, "operator": operator, "admin": admin}
-    samples = {"lead_id": lead.pk, "user_id": operator.pk, "invitation_id": invitation.pk}
+    samples = {"lead_id": lead.pk, "user_id": operator.pk, "invitation_id": invitation.pk,
+               "payment_id": payment.order_id}
     return home, actors, samples, foreign
 
 
