@@ -35,7 +35,13 @@ def run(now: datetime | None = None) -> Counter:
         | Q(status=Status.GRACE, grace_ends_at__lte=now)
     ).values_list("account_id", flat=True)
     for account_id in due:
-        step = advance(account_id, now)
+        try:
+            step = advance(account_id, now)
+        except Exception:
+            # One account's surprise must not stop the clock for the others; it is retried next run.
+            logger.exception("billing_cycle_failed", extra={"accountId": account_id})
+            done["errors"] += 1
+            continue
         if step:
             done[step] += 1
     done["reconciled"] = reconcile(now)

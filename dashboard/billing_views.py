@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from billing import limits, payments, selectors, services
-from billing.access import access_of
+from billing.access import Access, access_for_status
 from billing.invoicing import is_legal_entity
 from billing.models import Document, Payment, Plan, Provider, Subscription
 from billing.money_words import format_rubles
@@ -36,6 +36,8 @@ HISTORY_ROWS = 50
 # Field names of services.update_requisites' errors → the form's field names.
 REQUISITES_FIELDS = {"legalName": "legal_name", "inn": "inn", "kpp": "kpp", "legalAddress": "legal_address"}
 DOCUMENT_FILE_PREFIX = {Document.Kind.INVOICE: "schet", Document.Kind.ACT: "akt"}
+
+
 def rubles(kopecks: int) -> str:
     """``999000`` → ``"9 990,00 ₽"`` (no-break spaces)."""
     return f"{format_rubles(kopecks)}{NBSP}₽"
@@ -344,15 +346,21 @@ def payment_return(request: HttpRequest) -> HttpResponse:
     if payment is None:
         raise Http404("Платёж не найден")
     payment = payments.refresh(payment)
-    request.billing_access = access_of(account)  # the banner follows the state just confirmed
-    state = payment.status if payment.is_final else ("review" if payment.failure_reason else "pending")
+    subscription = selectors.subscription_of(account)
+    # The banner follows the state just confirmed, not the one read before the provider was asked.
+    request.billing_subscription = subscription
+    request.billing_access = access_for_status(subscription.status) if subscription else Access.FULL
+    if payment.failure_reason == "amount_mismatch":
+        state = "review"
+    else:
+        state = payment.status if payment.is_final else "pending"
     context = {
         "section": "billing",
         "payment": payment,
         "state": state,
         "amount": rubles(payment.amount_kopecks),
         "failure": payments.failure_text(payment.failure_reason) if payment.failure_reason else "",
-        "subscription": selectors.subscription_of(account),
+        "subscription": subscription,
         "provider_label": payment.get_provider_display(),
         "can_manage": has_permission(request.membership, Perm.BILLING_MANAGE),
     }

@@ -354,3 +354,19 @@ def test_bank_transfer_invoice_for_a_legal_entity(workspace, send_mail_now):
     assert subscription_of(tenant).status == Status.ACTIVE
     kinds = sorted(Document.objects.filter(account=tenant.account).values_list("kind", "status"))
     assert kinds == [("act", "paid"), ("invoice", "paid")]
+
+
+def test_amount_mismatch_grants_nothing_and_raises_an_alert(workspace, client_for, payment_sandbox, caplog):
+    tenant, client = workspace
+    started = pay(client)
+    sandbox(payment_sandbox, "POST", "complete",
+            {"provider": "yookassa", "id": provider_id(started["paymentId"]), "card": YOOKASSA_CARD})
+    Payment.objects.filter(order_id=started["paymentId"]).update(amount_kopecks=1_999_000)  # we expected more
+    assert yookassa_notify(client_for(), provider_id(started["paymentId"])).status_code == 200
+    payment = Payment.objects.get(order_id=started["paymentId"])
+    assert payment.status == "failed"
+    assert payment.failure_reason == "amount_mismatch"
+    assert subscription_of(tenant).status == Status.TRIALING
+    alert = next(r for r in caplog.records if r.getMessage() == "payment_amount_mismatch")
+    assert alert.levelname == "ERROR"
+    assert (alert.expected, alert.received) == (1_999_000, 999_000)
