@@ -3,7 +3,7 @@ from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage
 
-from .models import DevMessage
+from .models import DevAttachment, DevMessage
 
 
 class DevMailboxBackend(BaseEmailBackend):
@@ -15,8 +15,11 @@ class DevMailboxBackend(BaseEmailBackend):
                 (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"),
                 "",
             )
-            DevMessage.objects.create(
+            kept = DevMessage.objects.create(
                 to=", ".join(message.to), subject=message.subject, text=message.body, html=html
             )
+            for filename, content, mimetype in (a for a in message.attachments if isinstance(a, tuple)):
+                DevAttachment.objects.create(message=kept, filename=filename, content_type=mimetype or "",
+                                             content=content.encode() if isinstance(content, str) else content)
         delivery = get_connection(settings.EMAIL_DELIVERY_BACKEND, fail_silently=self.fail_silently)
         return delivery.send_messages(email_messages)

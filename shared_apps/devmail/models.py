@@ -17,3 +17,20 @@ class DevMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class DevAttachment(models.Model):
+    """A file attached to a kept e-mail (an invoice PDF, say), downloadable from the dev mailbox."""
+
+    message = models.ForeignKey(DevMessage, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField("имя файла", max_length=255)
+    content_type = models.CharField("тип", max_length=100)
+    content = models.BinaryField("содержимое")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "вложение"
+        verbose_name_plural = "вложения"
+
+    def __str__(self) -> str:
+        return self.filename

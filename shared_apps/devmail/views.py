@@ -1,9 +1,11 @@
+from urllib.parse import quote
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from .models import DevMessage
+from .models import DevAttachment, DevMessage
 
 MAILBOX_SIZE = 50
 
@@ -23,3 +25,12 @@ def mailbox(request: HttpRequest) -> HttpResponse:
 def message(request: HttpRequest, message_id: int) -> HttpResponse:
     _enabled()
     return render(request, "devmail/message.html", {"message": get_object_or_404(DevMessage, pk=message_id)})
+
+
+@require_GET
+def attachment(request: HttpRequest, message_id: int, attachment_id: int) -> HttpResponse:
+    _enabled()
+    found = get_object_or_404(DevAttachment, pk=attachment_id, message_id=message_id)
+    response = HttpResponse(bytes(found.content), content_type=found.content_type or "application/octet-stream")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(found.filename)}"
+    return response
