@@ -1,6 +1,7 @@
 """The limits service and the server-side enforcement of read-only (grace) and billing-only (blocked)."""
 
-from datetime import datetime
+import hashlib
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +12,8 @@ from billing import limits
 from billing.models import Subscription
 from billing.services import prorated_kopecks, start_trial
 from conftest import set_plan
-from shared_apps.tenancy.models import Membership
+from shared_apps.tenancy import team
+from shared_apps.tenancy.models import Invitation, Membership
 from tenant_apps.leads.models import Lead
 from widget_cdn.models import WidgetPublication
 
@@ -157,3 +159,18 @@ def test_the_widget_keeps_working_in_grace_and_is_off_when_blocked(admin_client,
     assert off.json()["error"]["code"] == "tenant_blocked"
     _status(tenant, Subscription.Status.ACTIVE)
     assert public.get(f"/w/{key}/config.json").status_code == 200
+
+
+def test_a_blocked_workspace_takes_no_new_members(admin_client, make_user):
+    tenant, _ = admin_client
+    invitee = make_user(email="new.colleague@example.ru")
+    Invitation.objects.create(tenant=tenant, email=invitee.email, role="operator",
+                              token_hash=hashlib.sha256(b"join-me").hexdigest(),
+                              expires_at=timezone.now() + timedelta(days=7))
+    _status(tenant, Subscription.Status.BLOCKED)
+    with pytest.raises(team.PlanLimitReached) as refused:
+        team.accept_existing("join-me", invitee)
+    assert "Доступ приостановлен" in refused.value.message
+    assert not Membership.objects.filter(tenant=tenant, user=invitee).exists()
+    _status(tenant, Subscription.Status.ACTIVE)
+    assert team.accept_existing("join-me", invitee).role == "operator"

@@ -370,3 +370,22 @@ def test_amount_mismatch_grants_nothing_and_raises_an_alert(workspace, client_fo
     alert = next(r for r in caplog.records if r.getMessage() == "payment_amount_mismatch")
     assert alert.levelname == "ERROR"
     assert (alert.expected, alert.received) == (1_999_000, 999_000)
+
+
+@pytest.mark.parametrize(("complete", "reason", "text"), [
+    ({"abandon": True}, "expired_on_confirmation", "оплата не была завершена"),
+    ({"card": "5555555555554477", "code": "00000"}, "3d_secure_failed", "не пройдена проверка 3-D Secure"),
+])
+def test_abandoned_or_failed_3ds_checkout_changes_nothing(workspace, client_for, payment_sandbox, complete, reason,
+                                                          text):
+    tenant, client = workspace
+    started = pay(client)
+    sandbox(payment_sandbox, "POST", "complete",
+            {"provider": "yookassa", "id": provider_id(started["paymentId"]), **complete})
+    assert yookassa_notify(client_for(), provider_id(started["paymentId"]), status="canceled").status_code == 200
+    shown = client.get(f"/api/v1/billing/payments/{started['paymentId']}").json()
+    assert shown["status"] == "failed"
+    assert shown["failure"] == text
+    assert Payment.objects.get(order_id=started["paymentId"]).failure_reason == reason
+    assert subscription_of(tenant).status == Status.TRIALING
+    assert not PaymentMethod.objects.filter(account=tenant.account).exists()

@@ -33,6 +33,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from billing import limits
 from billing.models import Plan
 from billing.selectors import plan_of
 from shared_apps.accounts import emails
@@ -274,12 +275,7 @@ def _people(number: int) -> str:
 
 
 def _upgrade_hint(plan: Plan) -> str:
-    bigger = (
-        Plan.objects.filter(is_active=True, is_on_request=False, trial_days=0)
-        .filter(Q(max_members__isnull=True) | Q(max_members__gt=plan.max_members or 0))
-        .order_by("sort_order")
-        .first()
-    )
+    bigger = limits.bigger_team_plan(plan)
     free_up = "удалите участника или отзовите приглашение"
     if bigger is None:
         return f"Чтобы пригласить кого-то ещё, {free_up}."
@@ -302,7 +298,14 @@ def _check_seat_for_invitation(tenant: Tenant) -> None:
 
 
 def _check_seat_for_member(tenant: Tenant) -> None:
-    """On acceptance the invitation already holds a seat; only the members themselves must still fit."""
+    """On acceptance the invitation already holds a seat; only the members themselves must still fit.
+
+    A workspace that is read-only or blocked for non-payment takes no new members either.
+    """
+    try:
+        limits.check_writable(tenant.account)
+    except limits.LimitReached as exc:
+        raise PlanLimitReached(exc.message) from None
     plan = plan_of(tenant.account)
     if plan.max_members is not None and Membership.objects.filter(tenant=tenant).count() >= plan.max_members:
         raise PlanLimitReached(
