@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import ipaddress
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,15 +64,6 @@ def now_iso() -> str:
     """UTC time as YooKassa writes it: ``2026-01-10T10:00:00.000Z``."""
     now = datetime.datetime.now(datetime.UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def http_url_ok(url: object) -> bool:

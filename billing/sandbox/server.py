@@ -14,10 +14,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from billing.sandbox import pages
 from billing.sandbox.cards import OUTCOMES, THREE_DS_CODES, read_card_form, sandbox_entry
-from billing.sandbox.common import Reply, Step, is_loopback
+from billing.sandbox.common import Reply, Step
 from billing.sandbox.notify import Notifier
 from billing.sandbox.tinkoff import Tinkoff
 from billing.sandbox.yookassa import YooKassa, error_body
+from shared_apps.ops.net import is_loopback
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import ipaddress
 import json
 import logging
 import re
@@ -32,6 +31,8 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+from shared_apps.ops.net import is_loopback
 
 logger = logging.getLogger(__name__)
 
@@ -135,15 +136,6 @@ def _profile(provider: str, email: str, name: str, verified: bool) -> dict:
     }
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def _valid_redirect_uri(uri: str) -> bool:
     if not uri or len(uri) > 2000:
         return False
@@ -180,7 +172,7 @@ class SandboxServer(ThreadingHTTPServer):
     request_queue_size = 32
 
     def __init__(self, address: tuple[str, int], clients: dict[str, tuple[str, str]] | None = None) -> None:
-        if not _is_loopback(address[0]):
+        if not is_loopback(address[0]):
             raise ValueError("OAuth-песочница слушает только loopback: 127.0.0.1, ::1 или localhost.")
         self.clients = {**DEFAULT_CLIENTS, **(clients or {})}
         self.codes = _BoundedStore(MAX_PENDING)
