@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from shared_apps.ops.api_errors import error_response
 
@@ -43,7 +44,9 @@ class SubscriptionAccessMiddleware:
             if is_api:
                 return error_response(402, "subscription_read_only", READ_ONLY_MESSAGE)
             messages.error(request, READ_ONLY_MESSAGE)
-            return redirect(request.headers.get("Referer") or "/")
+            back = request.headers.get("Referer", "")
+            same_site = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+            return redirect(back if back and same_site else "/")
         if is_api:
             return error_response(402, "subscription_blocked", BLOCKED_MESSAGE)
         return redirect("/billing")

@@ -120,8 +120,13 @@ def test_grace_is_read_only_on_every_write_path(admin_client):
     assert client.patch("/api/v1/tenant", {"name": "Новое"}, content_type="application/json").status_code == 402
     assert client.post("/api/v1/team/invitations", {"email": "x@example.ru", "role": "operator"},
                        content_type="application/json").status_code == 402
-    page = client.post("/team/invite", {"email": "x@example.ru", "role": "operator"})
+    page = client.post("/team/invite", {"email": "x@example.ru", "role": "operator"},
+                       headers={"Referer": f"http://{tenant.primary_host}/team"})
     assert page.status_code == 302
+    assert page.headers["Location"] == f"http://{tenant.primary_host}/team"
+    elsewhere = client.post("/team/invite", {"email": "x@example.ru"}, headers={"Referer": "https://evil.example/"})
+    assert elsewhere.headers["Location"] == "/"
+    assert "только для чтения" in client.get("/team").content.decode()
     tenant.refresh_from_db()
     assert tenant.name == "ООО «Тест»"  # nothing was written
     assert client.get("/api/v1/billing/subscription").json()["status"] == "grace"
