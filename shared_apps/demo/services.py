@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from billing import lifecycle, payments
-from billing.models import Payment, Plan, Subscription
+from billing import invoicing, lifecycle, payments
+from billing.models import Document, Payment, Plan, Subscription
 from billing.providers.base import ProviderPayment, SavedMethod
 from billing.services import start_trial
 from shared_apps.accounts.models import Account, User
@@ -196,6 +196,11 @@ def _demo_billing(account: Account, now: datetime) -> None:
         )
         payments.record_provider_state(payment.pk, replace(card, provider_payment_id=order_id, order_id=order_id),
                                        now=paid_at)
+        Payment.objects.filter(pk=payment.pk).update(created_at=paid_at)
+        for document in Document.objects.filter(payment=payment):  # dated as if issued on the day of payment
+            document.issued_at = paid_at
+            document.save(update_fields=["issued_at"])
+            invoicing.render_and_store(document)
 
 
 def seed_demo(now: datetime | None = None) -> DemoResult:

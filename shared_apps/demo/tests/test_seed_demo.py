@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from billing.models import Document, Payment, Subscription
 from shared_apps.accounts.models import User
 from shared_apps.demo.services import DEMO_EMAIL, DEMO_LEADS, DEMO_PASSWORD
 from shared_apps.tenancy.models import Membership, Tenant
@@ -48,6 +49,16 @@ def test_seed_demo_builds_a_living_workspace_once(capsys):
     assert published["consent"]["privacyPolicyUrl"] == "https://ulybka-dent.ru/privacy"
     assert published["businessHours"]["enabled"] is True
     assert tenant.widget_publication.version == 2  # configured once, not again on the second run
+
+    subscription = Subscription.objects.get(account=tenant.account)
+    assert (subscription.status, subscription.plan.code) == ("active", "pro")
+    assert subscription.current_period_end > timezone.now()
+    paid = Payment.objects.filter(account=tenant.account, status="succeeded").order_by("created_at")
+    assert [p.purpose for p in paid] == ["subscribe", "renewal"]
+    assert paid[0].created_at < paid[1].created_at - timedelta(days=27)
+    documents = Document.objects.filter(account=tenant.account)
+    assert sorted(documents.values_list("kind", flat=True)) == ["act", "act", "invoice", "invoice"]
+    assert all(d.pdf.open("rb").read(4) == b"%PDF" for d in documents)
 
 
 def test_seed_demo_refuses_to_run_in_production(settings):
