@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 
 from shared_apps.accounts.api import FieldErrorsHttp
 from shared_apps.accounts.api_auth import TENANT_AUTH, requires
+from shared_apps.ops.net import client_ip
 from shared_apps.tenancy.permissions import Perm
 
 from . import limits, payments, selectors, services
@@ -46,7 +47,7 @@ def list_plans(request: HttpRequest):
 @router.post("/billing/webhooks/yookassa", auth=None, include_in_schema=False)
 def yookassa_webhook(request: HttpRequest):
     """Trusted sender, then the payment re-read from the API by id: the body itself is never believed."""
-    ip = request.META.get("REMOTE_ADDR", "")
+    ip = client_ip(request)
     if not is_trusted_sender(ip):
         logger.warning("webhook_untrusted_sender", extra={"provider": "yookassa", "ip": ip})
         raise HttpError(403, "Уведомление отклонено.")

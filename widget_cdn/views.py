@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from billing.access import widget_enabled
 from shared_apps.ops.api_errors import error_response
+from shared_apps.ops.net import client_ip
 from shared_apps.tenancy.links import platform_url
 
 from . import intake
@@ -131,7 +132,7 @@ def _accept(request: HttpRequest, public_key: str, origin: str) -> HttpResponse:
     publication = intake.publication_by_key(public_key)
     if publication is None:
         raise intake.IntakeRefused(404, "widget_not_found", "Виджет не найден.")
-    visitor = intake.Visitor(origin=origin, ip=request.META.get("REMOTE_ADDR"),
+    visitor = intake.Visitor(origin=origin, ip=client_ip(request) or None,
                              user_agent=request.headers.get("User-Agent", ""))
     intake.check_origin(publication, visitor)
     intake.check_rate(publication, visitor)

@@ -389,3 +389,23 @@ def test_abandoned_or_failed_3ds_checkout_changes_nothing(workspace, client_for,
     assert Payment.objects.get(order_id=started["paymentId"]).failure_reason == reason
     assert subscription_of(tenant).status == Status.TRIALING
     assert not PaymentMethod.objects.filter(account=tenant.account).exists()
+
+
+def test_yookassa_sender_is_checked_through_our_proxy(workspace, client_for, payment_sandbox, settings):
+    tenant, client = workspace
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    settings.YOOKASSA_TRUSTED_NETWORKS = ["185.71.76.0/27"]
+    started = pay(client)
+    sandbox(payment_sandbox, "POST", "complete",
+            {"provider": "yookassa", "id": provider_id(started["paymentId"]), "card": YOOKASSA_CARD})
+    body = {"type": "notification", "event": "payment.succeeded", "object": {"id": provider_id(started["paymentId"])}}
+    public = client_for()
+
+    def notify(forwarded: str):
+        return public.post("/api/v1/billing/webhooks/yookassa", body, content_type="application/json",
+                           REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert notify("185.71.76.5, 203.0.113.9").status_code == 403  # a forged left-hand hop does not help
+    assert subscription_of(tenant).status == Status.TRIALING
+    assert notify("185.71.76.5").status_code == 200
+    assert subscription_of(tenant).status == Status.ACTIVE

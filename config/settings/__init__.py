@@ -399,6 +399,9 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Our own reverse proxies (networks); behind them the client address comes from X-Forwarded-For
+# (rate limits, login records, consent evidence, the YooKassa sender check). Empty: REMOTE_ADDR as is.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if IS_DEVELOPMENT else 31536000)
 
 # --- logging ----------------------------------------------------------------

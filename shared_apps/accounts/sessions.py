@@ -7,13 +7,15 @@ from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, update_session_au
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from shared_apps.ops import net
+
 from .models import LoginSession, User
 
 _SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return net.client_ip(request) or None
 
 
 def record_login(request: HttpRequest, user: User, parent: LoginSession | None = None) -> LoginSession:
