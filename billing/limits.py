@@ -115,7 +115,7 @@ def check_feature(account: Account, feature: Feature) -> None:
     if not getattr(plan, FEATURE_FIELDS[feature]):
         upgrade = _smallest_plan_with(feature)
         hint = f" Перейдите на тариф «{upgrade.name}» или выше." if upgrade else ""
-        raise LimitReached(f"«{FEATURE_NAMES[feature]}» недоступно на тарифе «{plan.name}».{hint}",
+        raise LimitReached(f"Функция «{FEATURE_NAMES[feature]}» недоступна на тарифе «{plan.name}».{hint}",
                            code="plan_feature")
 
 

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from billing import limits
 from shared_apps.tenancy.decorators import permission_required
 from shared_apps.tenancy.permissions import Perm
 from tenant_apps.leads.models import Channel, Lead
@@ -47,7 +48,8 @@ def leads(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     context = _cabinet_context(request, "leads")
-    context.update(page=page, status=status, channel=channel, statuses=Lead.Status.choices, channels=Channel.choices)
+    context.update(page=page, status=status, channel=channel, statuses=Lead.Status.choices, channels=Channel.choices,
+                   can_export=limits.allows(request.tenant.account, limits.Feature.EXPORT))
     template = "dashboard/_leads_table.html" if request.headers.get("HX-Request") else "dashboard/leads.html"
     return render(request, template, context)
 

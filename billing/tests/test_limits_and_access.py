@@ -84,7 +84,7 @@ def test_features_follow_the_plan(make_tenant, plan, feature, allowed):
         with pytest.raises(limits.LimitReached) as refused:
             limits.check_feature(tenant.account, feature)
         assert refused.value.code == "plan_feature"
-        assert "недоступно на тарифе" in refused.value.message
+        assert "недоступна на тарифе" in refused.value.message
 
 
 def test_downgrade_blockers_name_what_does_not_fit(make_tenant, make_user, add_member):

@@ -114,3 +114,15 @@ def test_workspace_settings_form_saves_and_reports_errors(team):
     tenant.refresh_from_db()
     assert (tenant.name, tenant.site_domains, tenant.timezone) == ("Автосервис «Мотор»", ["motor.ru", "www.motor.ru"],
                                                                    "Europe/Samara")
+
+
+def test_the_leads_page_offers_export_where_the_plan_has_it(team):
+    tenant, _, clients = team
+    Subscription.objects.create(account=tenant.account, plan=Plan.objects.get(code="pro"), status="active")
+    page = clients["analyst"].get("/leads?status=new").content.decode()
+    assert 'href="/api/v1/leads/export?status=new&amp;channel="' in page
+    Subscription.objects.filter(account=tenant.account).update(plan=Plan.objects.get(code="start"))
+    page = clients["admin"].get("/leads").content.decode()
+    assert "/api/v1/leads/export" not in page
+    assert "Экспорт в CSV — на тарифе «Про» и выше" in page
+    assert 'href="/billing"' in page
