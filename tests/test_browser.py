@@ -1,6 +1,7 @@
 """Smoke test in a real Chromium: the landing page and the demo workspace, on a desktop and a phone."""
 
 import re
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -34,6 +35,16 @@ def test_landing_and_demo_workspace_on_desktop(browser, demo):
     log_in(page, DEMO_EMAIL, DEMO_PASSWORD)
     expect(page).to_have_url(demo_url + "/leads?status=booked")
     expect(page.locator("#leads-table").get_by_text("Записан").filter(visible=True).first).to_be_visible()
+
+    # The filter changes without a reload; the CSV export takes the filters shown at the moment of the click.
+    page.get_by_label("Канал").select_option(label="Telegram")
+    expect(page).to_have_url(re.compile(r"channel=telegram"))
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Экспорт в CSV").click()
+    rows = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("id;Имя;")
+    assert len(rows) > 10
+    assert all(";Telegram;Записан;" in row for row in rows[1:])
 
     page.goto(demo_url + "/")
     expect(page.get_by_text("Стоматология «Улыбка»").first).to_be_visible()
