@@ -533,3 +533,13 @@ def test_production_allows_only_the_real_checkout_pages(settings):
     form_action = next(d for d in content_security_policy().split("; ") if d.startswith("form-action ")).split()
     assert {"https://yoomoney.ru", "https://securepay.tinkoff.ru", "https://pay.tbank.ru"} <= set(form_action)
     assert "http://127.0.0.1:8026" not in form_action
+
+
+def test_trial_shows_its_end_date_to_admins_only(page, workspace, make_user, add_member, client_for):
+    html = body(page.get("/"))
+    assert "Пробный период до" in html
+    assert "неиспользованные дни сохранятся" in html
+    assert "неиспользованные дни сохранятся" not in body(page.get("/billing"))  # the page says it itself
+    operator = make_user()
+    add_member(operator, workspace)
+    assert 'id="billing-banner"' not in body(client_for(workspace, operator).get("/"))
