@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import lifecycle, notifications, payments
@@ -28,13 +28,7 @@ RECONCILE_WITHIN = timedelta(days=2)
 def run(now: datetime | None = None) -> Counter:
     now = now or timezone.now()
     done: Counter = Counter()
-    due = Subscription.objects.filter(
-        Q(status=Status.TRIALING, trial_ends_at__lte=now + timedelta(days=max(TRIAL_REMINDER_DAYS)))
-        | Q(status=Status.ACTIVE, current_period_end__lte=now)
-        | Q(status=Status.PAST_DUE, next_autopay_at__lte=now)
-        | Q(status=Status.GRACE, grace_ends_at__lte=now)
-    ).values_list("account_id", flat=True)
-    for account_id in due:
+    for account_id in due(now).values_list("account_id", flat=True):
         try:
             step = advance(account_id, now)
         except Exception:
@@ -48,6 +42,20 @@ def run(now: datetime | None = None) -> Counter:
     if any(done.values()):
         logger.info("billing_cycle", extra={key: value for key, value in done.items()})
     return done
+
+
+def due(now: datetime) -> QuerySet[Subscription]:
+    """Subscriptions with something to do now — only those, so a run with nothing due stays cheap."""
+    reminders = Q()
+    for days in TRIAL_REMINDER_DAYS:
+        reminders |= Q(trial_ends_at__lte=now + timedelta(days=days)) & ~Q(reminders_sent__contains=[f"trial_{days}d"])
+    not_claimed = Q(next_autopay_at__isnull=True) | Q(next_autopay_at__lte=now)
+    return Subscription.objects.filter(
+        Q(status=Status.TRIALING) & (Q(trial_ends_at__lte=now) | reminders)
+        | Q(status=Status.ACTIVE, current_period_end__lte=now) & not_claimed
+        | Q(status=Status.PAST_DUE, next_autopay_at__lte=now)
+        | Q(status=Status.GRACE, grace_ends_at__lte=now)
+    )
 
 
 def advance(account_id: int, now: datetime) -> str:

@@ -152,3 +152,17 @@ def test_a_transition_not_allowed_from_the_status_writes_nothing(trial):
     trial.refresh_from_db()
     assert trial.status == Status.TRIALING
     assert history(trial) == before
+
+
+def test_only_subscriptions_with_something_to_do_are_picked_up(trial, send_mail_now):
+    ends = trial.trial_ends_at
+    assert not cycle.due(ends - timedelta(days=4)).exists()
+    assert cycle.due(ends - timedelta(days=2)).exists()  # the 3-day reminder is due
+    run_at(ends - timedelta(days=2), send_mail_now)
+    assert not cycle.due(ends - timedelta(days=2)).exists()  # sent: nothing until the 1-day one
+    assert cycle.due(ends - timedelta(hours=12)).exists()
+    subscription = _active(trial)
+    subscription.next_autopay_at = subscription.current_period_end + timedelta(days=1)  # an attempt in flight
+    subscription.save()
+    assert not cycle.due(subscription.current_period_end + timedelta(hours=1)).exists()
+    assert cycle.due(subscription.current_period_end + timedelta(days=1)).exists()
