@@ -210,6 +210,13 @@ def test_trial_ends_the_owner_pays_for_pro_at_yookassa_and_the_cabinet_is_back(
     page.goto(cabinet + "/billing")
     expect(page.locator("#usage")).to_contain_text("1 из 2 000")
 
+    # --- the receipt e-mail, sent by the worker with the invoice PDF attached ---------------------------------
+    open_mail(page, public, "Оплата получена — спасибо!")
+    attachment = page.get_by_role("link", name=f"Счёт-{invoice.number}.pdf")
+    expect(attachment).to_be_visible()
+    attached = page.evaluate(FETCH_HEAD, attachment.get_attribute("href"))
+    assert (attached["status"], attached["type"], attached["head"]) == (200, "application/pdf", "%PDF")
+
 
 def test_a_declined_card_leaves_the_subscription_unpaid(workspace, site, eager_tasks, sandbox, browser):
     cabinet = f"http://{workspace.slug}.localhost:{site}"
