@@ -55,16 +55,16 @@ def yookassa_webhook(request: HttpRequest):
         provider_id = notification_payment_id(request.body)
     except NotificationRejected:
         raise HttpError(400, "Некорректное уведомление.") from None
-    payment = Payment.objects.filter(provider=Provider.YOOKASSA, provider_payment_id=provider_id).first()
-    if payment is None:
-        logger.warning("webhook_unknown_payment", extra={"provider": "yookassa"})
-        return HttpResponse(status=200)
     try:
         state = gateway(Provider.YOOKASSA).fetch(provider_id)
     except ProviderUnavailable:
         raise HttpError(503, "ЮKassa недоступна, повторите уведомление позже.") from None
     except ProviderRejected as exc:
         logger.error("webhook_payment_not_confirmed", extra={"provider": "yookassa", "code": exc.code})
+        return HttpResponse(status=200)
+    payment = payments.notified_payment(Provider.YOOKASSA, state)
+    if payment is None:
+        logger.warning("webhook_unknown_payment", extra={"provider": "yookassa"})
         return HttpResponse(status=200)
     payments.record_provider_state(payment.pk, state)
     return HttpResponse(status=200)
@@ -80,7 +80,7 @@ def tinkoff_webhook(request: HttpRequest):
     except (ValueError, NotificationRejected):
         logger.warning("webhook_rejected", extra={"provider": "tinkoff"})
         return refused
-    payment = Payment.objects.filter(provider=Provider.TINKOFF, provider_payment_id=state.provider_payment_id).first()
+    payment = payments.notified_payment(Provider.TINKOFF, state)
     if payment is None:
         logger.warning("webhook_unknown_payment", extra={"provider": "tinkoff"})
         return HttpResponse("OK", content_type="text/plain")

@@ -142,6 +142,15 @@ def start(account: Account, charge: Charge, provider: str, *, return_url: str,
     return payment
 
 
+def notified_payment(provider: str, state: ProviderPayment) -> Payment | None:
+    """Our payment a verified notification is about: by the provider's id, or by our order id when the
+    provider's answer to the start never reached us (the process died or timed out after it was created)."""
+    found = Payment.objects.filter(provider=provider, provider_payment_id=state.provider_payment_id).first()
+    if found is None and state.order_id:
+        found = Payment.objects.filter(provider=provider, order_id=state.order_id, provider_payment_id="").first()
+    return found
+
+
 def refresh(payment: Payment) -> Payment:
     """Ask the provider for the payment's state and apply it (the browser's return, reconciliation)."""
     if payment.is_final or not payment.provider_payment_id:

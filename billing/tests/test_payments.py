@@ -409,3 +409,16 @@ def test_yookassa_sender_is_checked_through_our_proxy(workspace, client_for, pay
     assert subscription_of(tenant).status == Status.TRIALING
     assert notify("185.71.76.5").status_code == 200
     assert subscription_of(tenant).status == Status.ACTIVE
+
+
+def test_a_payment_whose_start_answer_was_lost_is_found_by_its_order(workspace, client_for, payment_sandbox):
+    """The provider created the payment but our process never stored its id (a crash or a timeout)."""
+    tenant, client = workspace
+    started = pay(client)
+    pid = provider_id(started["paymentId"])
+    Payment.objects.filter(order_id=started["paymentId"]).update(provider_payment_id="", status="created")
+    sandbox(payment_sandbox, "POST", "complete", {"provider": "yookassa", "id": pid, "card": YOOKASSA_CARD})
+    assert yookassa_notify(client_for(), pid).status_code == 200
+    payment = Payment.objects.get(order_id=started["paymentId"])
+    assert (payment.status, payment.provider_payment_id) == ("succeeded", pid)
+    assert subscription_of(tenant).status == Status.ACTIVE
