@@ -23,6 +23,8 @@ Status = Subscription.Status
 TRIAL_REMINDER_DAYS = (3, 1)
 RECONCILE_AFTER = timedelta(minutes=10)
 RECONCILE_WITHIN = timedelta(days=2)
+PROVIDER_DOWN_RETRY = timedelta(hours=1)
+UNANSWERED_RETRY_WITHIN = timedelta(hours=23)  # YooKassa keeps an idempotence key for 24 hours
 
 
 def run(now: datetime | None = None) -> Counter:
@@ -105,9 +107,11 @@ def _renewal(subscription: Subscription, now: datetime) -> str:
             return "canceled"
     if subscription.next_autopay_at and subscription.next_autopay_at > now:
         return ""
-    if Payment.objects.filter(account_id=subscription.account_id, purpose=Payment.Purpose.RENEWAL,
-                              status=Payment.Status.PENDING).exists():
+    renewals = Payment.objects.filter(account_id=subscription.account_id, purpose=Payment.Purpose.RENEWAL)
+    if renewals.filter(status=Payment.Status.PENDING).exists():
         return ""  # the provider has not decided yet; reconciliation will
+    unanswered = renewals.filter(status=Payment.Status.CREATED, failure_reason="provider_unavailable",
+                                 created_at__gte=now - UNANSWERED_RETRY_WITHIN).first()
     method = PaymentMethod.objects.filter(account_id=subscription.account_id, is_active=True).first()
     plan = subscription.scheduled_plan or subscription.plan
     if method is None or plan.price_kopecks is None:
@@ -120,12 +124,17 @@ def _renewal(subscription: Subscription, now: datetime) -> str:
     # Claim this attempt before calling the provider, so a run that overlaps cannot charge twice.
     subscription.next_autopay_at = now + timedelta(days=1)
     subscription.save(update_fields=["next_autopay_at"])
-    charge = payments.Charge(plan=plan, purpose=Payment.Purpose.RENEWAL, amount_kopecks=plan.price_kopecks)
     try:
-        payments.start(subscription.account, charge, method.provider, method=method,
-                       return_url=notifications.billing_url(subscription))
+        if unanswered:  # the provider never answered: the same order and key again, never a second charge
+            payments.send(unanswered)
+        else:
+            charge = payments.Charge(plan=plan, purpose=Payment.Purpose.RENEWAL, amount_kopecks=plan.price_kopecks)
+            payments.start(subscription.account, charge, method.provider, method=method,
+                           return_url=notifications.billing_url(subscription))
     except payments.ProviderDown:
-        return "autopay_deferred"  # the next run after next_autopay_at tries again
+        subscription.next_autopay_at = now + PROVIDER_DOWN_RETRY
+        subscription.save(update_fields=["next_autopay_at"])
+        return "autopay_deferred"
     return "autopay"
 
 

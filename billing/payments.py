@@ -96,8 +96,9 @@ def start(account: Account, charge: Charge, provider: str, *, return_url: str,
           method: PaymentMethod | None = None) -> Payment:
     """Create our payment and start it at the provider: a checkout page, or a charge of the saved card.
 
-    A provider that does not answer leaves the payment failed with ``provider_unavailable`` and raises
-    :class:`ProviderDown` naming the alternative (the plan's fallback to the other provider).
+    A provider that does not answer leaves the payment ``created`` with ``provider_unavailable`` (its
+    outcome is unknown: a late notification still finds it by its order) and raises :class:`ProviderDown`
+    naming the alternative for a checkout (the plan's fallback to the other provider).
     """
     if provider not in enabled_providers():
         raise ValueError(provider)
@@ -108,37 +109,45 @@ def start(account: Account, charge: Charge, provider: str, *, return_url: str,
         payment_method=method, is_autopay=method is not None,
         period_start=charge.period_start, period_end=charge.period_end,
     )
+    return send(payment, return_url=return_url)
+
+
+def send(payment: Payment, *, return_url: str = "") -> Payment:
+    """Send our payment to its provider; again for a retry — same order and idempotence key, so one payment."""
+    method = payment.payment_method
     request = PaymentRequest(
-        order_id=order_id, idempotence_key=payment.idempotence_key, amount_kopecks=charge.amount_kopecks,
-        description=plan_description(charge.plan), receipt_email=payment.receipt_email,
-        return_url=f"{return_url}?order={order_id}",
+        order_id=payment.order_id, idempotence_key=payment.idempotence_key, amount_kopecks=payment.amount_kopecks,
+        description=plan_description(payment.plan), receipt_email=payment.receipt_email,
+        return_url=f"{return_url}?order={payment.order_id}",
         notification_url=platform_url("/api/v1/billing/webhooks/tinkoff"),
-        customer_key=f"account-{account.pk}", save_method=method is None,
+        customer_key=f"account-{payment.account_id}", save_method=method is None,
         saved_token=method.token if method else "",
     )
+    log = {"provider": payment.provider, "orderId": payment.order_id}
     try:
-        state = gateway(provider).create_payment(request)
+        state = gateway(payment.provider).create_payment(request)
     except ProviderUnavailable:
-        Payment.objects.filter(pk=payment.pk).update(status=Status.FAILED, failure_reason="provider_unavailable")
-        logger.warning("payment_provider_unavailable", extra={"provider": provider, "orderId": order_id})
-        raise ProviderDown(provider, None if method else _other_provider(provider)) from None
+        Payment.objects.filter(pk=payment.pk).update(failure_reason="provider_unavailable")
+        logger.warning("payment_provider_unavailable", extra=log)
+        raise ProviderDown(payment.provider, None if method else _other_provider(payment.provider)) from None
     except ProviderRejected as exc:
-        logger.error("payment_provider_rejected", extra={"provider": provider, "orderId": order_id, "code": exc.code})
+        logger.error("payment_provider_rejected", extra={**log, "code": exc.code})
         if method is None:  # our checkout request was refused: offer the other provider
             Payment.objects.filter(pk=payment.pk).update(status=Status.FAILED, failure_reason="rejected")
-            raise ProviderDown(provider, _other_provider(provider)) from None
+            raise ProviderDown(payment.provider, _other_provider(payment.provider)) from None
         # A renewal the provider refuses (card token revoked, recurring blocked) is a failed autopayment.
-        failed = ProviderPayment(provider_payment_id="", order_id=order_id, state="failed",
-                                 provider_status="rejected", amount_kopecks=charge.amount_kopecks,
+        failed = ProviderPayment(provider_payment_id="", order_id=payment.order_id, state="failed",
+                                 provider_status="rejected", amount_kopecks=payment.amount_kopecks,
                                  failure_reason=exc.code or "rejected")
         return record_provider_state(payment.pk, failed)
-    Payment.objects.filter(pk=payment.pk).update(
+    # Only a payment nobody has decided yet: a notification may have overtaken this answer.
+    Payment.objects.filter(pk=payment.pk, status=Status.CREATED).update(
         provider_payment_id=state.provider_payment_id, payment_url=state.payment_url, status=Status.PENDING,
-        provider_status=state.provider_status,
+        provider_status=state.provider_status, failure_reason="",
     )
-    payment.refresh_from_db()
     if state.state != "pending":
-        payment = record_provider_state(payment.pk, state)
+        return record_provider_state(payment.pk, state)
+    payment.refresh_from_db()
     return payment
 
 

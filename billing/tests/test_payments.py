@@ -422,3 +422,30 @@ def test_a_payment_whose_start_answer_was_lost_is_found_by_its_order(workspace, 
     payment = Payment.objects.get(order_id=started["paymentId"])
     assert (payment.status, payment.provider_payment_id) == ("succeeded", pid)
     assert subscription_of(tenant).status == Status.ACTIVE
+
+
+def test_autopay_the_provider_never_answered_is_retried_as_the_same_payment(
+    workspace, client_for, payment_sandbox, settings
+):
+    subscription = _paid_pro(workspace, client_for, payment_sandbox)
+    settings.PAYMENT_TIMEOUT_SECONDS = 1
+    sandbox(payment_sandbox, "POST", "faults", {"provider": "yookassa", "mode": "timeout", "times": 3, "delay": 3})
+    moment = subscription.current_period_end + timedelta(minutes=1)
+    with time_machine.travel(moment, tick=False):
+        assert cycle.run()["autopay_deferred"] == 1
+    subscription.refresh_from_db()
+    assert subscription.status == Status.ACTIVE  # an unanswered provider is not a declined card
+    assert subscription.next_autopay_at == moment + timedelta(hours=1)
+    renewal = Payment.objects.get(purpose="renewal")
+    assert (renewal.status, renewal.failure_reason) == ("created", "provider_unavailable")
+
+    with time_machine.travel(moment + timedelta(hours=1, minutes=1), tick=False):
+        assert cycle.run()["autopay"] == 1
+    renewal.refresh_from_db()
+    assert renewal.status == "succeeded"
+    assert Payment.objects.filter(purpose="renewal").count() == 1
+    at_provider = sandbox(payment_sandbox, "GET", "payments")["yookassa"]
+    assert len(at_provider) == 2  # the first checkout and one renewal, however many times it was sent
+    assert renewal.provider_payment_id in [p["id"] for p in at_provider]
+    subscription.refresh_from_db()
+    assert subscription.current_period_start == moment - timedelta(minutes=1)
