@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from shared_apps.accounts.api import FieldErrorsHttp
 from shared_apps.accounts.api_auth import TENANT_AUTH, requires
 from shared_apps.ops.net import client_ip
 from shared_apps.tenancy.permissions import Perm
@@ -125,19 +124,17 @@ def subscription_out(request: HttpRequest, subscription: Subscription) -> dict:
     account = request.tenant.account
     current = limits.usage(account)
     method = selectors.saved_method(account)
-    renews = subscription.current_period_end if (
-        subscription.status == Subscription.Status.ACTIVE and not subscription.cancel_at_period_end) else None
     return {
         "plan": subscription.plan, "status": subscription.status, "status_label": subscription.get_status_display(),
         "trial_ends_at": subscription.trial_ends_at, "current_period_end": subscription.current_period_end,
-        "renews_at": renews, "grace_ends_at": subscription.grace_ends_at,
+        "renews_at": subscription.renews_at, "grace_ends_at": subscription.grace_ends_at,
         "next_autopay_at": subscription.next_autopay_at, "cancel_at_period_end": subscription.cancel_at_period_end,
         "scheduled_plan": subscription.scheduled_plan.code if subscription.scheduled_plan else None,
         "provider": subscription.provider, "payment_method": method.title if method else None,
         "usage": {
             "leads_this_month": current.leads_this_month, "leads_limit": subscription.plan.leads_per_month,
             "tenants": current.tenants, "tenants_limit": subscription.plan.max_tenants,
-            "members": limits.member_counts(account).get(request.tenant.pk, 0),
+            "members": current.members.get(request.tenant.pk, 0),
             "members_limit": subscription.plan.max_members,
         },
     }
@@ -152,11 +149,6 @@ def _subscription(request: HttpRequest) -> Subscription:
 
 def _return_url(request: HttpRequest) -> str:
     return f"{request.tenant.url}billing/return"
-
-
-def _billing_error(exc: services.BillingError) -> HttpError:
-    fields = getattr(exc, "fields", None) or ({exc.field: exc.message} if exc.field else {})
-    return FieldErrorsHttp(exc.status, exc.message, fields, code=exc.code)
 
 
 @tenant_router.get("/billing/subscription", response=SubscriptionOut, by_alias=True, summary="getSubscription")
@@ -183,23 +175,11 @@ class PaymentStartedOut(Schema):
     amount_kopecks: int = Field(serialization_alias="amountKopecks")
 
 
-def _provider_down(exc: payments.ProviderDown) -> HttpError:
-    error = HttpError(503, exc.message)
-    error.code = "provider_unavailable"
-    error.fields = {"alternativePaymentMethod": exc.alternative} if exc.alternative else None
-    return error
-
-
 @tenant_router.post("/billing/payments", response={201: PaymentStartedOut}, by_alias=True, summary="createPayment")
 @requires(Perm.BILLING_MANAGE)
 def create_payment(request: HttpRequest, body: PaymentIn):
-    try:
-        payment = services.create_payment(request.tenant.account, body.plan_id, body.payment_method,
-                                          return_url=_return_url(request))
-    except services.BillingError as exc:
-        raise _billing_error(exc) from None
-    except payments.ProviderDown as exc:
-        raise _provider_down(exc) from None
+    payment = services.create_payment(request.tenant.account, body.plan_id, body.payment_method,
+                                      return_url=_return_url(request))
     return Status(201, {"payment_url": payment.payment_url, "payment_id": payment.order_id,
                         "provider": payment.provider, "amount_kopecks": payment.amount_kopecks})
 
@@ -259,13 +239,8 @@ class PlanChangeOut(Schema):
 @tenant_router.post("/billing/plan", response=PlanChangeOut, by_alias=True, summary="changePlan")
 @requires(Perm.BILLING_MANAGE)
 def change_plan(request: HttpRequest, body: PlanChangeIn):
-    try:
-        change = services.change_plan(request.tenant.account, body.plan_id, body.payment_method,
-                                      return_url=_return_url(request))
-    except services.BillingError as exc:
-        raise _billing_error(exc) from None
-    except payments.ProviderDown as exc:
-        raise _provider_down(exc) from None
+    change = services.change_plan(request.tenant.account, body.plan_id, body.payment_method,
+                                  return_url=_return_url(request))
     checkout = change.payment if change.payment and change.payment.status == Payment.Status.PENDING else None
     return {
         "subscription": subscription_out(request, _subscription(request)),
@@ -278,20 +253,14 @@ def change_plan(request: HttpRequest, body: PlanChangeIn):
 @tenant_router.post("/billing/cancel", response=SubscriptionOut, by_alias=True, summary="cancelSubscription")
 @requires(Perm.BILLING_MANAGE)
 def cancel_subscription(request: HttpRequest):
-    try:
-        services.cancel(request.tenant.account)
-    except services.BillingError as exc:
-        raise _billing_error(exc) from None
+    services.cancel(request.tenant.account)
     return subscription_out(request, _subscription(request))
 
 
 @tenant_router.post("/billing/resume", response=SubscriptionOut, by_alias=True, summary="resumeSubscription")
 @requires(Perm.BILLING_MANAGE)
 def resume_subscription(request: HttpRequest):
-    try:
-        services.resume(request.tenant.account)
-    except services.BillingError as exc:
-        raise _billing_error(exc) from None
+    services.resume(request.tenant.account)
     return subscription_out(request, _subscription(request))
 
 
@@ -342,10 +311,7 @@ class BankInvoiceIn(Schema):
 @tenant_router.post("/billing/invoices", response={201: DocumentOut}, by_alias=True, summary="requestBankInvoice")
 @requires(Perm.BILLING_MANAGE)
 def request_bank_invoice(request: HttpRequest, body: BankInvoiceIn):
-    try:
-        document = services.request_bank_invoice(request.tenant.account, body.plan_id)
-    except services.BillingError as exc:
-        raise _billing_error(exc) from None
+    document = services.request_bank_invoice(request.tenant.account, body.plan_id)
     return Status(201, document_out(document))
 
 
@@ -372,8 +338,5 @@ def get_requisites(request: HttpRequest):
 @tenant_router.put("/billing/requisites", response=RequisitesOut, by_alias=True, summary="updateRequisites")
 @requires(Perm.BILLING_MANAGE)
 def update_requisites(request: HttpRequest, body: RequisitesIn):
-    try:
-        return services.update_requisites(request.tenant.account, legal_name=body.legal_name, inn=body.inn,
-                                          kpp=body.kpp, legal_address=body.legal_address)
-    except services.BillingError as exc:
-        raise _billing_error(exc) from None
+    return services.update_requisites(request.tenant.account, legal_name=body.legal_name, inn=body.inn,
+                                      kpp=body.kpp, legal_address=body.legal_address)

@@ -21,8 +21,8 @@ from shared_apps.accounts.models import Account
 from shared_apps.tenancy.links import platform_url
 from shared_apps.tenancy.models import Membership, Tenant
 
-from .access import Access, access_of
-from .models import Plan
+from .access import Access, access_for_status, access_of
+from .models import Plan, Subscription
 from .selectors import plan_of
 
 MAX_TENANTS_PER_USER = 5
@@ -59,7 +59,11 @@ class LimitReached(HttpError):
 class Usage:
     leads_this_month: int
     tenants: int
-    members_most: int  # the largest team among the account's workspaces (the limit is per workspace)
+    members: dict[int, int]  # team size per workspace (tenant id); the member limit is per workspace
+
+    @property
+    def members_most(self) -> int:
+        return max(self.members.values(), default=0)
 
 
 def month_start(now: datetime | None = None) -> datetime:
@@ -81,14 +85,10 @@ def leads_this_month(account: Account, now: datetime | None = None) -> int:
         return int(cursor.fetchone()[0])
 
 
-def member_counts(account: Account) -> dict[int, int]:
-    rows = Membership.objects.filter(tenant__account=account).values("tenant").annotate(n=Count("id"))
-    return {row["tenant"]: row["n"] for row in rows}
-
-
 def usage(account: Account) -> Usage:
+    rows = Membership.objects.filter(tenant__account=account).values("tenant").annotate(n=Count("id"))
     return Usage(leads_this_month=leads_this_month(account), tenants=account.tenants.count(),
-                 members_most=max(member_counts(account).values(), default=0))
+                 members={row["tenant"]: row["n"] for row in rows})
 
 
 # --- subscription access -----------------------------------------------------------------------------
@@ -135,11 +135,6 @@ def check_new_tenant(account: Account, owner_tenant_count: int) -> None:
                            f"Перейдите на тариф выше: {platform_url('/pricing')}")
 
 
-def seat_limit(account: Account) -> int | None:
-    """Team members (plus open invitations) allowed per workspace; None is unlimited."""
-    return plan_of(account).max_members
-
-
 def bigger_team_plan(plan: Plan) -> Plan | None:
     return (Plan.objects.filter(is_active=True, is_on_request=False, trial_days=0)
             .filter(Q(max_members__isnull=True) | Q(max_members__gt=plan.max_members or 0))
@@ -147,10 +142,11 @@ def bigger_team_plan(plan: Plan) -> Plan | None:
 
 
 def check_new_lead(account: Account) -> None:
-    """Blocked accounts take no leads (402 ``tenant_blocked``); over the monthly limit → 402 ``lead_limit_reached``."""
-    if access_of(account) is Access.BILLING_ONLY:
+    """Blocked accounts take no leads (403 ``tenant_blocked``); over the monthly limit → 402 ``lead_limit_reached``."""
+    subscription = Subscription.objects.select_related("plan").filter(account=account).first()
+    if subscription and access_for_status(subscription.status) is Access.BILLING_ONLY:
         raise LimitReached(BLOCKED_MESSAGE, code="tenant_blocked", status=403)
-    plan = plan_of(account)
+    plan = subscription.plan if subscription else plan_of(account)
     if plan.leads_per_month is not None and leads_this_month(account) >= plan.leads_per_month:
         raise LimitReached(f"Лимит тарифа «{plan.name}» — {plan.leads_per_month} заявок в месяц — исчерпан.",
                            code="lead_limit_reached", status=402)

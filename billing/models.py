@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.core.files.storage import Storage, storages
 from django.db import models
 
@@ -87,6 +89,13 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.plan} ({self.get_status_display()})"
+
+    @property
+    def renews_at(self) -> datetime | None:
+        """When the saved card is charged next: the period end of an active subscription not being canceled."""
+        if self.status == self.Status.ACTIVE and not self.cancel_at_period_end:
+            return self.current_period_end
+        return None
 
 
 class SubscriptionEvent(models.Model):

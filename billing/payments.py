@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from ninja.errors import HttpError
 
 from shared_apps.accounts.models import Account
 from shared_apps.tenancy.links import platform_url
@@ -53,8 +54,8 @@ def failure_text(reason: str) -> str:
     return FAILURE_TEXTS.get(reason, "банк отклонил платёж")
 
 
-class ProviderDown(Exception):
-    """The chosen provider did not answer; ``alternative`` is the other enabled one, if any."""
+class ProviderDown(HttpError):
+    """The chosen provider did not answer (503); ``alternative`` is the other enabled one, if any."""
 
     def __init__(self, provider: str, alternative: str | None) -> None:
         names = dict(Provider.choices)
@@ -63,8 +64,9 @@ class ProviderDown(Exception):
             message += f" Попробуйте оплатить через {names[alternative]}."
         else:
             message += " Попробуйте ещё раз через несколько минут."
-        super().__init__(message)
-        self.message = message
+        super().__init__(503, message)
+        self.code = "provider_unavailable"
+        self.fields = {"alternativePaymentMethod": alternative} if alternative else {}
         self.provider = provider
         self.alternative = alternative
 

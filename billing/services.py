@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from ninja.errors import HttpError
 
 from shared_apps.accounts.models import Account
 
@@ -24,15 +25,15 @@ Status = Subscription.Status
 MIN_CHARGE_KOPECKS = 100  # providers do not take less than 1 ₽
 
 
-class BillingError(Exception):
-    """A refusal the customer can act on; ``status`` is the HTTP status the API answers with."""
+class BillingError(HttpError):
+    """A refusal the customer can act on: the API's error envelope renders it as is (status, code, fields)."""
 
     def __init__(self, message: str, *, status: int = 400, code: str = "validation_error", field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(status, message)
         self.status = status
         self.code = code
         self.field = field
+        self.fields = {field: message} if field else {}
 
 
 def sync_plans() -> None:

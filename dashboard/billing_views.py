@@ -183,12 +183,9 @@ def _page(request: HttpRequest, *, error: str = "", plan_error: str = "", provid
         Meter("Лиды в этом месяце", used.leads_this_month, plan.leads_per_month,
               "во всех рабочих пространствах аккаунта", blocking=True),
         Meter("Рабочие пространства", used.tenants, plan.max_tenants),
-        Meter("Участники команды", limits.member_counts(account).get(tenant.pk, 0), plan.max_members,
+        Meter("Участники команды", used.members.get(tenant.pk, 0), plan.max_members,
               f"в «{tenant.name}»"),
     ]
-    renews_at = subscription.current_period_end if (
-        subscription and subscription.status == Subscription.Status.ACTIVE and not subscription.cancel_at_period_end
-    ) else None
     on_request = [p for p in selectors.pricing_plans() if p.is_on_request]
     legal_values = requisites if requisites is not None else {
         "legal_name": account.legal_name, "inn": account.inn, "kpp": account.kpp,
@@ -200,7 +197,7 @@ def _page(request: HttpRequest, *, error: str = "", plan_error: str = "", provid
         "plan": plan,
         "plan_price": whole_rubles(plan.price_kopecks) if plan.price_kopecks else "",
         "has_paid_period": has_paid,
-        "renews_at": renews_at,
+        "renews_at": subscription.renews_at if subscription else None,
         "method": method,
         "meters": meters,
         "method_title": (card_title(method.title) or "Банковская карта") if method else "",
