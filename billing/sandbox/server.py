@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from billing.sandbox import pages
@@ -19,6 +19,7 @@ from billing.sandbox.notify import Notifier
 from billing.sandbox.tinkoff import Tinkoff
 from billing.sandbox.yookassa import YooKassa, error_body
 from shared_apps.ops.net import is_loopback
+from shared_apps.ops.sandbox_http import SandboxHandler
 
 logger = logging.getLogger(__name__)
 
@@ -226,20 +227,12 @@ class PaymentSandbox(ThreadingHTTPServer):
             self._faults = {provider: _Fault() for provider in PROVIDERS}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(SandboxHandler):
     server: PaymentSandbox
     server_version = "FastLeadPaymentSandbox/1.0"
     protocol_version = "HTTP/1.1"
     timeout = 30
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_HEAD(self) -> None:
-        self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"", "text/plain")
+    log_name = "payment_sandbox"
 
     def _dispatch(self, method: str) -> None:
         path = urlsplit(self.path).path.rstrip("/") or "/"
@@ -406,41 +399,6 @@ class _Handler(BaseHTTPRequestHandler):
         self._html(HTTPStatus.OK, pages.index_page(
             server.base_url, shop_id=server.yookassa.shop_id, terminal_key=server.tinkoff.terminal_key,
             webhook_url=server.yookassa_webhook_url, switches=server.switches()))
-
-    # --- responses ----------------------------------------------------------------------------------------
-
-    def _redirect(self, location: str) -> None:
-        self._send(HTTPStatus.SEE_OTHER, b"", "text/plain", {"Location": location})
-
-    def _html(self, status: int, page: str) -> None:
-        self._send(status, page.encode(), "text/html; charset=utf-8", {
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-            "X-Frame-Options": "DENY",
-        })
-
-    def _json(self, status: int, data: object) -> None:
-        self._send(status, json.dumps(data, ensure_ascii=False).encode(), "application/json; charset=utf-8")
-
-    def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the client gave up waiting (a "timeout" fault)
-
-    def log_message(self, format: str, *args) -> None:
-        logger.debug("payment_sandbox %s %s", getattr(self, "command", "-"), urlsplit(getattr(self, "path", "")).path)
-
-    def log_error(self, format: str, *args) -> None:
-        status = args[0] if args and isinstance(args[0], int) else "-"
-        logger.info("payment_sandbox_error %s", status)
 
 
 def start_sandbox(host: str = "127.0.0.1", port: int = 0, **kwargs) -> tuple[PaymentSandbox, str]:

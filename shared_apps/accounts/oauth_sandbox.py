@@ -29,10 +29,11 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from shared_apps.ops.net import is_loopback
+from shared_apps.ops.sandbox_http import SandboxHandler
 
 logger = logging.getLogger(__name__)
 
@@ -217,11 +218,13 @@ class SandboxServer(ThreadingHTTPServer):
             self._thread.join(timeout=5)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(SandboxHandler):
     server: SandboxServer
     server_version = "FastLeadOAuthSandbox/1.0"
     protocol_version = "HTTP/1.1"
     timeout = 15
+    log_name = "oauth_sandbox"
+    redirect_status = HTTPStatus.FOUND
 
     # --- routing ------------------------------------------------------------------------------
 
@@ -237,15 +240,6 @@ class _Handler(BaseHTTPRequestHandler):
         ("GET", "/yandex/info"): ("userinfo", "yandex"),
         ("POST", "/yandex/info"): ("userinfo", "yandex"),
     }
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_HEAD(self) -> None:
-        self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"", "text/plain")
 
     def _dispatch(self, method: str) -> None:
         parts = urlsplit(self.path)
@@ -434,39 +428,6 @@ class _Handler(BaseHTTPRequestHandler):
         title = TITLES[provider]
         body = f'<h1>Песочница {title} — ошибка</h1><p class="error" role="alert">{html.escape(message)}</p>'
         self._html(HTTPStatus.BAD_REQUEST, PAGE.format(title=f"Песочница {title}", body=body))
-
-    def _redirect(self, location: str) -> None:
-        self._send(HTTPStatus.FOUND, b"", "text/plain", {"Location": location})
-
-    def _html(self, status: int, page: str) -> None:
-        self._send(status, page.encode(), "text/html; charset=utf-8", {
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-            "X-Frame-Options": "DENY",
-        })
-
-    def _json(self, status: int, data: dict, headers: dict | None = None) -> None:
-        self._send(status, json.dumps(data, ensure_ascii=False).encode(), "application/json; charset=utf-8", headers)
-
-    def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("Referrer-Policy", "no-referrer")
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def log_message(self, format: str, *args) -> None:
-        # The query string carries codes, tokens and login hints: log the method and path only.
-        logger.debug("oauth_sandbox %s %s", getattr(self, "command", "-"), urlsplit(getattr(self, "path", "")).path)
-
-    def log_error(self, format: str, *args) -> None:
-        # BaseHTTPRequestHandler's error texts quote the raw request line: keep only the status.
-        status = args[0] if args and isinstance(args[0], int) else "-"
-        logger.info("oauth_sandbox_error %s", status)
 
 
 def start_sandbox(
