@@ -81,3 +81,8 @@ def format_rubles(kopecks: int) -> str:
     """The amount in figures, "9 990,00", with a no-break space between thousands."""
     rubles, rest = _split(kopecks)
     return f"{rubles:,}".replace(",", NBSP) + f",{rest:02d}"
+
+
+def rubles(kopecks: int) -> str:
+    """The amount with its currency, "9 990,00 ₽" (no-break spaces), as pages and e-mails show it."""
+    return f"{format_rubles(kopecks)}{NBSP}₽"

@@ -9,18 +9,13 @@ from shared_apps.tenancy.links import platform_url
 from shared_apps.tenancy.models import Tenant
 
 from .models import Document, Payment, Plan, Subscription
+from .money_words import rubles
 
 
 def billing_url(subscription: Subscription) -> str:
     tenant = (Tenant.objects.filter(account_id=subscription.account_id, kind=Tenant.Kind.CLIENT)
               .order_by("created_at", "pk").first())
     return f"{tenant.url}billing" if tenant else platform_url("/login")
-
-
-def _money(kopecks: int) -> str:
-    from .money_words import format_rubles
-
-    return f"{format_rubles(kopecks)} ₽"
 
 
 def _send(subscription: Subscription, template: str, subject: str, attachments: list | tuple = (),
@@ -47,7 +42,7 @@ def payment_succeeded(subscription: Subscription, payment: Payment, documents: l
     invoice = next((d for d in documents if d.kind == Document.Kind.INVOICE), None)
     _send(subscription, "billing_payment_succeeded", "Оплата получена — спасибо!",
           attachments=[pdf_attachment(d) for d in documents if d.pdf],
-          payment=payment, amount=_money(payment.amount_kopecks), period_end=subscription.current_period_end,
+          payment=payment, amount=rubles(payment.amount_kopecks), period_end=subscription.current_period_end,
           document_number=invoice.number if invoice else "")
 
 
@@ -56,7 +51,7 @@ def payment_failed(subscription: Subscription, payment: Payment, *, next_attempt
     from .payments import failure_text
 
     _send(subscription, "billing_payment_failed", "Не удалось списать оплату за Fast Lead",
-          payment=payment, amount=_money(payment.amount_kopecks), reason_text=failure_text(payment.failure_reason),
+          payment=payment, amount=rubles(payment.amount_kopecks), reason_text=failure_text(payment.failure_reason),
           next_attempt_at=next_attempt_at, attempts_left=attempts_left, pay_url=billing_url(subscription))
 
 
@@ -73,10 +68,10 @@ def plan_changed(subscription: Subscription, old_plan: Plan, new_plan: Plan, *, 
     is_upgrade = (new_plan.price_kopecks or 0) > (old_plan.price_kopecks or 0)
     _send(subscription, "billing_plan_changed", f"Тариф изменён: «{new_plan.name}»",
           old_plan=old_plan, new_plan=new_plan, effective_at=effective_at, is_upgrade=is_upgrade,
-          amount=_money(payment.amount_kopecks) if payment else "")
+          amount=rubles(payment.amount_kopecks) if payment else "")
 
 
 def invoice_issued(subscription: Subscription, document: Document) -> None:
     _send(subscription, "billing_invoice_issued", f"Счёт на оплату № {document.number}",
           attachments=[pdf_attachment(document)], document_number=document.number,
-          amount=_money(document.amount_kopecks))
+          amount=rubles(document.amount_kopecks))

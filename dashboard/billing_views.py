@@ -26,7 +26,7 @@ from billing import limits, payments, selectors, services
 from billing.access import Access, access_for_status
 from billing.invoicing import is_legal_entity
 from billing.models import Document, Payment, Plan, Provider, Subscription
-from billing.money_words import format_rubles
+from billing.money_words import rubles
 from shared_apps.tenancy.decorators import permission_required
 from shared_apps.tenancy.permissions import Perm, has_permission
 
@@ -36,11 +36,6 @@ HISTORY_ROWS = 50
 # Field names of services.update_requisites' errors → the form's field names.
 REQUISITES_FIELDS = {"legalName": "legal_name", "inn": "inn", "kpp": "kpp", "legalAddress": "legal_address"}
 DOCUMENT_FILE_PREFIX = {Document.Kind.INVOICE: "schet", Document.Kind.ACT: "akt"}
-
-
-def rubles(kopecks: int) -> str:
-    """``999000`` → ``"9 990,00 ₽"`` (no-break spaces)."""
-    return f"{format_rubles(kopecks)}{NBSP}₽"
 
 
 def whole_rubles(kopecks: int) -> str:
