@@ -201,7 +201,7 @@ def payment_out(payment: Payment) -> dict:
     return {"payment_id": payment.order_id, "status": payment.status, "status_label": payment.get_status_display(),
             "purpose": payment.purpose, "plan": payment.plan.code, "provider": payment.provider,
             "amount_kopecks": payment.amount_kopecks,
-            "failure": payments.failure_text(payment.failure_reason) if payment.status == Payment.Status.FAILED else "",
+            "failure": payment.failure_text if payment.status == Payment.Status.FAILED else "",
             "created_at": payment.created_at, "paid_at": payment.paid_at}
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from shared_apps.accounts.models import Account
 
+from .documents import render_pdf
 from .models import Document, DocumentCounter, Payment, Plan
 
 
@@ -40,8 +41,6 @@ def _next_sequence(kind: str, year: int) -> int:
 
 
 def render_and_store(document: Document) -> None:
-    from .documents import render_pdf
-
     name = f"{document.account_id}/{document.kind}-{document.number}.pdf"
     if document.pdf:
         document.pdf.delete(save=False)
@@ -51,13 +50,11 @@ def render_and_store(document: Document) -> None:
 @transaction.atomic
 def issue(account: Account, kind: str, plan: Plan, amount_kopecks: int, *, payment: Payment | None = None,
           status: str = Document.Status.PAID, period: tuple | None = None) -> Document:
-    from .payments import plan_description
-
     now = timezone.now()
     year = timezone.localtime(now).year
     document = Document.objects.create(
         account=account, kind=kind, year=year, sequence=_next_sequence(kind, year), status=status, payment=payment,
-        plan=plan, description=plan_description(plan), amount_kopecks=amount_kopecks,
+        plan=plan, description=plan.line_item, amount_kopecks=amount_kopecks,
         vat_code=settings.BILLING_VAT_CODE, period_start=period[0] if period else None,
         period_end=period[1] if period else None, seller=seller(), buyer=buyer(account), issued_at=now,
     )

@@ -46,6 +46,11 @@ class Plan(models.Model):
     def is_trial(self) -> bool:
         return self.trial_days > 0
 
+    @property
+    def line_item(self) -> str:
+        """What a month of the plan is called on receipts, invoices and acts."""
+        return f"Подписка «{self.name}», 1 мес."
+
 
 class Provider(models.TextChoices):
     YOOKASSA = "yookassa", "ЮKassa"
@@ -139,6 +144,26 @@ class PaymentMethod(models.Model):
         return f"{self.get_provider_display()}: {self.title or self.token}"
 
 
+# Why a payment failed, as the customer reads it (provider reasons and T-Bank error codes).
+FAILURE_TEXTS = {
+    "insufficient_funds": "недостаточно средств на карте",
+    "1051": "недостаточно средств на карте",
+    "116": "недостаточно средств на карте",
+    "103": "недостаточно средств на карте",
+    "3d_secure_failed": "не пройдена проверка 3-D Secure",
+    "101": "не пройдена проверка 3-D Secure",
+    "expired_on_confirmation": "оплата не была завершена",
+    "card_expired": "истёк срок действия карты",
+    "permission_revoked": "вы отозвали разрешение на автоплатежи",
+    "104": "банк отклонил повторное списание",
+    "10": "банк отклонил повторное списание",
+    "fraud_suspected": "банк заподозрил мошенничество",
+    "amount_mismatch": "сумма платежа не совпала с заказом — мы проверим платёж и свяжемся с вами",
+    "provider_unavailable": "платёжная система не ответила",
+    "rejected": "платёжная система отклонила запрос",
+}
+
+
 class Payment(models.Model):
     """One payment attempt at one provider; its status only moves forward, from verified provider state."""
 
@@ -194,6 +219,12 @@ class Payment(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def failure_text(self) -> str:
+        if not self.failure_reason:
+            return ""
+        return FAILURE_TEXTS.get(self.failure_reason, "банк отклонил платёж")
 
 
 class Document(models.Model):

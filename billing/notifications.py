@@ -48,10 +48,8 @@ def payment_succeeded(subscription: Subscription, payment: Payment, documents: l
 
 def payment_failed(subscription: Subscription, payment: Payment, *, next_attempt_at: datetime | None,
                    attempts_left: int) -> None:
-    from .payments import failure_text
-
     _send(subscription, "billing_payment_failed", "Не удалось списать оплату за Fast Lead",
-          payment=payment, amount=rubles(payment.amount_kopecks), reason_text=failure_text(payment.failure_reason),
+          payment=payment, amount=rubles(payment.amount_kopecks), reason_text=payment.failure_text,
           next_attempt_at=next_attempt_at, attempts_left=attempts_left, pay_url=billing_url(subscription))
 
 

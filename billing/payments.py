@@ -31,28 +31,6 @@ from .providers.base import PaymentRequest, ProviderPayment, ProviderRejected, P
 logger = logging.getLogger(__name__)
 Status = Payment.Status
 
-FAILURE_TEXTS = {
-    "insufficient_funds": "недостаточно средств на карте",
-    "1051": "недостаточно средств на карте",
-    "116": "недостаточно средств на карте",
-    "103": "недостаточно средств на карте",
-    "3d_secure_failed": "не пройдена проверка 3-D Secure",
-    "101": "не пройдена проверка 3-D Secure",
-    "expired_on_confirmation": "оплата не была завершена",
-    "card_expired": "истёк срок действия карты",
-    "permission_revoked": "вы отозвали разрешение на автоплатежи",
-    "104": "банк отклонил повторное списание",
-    "10": "банк отклонил повторное списание",
-    "fraud_suspected": "банк заподозрил мошенничество",
-    "amount_mismatch": "сумма платежа не совпала с заказом — мы проверим платёж и свяжемся с вами",
-    "provider_unavailable": "платёжная система не ответила",
-    "rejected": "платёжная система отклонила запрос",
-}
-
-
-def failure_text(reason: str) -> str:
-    return FAILURE_TEXTS.get(reason, "банк отклонил платёж")
-
 
 class ProviderDown(HttpError):
     """The chosen provider did not answer (503); ``alternative`` is the other enabled one, if any."""
@@ -73,10 +51,6 @@ class ProviderDown(HttpError):
 
 def _other_provider(provider: str) -> str | None:
     return next((code for code in enabled_providers() if code != provider), None)
-
-
-def plan_description(plan: Plan) -> str:
-    return f"Подписка «{plan.name}», 1 мес."
 
 
 def _new_order_id() -> str:
@@ -119,7 +93,7 @@ def send(payment: Payment, *, return_url: str = "") -> Payment:
     method = payment.payment_method
     request = PaymentRequest(
         order_id=payment.order_id, idempotence_key=payment.idempotence_key, amount_kopecks=payment.amount_kopecks,
-        description=plan_description(payment.plan), receipt_email=payment.receipt_email,
+        description=payment.plan.line_item, receipt_email=payment.receipt_email,
         return_url=f"{return_url}?order={payment.order_id}",
         notification_url=platform_url("/api/v1/billing/webhooks/tinkoff"),
         customer_key=f"account-{payment.account_id}", save_method=method is None,

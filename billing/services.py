@@ -19,6 +19,7 @@ from .limits import downgrade_blockers
 from .models import Document, Payment, PaymentMethod, Plan, Subscription
 from .plans import PLANS
 from .providers import enabled_providers
+from .providers.base import ProviderPayment
 
 logger = logging.getLogger(__name__)
 Status = Subscription.Status
@@ -171,7 +172,7 @@ def _upgrade(account: Account, subscription: Subscription, plan: Plan, provider:
     except payments.ProviderDown as exc:
         raise BillingError(exc.message + " Тариф не изменён.", status=402, code="payment_failed") from None
     if payment.status == Payment.Status.FAILED:
-        raise BillingError(f"Платёж не прошёл: {payments.failure_text(payment.failure_reason)}. Тариф не изменён.",
+        raise BillingError(f"Платёж не прошёл: {payment.failure_text}. Тариф не изменён.",
                            status=402, code="payment_failed")
     subscription.refresh_from_db()
     return PlanChange(subscription=subscription, amount_kopecks=amount, effective_at=now, payment=payment)
@@ -252,8 +253,6 @@ def record_bank_transfer(document: Document) -> Payment:
     """Platform staff saw the money for an unpaid invoice arrive: pay it like any other payment."""
     if document.kind != Document.Kind.INVOICE or document.status != Document.Status.UNPAID:
         raise BillingError("Отметить оплату можно только у неоплаченного счёта.")
-    from .providers.base import ProviderPayment
-
     with transaction.atomic():
         order_id = f"bank-{document.number}"
         payment = Payment.objects.create(

@@ -169,7 +169,7 @@ def _page(request: HttpRequest, *, error: str = "", plan_error: str = "", provid
     chosen = chosen or {}
     history = [
         {"payment": p, "amount": rubles(p.amount_kopecks),
-         "failure": payments.failure_text(p.failure_reason) if p.status == Payment.Status.FAILED else ""}
+         "failure": p.failure_text if p.status == Payment.Status.FAILED else ""}
         for p in selectors.payment_history(account)[:HISTORY_ROWS]
     ]
     documents = [{"document": d, "amount": rubles(d.amount_kopecks)}
@@ -257,7 +257,7 @@ def pay(request: HttpRequest) -> HttpResponse:
             payment = services.create_payment(account, chosen["plan"], chosen["provider"],
                                               return_url=_return_url(request))
             if payment.status == Payment.Status.FAILED:
-                raise services.BillingError(f"Платёж не прошёл: {payments.failure_text(payment.failure_reason)}.",
+                raise services.BillingError(f"Платёж не прошёл: {payment.failure_text}.",
                                             status=402, code="payment_failed")
             return _to_checkout(payment)
         change = services.change_plan(account, chosen["plan"], chosen["provider"], return_url=_return_url(request))
@@ -351,7 +351,7 @@ def payment_return(request: HttpRequest) -> HttpResponse:
         "payment": payment,
         "state": state,
         "amount": rubles(payment.amount_kopecks),
-        "failure": payments.failure_text(payment.failure_reason) if payment.failure_reason else "",
+        "failure": payment.failure_text,
         "subscription": subscription,
         "provider_label": payment.get_provider_display(),
         "can_manage": has_permission(request.membership, Perm.BILLING_MANAGE),
