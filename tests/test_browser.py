@@ -5,10 +5,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django_tenants.utils import tenant_context
 from playwright.sync_api import expect
 
 from shared_apps.accounts.models import User
 from shared_apps.demo.services import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.leads.models import Lead
 from tests.conftest import ARTIFACTS, log_in
 
 
@@ -36,7 +39,18 @@ def test_landing_and_demo_workspace_on_desktop(browser, demo):
     expect(page).to_have_url(demo_url + "/leads?status=booked")
     expect(page.locator("#leads-table").get_by_text("Записан").filter(visible=True).first).to_be_visible()
 
+    # With the default filters («Все статусы», «Все каналы») the export is every lead of the workspace.
+    page.goto(demo_url + "/leads")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Экспорт в CSV").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    rows = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("id;Имя;Телефон;E-mail;Канал;Статус")
+    with tenant_context(Tenant.objects.get(slug="demo")):
+        assert len(rows) - 1 == Lead.objects.count()
+
     # The filter changes without a reload; the CSV export takes the filters shown at the moment of the click.
+    page.goto(demo_url + "/leads?status=booked")
     page.get_by_label("Канал").select_option(label="Telegram")
     expect(page).to_have_url(re.compile(r"channel=telegram"))
     with page.expect_download() as download:

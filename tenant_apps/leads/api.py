@@ -1,11 +1,13 @@
 import csv
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Annotated
 
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import BeforeValidator
 
 from billing import limits
 from shared_apps.accounts.api_auth import TENANT_AUTH, requires
@@ -62,16 +64,22 @@ class LeadPage(Schema):
     page_size: int = Field(serialization_alias="pageSize")
 
 
-class LeadQuery(Schema):
-    status: Lead.Status | None = None
-    channel: Channel | None = None
+def _blank_is_all(value: object) -> object:
+    """``?status=&channel=`` is what a filter form sends for «Все»: no filter, not a bad value."""
+    return None if value == "" else value
+
+
+class LeadFilterQuery(Schema):
+    status: Annotated[Lead.Status | None, BeforeValidator(_blank_is_all)] = None
+    channel: Annotated[Channel | None, BeforeValidator(_blank_is_all)] = None
+
+
+class LeadQuery(LeadFilterQuery):
     page: int = Field(1, ge=1)
     page_size: int = Field(25, ge=1, le=100, alias="pageSize")
 
 
-class ExportQuery(Schema):
-    status: Lead.Status | None = None
-    channel: Channel | None = None
+class ExportQuery(LeadFilterQuery):
     format: str = Field("csv", pattern="^csv$")
 
 
