@@ -1,13 +1,12 @@
 """URLs of the public host (the bare platform domain)."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
 from shared_apps.accounts.urls import login_urlpatterns
 
 from .api import public_api
+from .media_urls import local_media_urlpatterns
 
 admin.site.site_header = "Fast Lead — администрирование платформы"
 admin.site.site_title = "Fast Lead"
@@ -25,8 +24,7 @@ urlpatterns = [
     path("api/v1/", public_api.urls),
 ]
 
-# Uploaded media (widget logos, avatars) in development; production uses S3/CDN or the web server.
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+urlpatterns += local_media_urlpatterns()
 
 handler404 = "public_site.views.page_not_found"
 handler500 = "public_site.views.server_error"

@@ -18,7 +18,9 @@ if APP_ENV not in {"development", "test", "production"}:
     raise ImproperlyConfigured("APP_ENV must be development, test or production")
 IS_DEVELOPMENT = APP_ENV == "development"
 
-DEBUG = env_bool("DEBUG", IS_DEVELOPMENT)
+# Off unless asked for, in development too: `make run` is what a newcomer sees, so it serves the
+# product's Russian 404/500 pages (tracebacks go to the log). DEBUG=true brings Django's debug pages back.
+DEBUG = env_bool("DEBUG", False)
 if APP_ENV == "production":
     SECRET_KEY = env_str("SECRET_KEY")
 else:
@@ -128,7 +130,9 @@ def _database_from_url(url: str) -> dict:
         "PASSWORD": unquote(parsed.password or ""),
         "HOST": parsed.hostname or "",
         "PORT": str(parsed.port or 5432),
-        "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
+        # runserver handles each request in a new thread, and a persistent connection outlives its thread:
+        # in development every request would leave one open until PostgreSQL refuses new clients.
+        "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 0 if IS_DEVELOPMENT else 60),
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {"connect_timeout": 5},
         "TEST": {"NAME": env_str("DATABASE_TEST_NAME", "test_fastlead")},
@@ -393,6 +397,9 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Fast Lead <noreply@fastlead.ru>")
 
 # --- security headers -------------------------------------------------------
+
+# Django's debug pages (DEBUG=true) and error reports list the settings: hide the URLs that carry passwords.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "shared_apps.ops.logging.SecretSettingsFilter"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

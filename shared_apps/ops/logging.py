@@ -1,9 +1,10 @@
-"""Log filters: correlation id on every record, and no e-mails or phone numbers in logs."""
+"""Log filters: correlation id on every record, and no e-mails, phone numbers or secrets in logs."""
 
 import logging
 import re
 
 from django.db import connection
+from django.views.debug import SafeExceptionReporterFilter
 
 from .context import request_id_var
 
@@ -21,8 +22,12 @@ _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None)
 TOKEN_RE = re.compile(r"((?:/email/confirm/|/email/change/|/password/reset/|/invite/|token=))[\w-]{16,}")
 
 
+# The password part of a service URL: postgres://user:secret@host, redis://:secret@host …
+URL_PASSWORD_RE = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@", re.IGNORECASE)
+
+
 def redact(text: str) -> str:
-    text = TOKEN_RE.sub(r"\1[token]", text)
+    text = URL_PASSWORD_RE.sub(r"\1[secret]@", TOKEN_RE.sub(r"\1[token]", text))
     return PHONE_RE.sub("[phone]", EMAIL_RE.sub("[email]", text))
 
 
@@ -60,3 +65,10 @@ class RedactPiiFilter(logging.Filter):
             record.exc_text = redact(record.exc_text or logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
         return True
+
+
+class SecretSettingsFilter(SafeExceptionReporterFilter):
+    """Error reports hide service URLs (they carry passwords) besides Django's usual secrets."""
+
+    hidden_settings = re.compile("API|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE|_URL|DSN|DATABASES|CACHES",
+                                 flags=re.IGNORECASE)

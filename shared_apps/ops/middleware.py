@@ -11,8 +11,12 @@ from .views import healthz
 class RequestIdMiddleware:
     """Accept or mint ``X-Request-ID``, expose it to logs and Celery, return it.
 
-    It also gives errors Django itself produces under ``/api/`` (an unknown
-    route's 404, a wrong method's 405) the API's JSON envelope.
+    It also answers errors Django itself produces as HTML pages (an unknown
+    route's 404, a wrong method's 405, a crash's 500 — e.g. the database
+    refusing connections) in the content type the client asked for: the API's
+    JSON envelope under ``/api/``, and under ``/w/`` what the widget on a
+    client's site expects — a browser blocks an HTML page answered to a
+    ``<script>`` (ORB) and the widget cannot read it as JSON.
     """
 
     def __init__(self, get_response):
@@ -26,14 +30,29 @@ class RequestIdMiddleware:
             response = self.get_response(request)
         finally:
             request_id_var.reset(token)
-        if (
-            request.path.startswith("/api/")
-            and response.status_code in (404, 405, 500)
-            and not response.get("Content-Type", "").startswith("application/json")
-        ):
-            response = error_response(response.status_code, headers=_allow_header(response))
+        if response.status_code >= 400 and response.get("Content-Type", "").startswith("text/html"):
+            response = _error_in_own_content_type(request.path, response)
         response["X-Request-ID"] = request_id
         return response
+
+
+WIDGET_SCRIPT_ERROR = "/* Fast Lead: виджет временно недоступен */\n"
+
+
+def _error_in_own_content_type(path: str, response: HttpResponse) -> HttpResponse:
+    status = response.status_code
+    if path.startswith("/api/"):
+        return error_response(status, headers=_allow_header(response))
+    if not path.startswith("/w/") or path.endswith("/demo"):  # the demo page is an HTML page itself
+        return response
+    if path.endswith(".js"):
+        replacement = HttpResponse(WIDGET_SCRIPT_ERROR, status=status,
+                                   content_type="application/javascript; charset=utf-8")
+    else:
+        replacement = error_response(status, headers=_allow_header(response))
+    replacement["Cache-Control"] = "no-store"
+    replacement["Access-Control-Allow-Origin"] = "*"
+    return replacement
 
 
 def _allow_header(response: HttpResponse) -> dict | None:

@@ -41,7 +41,7 @@ def test_validation_error_400_with_russian_field_messages(member_client):
     _, client = member_client
     response = client.get("/api/v1/leads?page=abc&pageSize=1000&status=unknown")
     error = assert_envelope(response, 400, "validation_error")
-    assert error["message"] == "Проверьте правильность заполнения полей."
+    assert error["message"] == "Проверьте выделенные поля."
     assert error["fields"] == {
         "page": "Ожидается целое число.",
         "pageSize": "Значение слишком большое.",
@@ -82,3 +82,20 @@ def test_openapi_docs_exist_on_both_hosts(member_client, client_for):
         assert client.get("/api/v1/docs").status_code == 200
         schema = client.get("/api/v1/openapi.json").json()
         assert path in schema["paths"]
+
+
+def test_widget_paths_never_answer_an_html_error_page(client_for):
+    """A <script> gets JavaScript and the widget's fetches get JSON, whatever went wrong."""
+    client = client_for()
+    script = client.get("/w/no-such-key/nested.js")
+    assert script.status_code == 404
+    assert script["Content-Type"].startswith("application/javascript")
+    assert script["Access-Control-Allow-Origin"] == "*"
+    assert_envelope(client.get("/w/no-such-key/unknown"), 404, "not_found")
+    wrong_method = client.put("/w/no-such-key/config.json")
+    assert_envelope(wrong_method, 405, "method_not_allowed")
+    # The demo page is a page: its 404 stays the Russian HTML page.
+    demo = client.get("/w/no-such-key/demo")
+    assert demo.status_code == 404
+    assert demo["Content-Type"].startswith("text/html")
+    assert "Страница не найдена" in demo.content.decode()

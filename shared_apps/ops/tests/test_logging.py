@@ -86,3 +86,26 @@ def test_request_id_is_accepted_returned_and_replaced_when_unsafe(client_for):
     assert minted != "bad id\nwith newline"
     assert len(minted) == 32
     assert client.get("/")["X-Request-ID"] != client.get("/")["X-Request-ID"]
+
+
+def test_passwords_in_service_urls_are_redacted(json_log):
+    logger, stream = json_log
+    try:
+        raise ConnectionError("cannot reach postgres://fastlead:Sup3r-secret@db.internal:5432/fastlead")
+    except ConnectionError:
+        logger.exception("database_down", extra={"broker": "redis://:R3dis-secret@cache:6379/0"})
+    record = stream.getvalue()
+    assert "Sup3r-secret" not in record
+    assert "R3dis-secret" not in record
+    assert "postgres://fastlead:[secret]@db.internal:5432/fastlead" in record
+    assert "redis://:[secret]@cache:6379/0" in record
+
+
+def test_error_reports_hide_the_service_urls(settings):
+    from django.views.debug import get_default_exception_reporter_filter
+
+    settings.DATABASE_URL = "postgres://fastlead:Sup3r-secret@db.internal:5432/fastlead"
+    safe = get_default_exception_reporter_filter().get_safe_settings()
+    assert "Sup3r-secret" not in json.dumps(safe, default=str)
+    assert safe["DATABASE_URL"] == "********************"
+    assert safe["LANGUAGE_CODE"] == "ru"

@@ -1,0 +1,18 @@
+"""Uploaded media (widget logos, avatars) served by Django itself outside production.
+
+Production keeps them in the S3 bucket / CDN or behind the web server. Django's ``static()`` helper
+serves only with DEBUG on, and development runs with DEBUG off (the Russian error pages).
+"""
+
+import re
+
+from django.conf import settings
+from django.urls import URLPattern, re_path
+from django.views.static import serve
+
+
+def local_media_urlpatterns() -> list[URLPattern]:
+    if settings.APP_ENV == "production" or settings.S3_BUCKET:
+        return []
+    prefix = re.escape(settings.MEDIA_URL.lstrip("/"))
+    return [re_path(rf"^{prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
