@@ -106,14 +106,15 @@ node_modules/.deps-installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-assets: static/dist/.built var/staticfiles/staticfiles.json locale/ru/LC_MESSAGES/django.mo
+assets: static/dist/.built var/staticfiles/.collected locale/ru/LC_MESSAGES/django.mo
 
 static/dist/.built: node_modules/.deps-installed tailwind.config.js static/build.mjs $(shell find static/src templates */templates shared_apps/*/templates tenant_apps/*/templates -type f 2>/dev/null)
 	npm run --silent build
 	touch $@
 
-var/staticfiles/staticfiles.json: static/dist/.built $(VENV)/.deps-installed
-	DEBUG=false $(PY) manage.py collectstatic --noinput -v 0
+var/staticfiles/.collected: static/dist/.built $(VENV)/.deps-installed
+	$(PY) manage.py collectstatic --noinput -v 0
+	touch $@
 
 locale/ru/LC_MESSAGES/django.mo: locale/ru/LC_MESSAGES/django.po $(VENV)/.deps-installed
 	msgfmt --check -o $@ $<

@@ -1,32 +1,41 @@
-"""The five plans of the pricing section; prices in kopecks, ``None`` limits are unlimited."""
+"""The five plans of the pricing section; prices in kopecks, ``None`` limits are unlimited.
+
+A feature that is promised but not built yet ends with ``IN_DEVELOPMENT``: the pricing and billing pages
+show it as "в разработке", never with a tick.
+"""
+
+IN_DEVELOPMENT = " — в разработке"
+SALES_EMAIL = "sales@fastlead.ru"
+WIDGET = "Виджет заявок для сайта: заявка в кабинете за секунды"
+REPLIES = "Ответ клиенту в SMS, e-mail, Telegram, WhatsApp и MAX" + IN_DEVELOPMENT
 
 PLANS = [
     {
-        "code": "trial", "name": "Trial", "price_kopecks": 0, "trial_days": 14, "leads_per_month": 50,
+        "code": "trial", "name": "Пробный", "price_kopecks": 0, "trial_days": 14, "leads_per_month": 50,
         "max_tenants": 1, "max_members": 3, "allows_export": True, "allows_custom_logo": True, "allows_api": True,
         "sort_order": 10,
-        "features": ["Все функции", "До 50 лидов", "Все каналы", "1 рабочее пространство", "Поддержка по e-mail"],
+        "features": ["Все функции", "До 50 лидов", WIDGET, REPLIES, "1 рабочее пространство", "Поддержка по e-mail"],
     },
     {
         "code": "start", "name": "Старт", "price_kopecks": 499_000, "leads_per_month": 500,
         "max_tenants": 1, "max_members": 3, "sort_order": 20,
-        "features": ["До 500 лидов в месяц", "Все каналы", "1 рабочее пространство", "До 3 участников команды",
-                     "Поддержка по e-mail", "Базовая аналитика"],
+        "features": ["До 500 лидов в месяц", WIDGET, REPLIES, "1 рабочее пространство", "До 3 участников команды",
+                     "Поддержка по e-mail", "Сводка по заявкам и конверсии в запись"],
     },
     {
         "code": "pro", "name": "Про", "price_kopecks": 999_000, "leads_per_month": 2000,
         "max_tenants": 3, "max_members": 10, "allows_export": True, "allows_custom_logo": True, "sort_order": 30,
-        "features": ["До 2 000 лидов в месяц", "Все каналы", "До 3 рабочих пространств", "До 10 участников команды",
-                     "Приоритетная поддержка в почте и чате", "Расширенная аналитика", "Экспорт данных",
-                     "Свой логотип в виджете"],
+        "features": ["До 2 000 лидов в месяц", WIDGET, REPLIES, "До 3 рабочих пространств", "До 10 участников команды",
+                     "Приоритетная поддержка в почте и чате", "Экспорт данных", "Свой логотип в виджете",
+                     "Расширенная аналитика" + IN_DEVELOPMENT],
     },
     {
         "code": "business", "name": "Бизнес", "price_kopecks": 1_999_000, "leads_per_month": None,
         "max_tenants": None, "max_members": None, "allows_export": True, "allows_custom_logo": True,
         "allows_api": True, "sort_order": 40,
-        "features": ["Лиды без ограничений", "Все каналы", "Рабочие пространства без ограничений",
-                     "Команда без ограничений", "Персональный менеджер", "Продвинутая аналитика", "Доступ к API",
-                     "Вебхуки", "Индивидуальный онбординг"],
+        "features": ["Лиды без ограничений", WIDGET, REPLIES, "Рабочие пространства без ограничений",
+                     "Команда без ограничений", "Персональный менеджер", "Доступ к API", "Индивидуальный онбординг",
+                     "Продвинутая аналитика" + IN_DEVELOPMENT, "Вебхуки" + IN_DEVELOPMENT],
     },
     {
         "code": "enterprise", "name": "Enterprise", "price_kopecks": None, "leads_per_month": None,

@@ -15,7 +15,7 @@ def purchasable_plans() -> QuerySet[Plan]:
 
 
 def plan_of(account: Account) -> Plan:
-    """The plan whose limits apply to the account now (Trial when it has no subscription yet)."""
+    """The plan whose limits apply to the account now (the trial plan when it has no subscription yet)."""
     subscription = Subscription.objects.select_related("plan").filter(account=account).first()
     return subscription.plan if subscription else Plan.objects.get(code="trial")
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja.errors import HttpError
 
 from shared_apps.accounts.models import Account
+from shared_apps.ops.validation import field_length_error
 
 from . import invoicing, lifecycle, notifications, payments
 from .limits import downgrade_blockers
@@ -44,7 +45,7 @@ def sync_plans() -> None:
 
 
 def start_trial(account: Account) -> Subscription:
-    """Every new account starts on the Trial plan for its number of days."""
+    """Every new account starts on the trial plan («Пробный») for its number of days."""
     trial = Plan.objects.get(code="trial")
     now = timezone.now()
     subscription = Subscription.objects.create(
@@ -221,8 +222,10 @@ def update_requisites(account: Account, *, legal_name: str, inn: str, kpp: str, 
         errors["legalName"] = "Укажите название организации или ИП."
     if inn and not legal_address:
         errors["legalAddress"] = "Укажите юридический адрес."
-    if len(legal_name) > 300 or len(legal_address) > 500:
-        errors.setdefault("legalName", "Слишком длинное значение.")
+    if too_long := field_length_error(legal_name, Account, "legal_name"):
+        errors["legalName"] = too_long
+    if too_long := field_length_error(legal_address, Account, "legal_address"):
+        errors["legalAddress"] = too_long
     if errors:
         raise RequisitesInvalid(errors)
     account.legal_name, account.inn, account.kpp, account.legal_address = legal_name, inn, kpp, legal_address

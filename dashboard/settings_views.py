@@ -27,10 +27,10 @@ from shared_apps.accounts.selectors import logins_of
 from shared_apps.accounts.sessions import end_login_sessions, keep_login_after_password_change
 from shared_apps.ops import images
 from shared_apps.ops.ratelimit import RateLimit
+from shared_apps.ops.validation import field_length_error
 from shared_apps.tenancy.decorators import member_required
 
 _SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
-NAME_MAX_LENGTH = User._meta.get_field("full_name").max_length
 
 # --- avatars ------------------------------------------------------------------------------------
 
@@ -217,7 +217,6 @@ def _page(request: HttpRequest, *, values: dict | None = None, errors: dict | No
         "logins": login_rows(user, request.session.session_key),
         "values": {"full_name": user.full_name, "email": "", **(values or {})},
         "errors": errors or {},
-        "name_max_length": NAME_MAX_LENGTH,
         "password_min_length": password_min_length(),
         "avatar_max_mb": f"{settings.AVATAR_MAX_BYTES / images.MB:g}",
         "avatar_accept": images.ACCEPT_ATTRIBUTE,
@@ -243,8 +242,8 @@ def update_name(request: HttpRequest) -> HttpResponse:
     error = ""
     if not full_name:
         error = "Укажите имя."
-    elif len(full_name) > NAME_MAX_LENGTH:
-        error = f"Не длиннее {NAME_MAX_LENGTH} символов."
+    elif too_long := field_length_error(full_name, User, "full_name"):
+        error = too_long
     if error:
         return _page(request, values={"full_name": request.POST.get("full_name", "")},
                      errors={"full_name": error}, status=400)

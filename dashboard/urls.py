@@ -10,6 +10,8 @@ urlpatterns = [
     path("onboarding", views.onboarding, name="onboarding"),
     path("leads", views.leads, name="leads"),
     path("leads/<int:lead_id>", views.lead, name="lead"),
+    path("channels", views.channels, name="channels"),
+    path("analytics", views.analytics, name="analytics"),
     path("workspace", workspace_views.workspace, name="workspace"),
     path("workspace/subdomain-check", workspace_views.subdomain_check, name="workspace_subdomain_check"),
     path("", include("dashboard.settings_urls")),

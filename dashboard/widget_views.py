@@ -58,6 +58,7 @@ def widget_editor(request: HttpRequest) -> HttpResponse:
         "maxUploadBytes": MAX_UPLOAD_BYTES,
     }
     snippet = snippet_for(tenant)
+    channels = editor_data["channels"]
     context = {
         "section": "widget",
         "editor_data": editor_data,
@@ -65,6 +66,7 @@ def widget_editor(request: HttpRequest) -> HttpResponse:
         "snippet": snippet,
         "install_tabs": [(key, label, snippet["instructions"][key]) for key, label in INSTALL_TABS],
         "channels": editor_data["channels"],
+        "channels_in_development": [channel["label"] for channel in channels if not channel["available"]],
         "text_fields": TEXT_FIELDS,
         "themes": WidgetConfig.Theme.choices,
         "positions": WidgetConfig.Position.choices,

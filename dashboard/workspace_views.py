@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shared_apps.tenancy.decorators import permission_required
 from shared_apps.tenancy.permissions import Perm
 from shared_apps.tenancy.services import ProvisioningError
-from shared_apps.tenancy.views import COMMON_TIMEZONES
+from shared_apps.tenancy.timezones import timezone_choices
 from shared_apps.tenancy.workspaces import TIMEZONES, subdomain_availability, update_workspace
 
 
@@ -40,7 +40,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
 
 
 def _render(request: HttpRequest, values: dict, errors: dict, status: int = 200) -> HttpResponse:
-    timezones = COMMON_TIMEZONES if values["timezone"] in COMMON_TIMEZONES else [values["timezone"], *COMMON_TIMEZONES]
+    timezones = timezone_choices(values["timezone"])
     return render(request, "dashboard/workspace.html",
                   {"section": "workspace", "values": values, "errors": errors, "timezones": timezones}, status=status)
 

@@ -134,6 +134,8 @@ def test_unknown_pages_are_the_products_russian_404_in_development(start_dev_ser
                 body = page.content()
                 assert "URLconf" not in body
                 assert "DEBUG" not in body
+                assert page.evaluate("[...document.styleSheets].some(s => s.href && s.cssRules.length > 0)"), \
+                    "the stylesheet did not load"
                 assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
             page.close()
 

@@ -15,6 +15,7 @@ from billing import limits
 from billing.selectors import plan_of
 from shared_apps.accounts import emails
 from shared_apps.ops.ratelimit import RateLimit
+from shared_apps.ops.validation import CHECK_FIELDS
 from shared_apps.tenancy.links import platform_url
 from shared_apps.tenancy.models import Membership, Tenant
 from tenant_apps.leads.models import Channel, Lead
@@ -100,7 +101,7 @@ def validate(payload: dict, channels: list[str]) -> dict:
         page_url = ""
     utm = payload.get("utm") if isinstance(payload.get("utm"), dict) else {}
     if errors:
-        raise IntakeRefused(400, "validation_error", "Проверьте правильность заполнения полей.", errors)
+        raise IntakeRefused(400, "validation_error", CHECK_FIELDS, errors)
     return {
         "topic": _text(payload, "topic", 40), "name": name, "phone": phone or "", "email": email,
         "preferred_channel": preferred, "page_url": page_url,

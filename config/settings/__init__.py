@@ -331,13 +331,16 @@ AVATAR_MAX_BYTES = 2 * 1024 * 1024
 TENANT_MEDIA_QUOTA_BYTES = env_int("TENANT_MEDIA_QUOTA_BYTES", 100 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed, compressed names in production (the image runs collectstatic); elsewhere the files as built,
+    # served from static/ by WhiteNoise (development) or the test server, fresh after every `npm run build`.
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if APP_ENV == "production"
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 WHITENOISE_MAX_AGE = 365 * 24 * 3600
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = APP_ENV != "production"
 
 # --- media storage: S3-compatible bucket when configured (widget logos and avatars) ---------
 # Without S3_BUCKET uploads stay on the local disk (MEDIA_ROOT). With it, django-storages writes

@@ -59,7 +59,7 @@ def test_admin_sees_plan_status_usage_and_the_plan_picker(page, workspace):
     assert response.status_code == 200
     assert response.context["section"] == "billing"
     html = body(response)
-    for text in ("Оплата", "Тариф «<span id=\"current-plan\">Trial</span>»", "Пробный период до",
+    for text in ("Оплата", "Тариф «<span id=\"current-plan\">Пробный</span>»", "Пробный период до",
                  "Лиды в этом месяце", "0 из 50", "Рабочие пространства", "1 из 1", "Участники команды",
                  "Старт", "Про", "Бизнес", "4\u00a0990\u00a0₽", "9\u00a0990\u00a0₽", "19\u00a0990\u00a0₽",
                  "До 2 000 лидов в месяц", "Enterprise", "цена по&nbsp;запросу", "mailto:sales@fastlead.ru",
@@ -141,6 +141,23 @@ def test_other_roles_get_the_forbidden_page(workspace, make_user, add_member, cl
 
 
 # --- requisites and the bank invoice -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("field", "limit"), [("legal_name", 300), ("legal_address", 500)])
+def test_over_long_requisites_are_explained_under_their_own_field(page, workspace, field, limit):
+    html = body(page.get("/billing"))
+    assert "maxlength" not in html
+    assert all("novalidate" in tag for tag in re.findall(r"<form\b[^>]*>", html))
+    typed = {"legal_name": "ООО «Лотос»", "inn": "7712345678", "kpp": "771201001", "legal_address": "Москва",
+             field: "Я" * (limit + 1)}
+    response = page.post("/billing/requisites", typed)
+    assert response.status_code == 400
+    html = body(response)
+    assert f'<p id="id_{field}-error" class="field-error">Не длиннее {limit} символов.</p>' in html
+    assert html.count('class="field-error"') == 1
+    assert "Я" * (limit + 1) in html  # kept whole
+    workspace.account.refresh_from_db()
+    assert workspace.account.inn == ""
 
 
 def test_requisites_errors_then_saved_then_a_bank_invoice(page, workspace, send_mail_now):

@@ -47,7 +47,7 @@ def test_admin_sees_members_invitations_roles_and_seats(page, workspace, owner, 
                  "Пригласить в команду", "Отправить ещё раз", "Отозвать", "Удалить"):
         assert text in body, text
     assert "3 из 3" in body
-    assert "тариф «Trial»" in body
+    assert "тариф «Пробный»" in body
     # the role options explain themselves
     assert "Всё, включая команду и биллинг" in body
     assert "Работает с лидами, видит виджет и каналы" in body
@@ -58,7 +58,7 @@ def test_admin_sees_members_invitations_roles_and_seats(page, workspace, owner, 
     assert re.search(rf'id="role-of-{owner.pk}"[^>]*disabled', body)
     assert not re.search(rf'id="role-of-{operator.pk}"[^>]*disabled', body)
     # the seats are all taken: the form says why it is closed
-    assert "На тарифе «Trial» в команде может быть не больше 3 человек" in body
+    assert "На тарифе «Пробный» в команде может быть не больше 3 человек" in body
 
 
 def test_seats_show_the_plan_limit(page, workspace):
@@ -95,6 +95,24 @@ def test_invite_errors_keep_the_input(page):
     bad_role = page.post("/team/invite", {"email": "ivan@motor.ru", "role": "owner"})
     assert bad_role.status_code == 400
     assert "Выберите роль" in bad_role.content.decode()
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("", "Введите e-mail сотрудника."),
+    ("i" * 290 + "@motor.ru", "Не длиннее 254 символов."),
+])
+def test_invite_with_a_missing_or_over_long_email_says_so_under_the_field(page, typed, message):
+    form = page.get("/team").content.decode()
+    assert "maxlength" not in form
+    assert all("novalidate" in tag for tag in re.findall(r"<form\b[^>]*>", form))
+    response = page.post("/team/invite", {"email": typed, "role": "analyst"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f'<p id="id_email-error" class="field-error">{message}</p>' in body
+    assert re.search(r'name="email"[^>]*aria-invalid="true" aria-describedby="id_email-error"', body, re.S)
+    assert f'value="{typed}"' in body
+    assert re.search(r'value="analyst"[^>]*checked', body)
     assert not Invitation.objects.exists()
 
 

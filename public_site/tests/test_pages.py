@@ -1,4 +1,9 @@
+import re
+
 import pytest
+
+from billing.models import Plan
+from shared_apps.tenancy.links import platform_url
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +19,7 @@ def test_landing_in_russian_with_plans_from_the_database(client_for):
 
 def test_pricing_lists_all_five_plans_with_limits(client_for):
     body = client_for().get("/pricing").content.decode().replace("\xa0", " ")
-    for name in ("Trial", "Старт", "Про", "Бизнес", "Enterprise"):
+    for name in ("Пробный", "Старт", "Про", "Бизнес", "Enterprise"):
         assert name in body
     for price in ("4 990", "9 990", "19 990"):
         assert price in body
@@ -47,3 +52,55 @@ def test_features_page_links_the_demo_site_of_the_demo_workspace(client_for, mak
     demo = make_tenant(slug="demo", name="Демо")
     body = client_for().get("/features").content.decode()
     assert f"/w/{demo.widget_publication.public_key}/demo" in body
+
+
+def hrefs_of(body: str, text: str) -> list[str]:
+    """The href of every link whose text starts with ``text``."""
+    return re.findall(r'<a href="([^"]*)"[^>]*>\s*' + re.escape(text), body)
+
+
+def test_demo_links_open_the_live_widget_page_not_a_login(client_for, make_tenant):
+    demo = make_tenant(slug="demo", name="Стоматология «Улыбка»")
+    widget_page = platform_url(f"/w/{demo.widget_publication.public_key}/demo")
+    landing = client_for().get("/").content.decode()
+    assert hrefs_of(landing, "Посмотреть демо") == [widget_page]
+    assert hrefs_of(landing, "Демо") == [widget_page, widget_page]  # header and phone menu
+    assert "login" not in " ".join(hrefs_of(landing, "Посмотреть демо") + hrefs_of(landing, "Демо"))
+    for path in ("/pricing", "/features"):
+        assert hrefs_of(client_for().get(path).content.decode(), "Демо") == [widget_page, widget_page], path
+    page = client_for().get(f"/w/{demo.widget_publication.public_key}/demo")
+    assert page.status_code == 200  # anyone may open it
+    assert "data-fastlead-open" in page.content.decode()
+
+
+def test_without_a_demo_workspace_the_demo_links_are_hidden_or_lead_to_features(client_for):
+    landing = client_for().get("/").content.decode()
+    assert "Посмотреть демо" not in landing
+    assert not hrefs_of(landing, "Демо")
+    assert hrefs_of(landing, "Как это работает") == ["/features"]
+
+
+def test_every_plan_on_the_pricing_page_has_a_button(client_for):
+    body = client_for().get("/pricing").content.decode()
+    by_plan = {code: href for href, code in re.findall(r'<a href="([^"]*)"[^>]*data-plan-action="([a-z]+)"', body)}
+    assert set(by_plan) == set(Plan.objects.filter(is_active=True).values_list("code", flat=True))
+    for code in ("trial", "start", "pro", "business"):
+        assert by_plan[code] == "/signup", code
+    assert by_plan["enterprise"].startswith("mailto:sales@fastlead.ru")
+    assert ">Начать бесплатно<" in body
+    assert body.count(">Попробовать<") == 3
+    assert "Связаться с&nbsp;нами" in body
+
+
+def test_public_pages_promise_only_what_works_today(client_for):
+    for path in ("/", "/pricing", "/features"):
+        body = client_for().get(path).content.decode().replace("&nbsp;", " ")
+        assert "в разработке" in body.lower(), path
+        for claim in ("Все каналы", "все каналы", "сразу пишет клиенту", "Мгновенный первый ответ",
+                      "ответ отправлен в Telegram", "Клиент выбирает свободный слот сам", "Подключите каналы"):
+            assert claim not in body, (path, claim)
+    pricing = client_for().get("/pricing").content.decode()
+    # a feature in development carries no tick: it sits in its own grey line with a clock
+    in_development = r'<li class="flex items-start gap-2 text-slate-500">\s*<svg[^>]*text-amber-600[^>]*>.*?</svg>\s*'
+    replies = "Ответ клиенту в SMS, e-mail, Telegram, WhatsApp и MAX — в разработке"
+    assert re.search(in_development + f"<span>{replies}</span>", pricing, re.S)

@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from shared_apps.ops.api_errors import RateLimited
+from shared_apps.ops.validation import CHECK_FIELDS
 from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.selectors import tenants_of
 
@@ -85,7 +86,7 @@ def register(request: HttpRequest, payload: RegisterIn):
             email=payload.email, password=payload.password, name=payload.name, company=payload.company
         )
     except services.FieldErrors as exc:
-        raise FieldErrorsHttp(400, "Проверьте правильность заполнения полей.", exc.fields) from exc
+        raise FieldErrorsHttp(400, CHECK_FIELDS, exc.fields) from exc
     except services.EmailTaken as exc:
         raise FieldErrorsHttp(409, "Аккаунт с этим e-mail уже существует. Войдите или восстановите пароль.",
                               {"email": "Этот e-mail уже зарегистрирован."}, code="email_taken") from exc

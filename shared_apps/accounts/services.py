@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.services import start_trial
+from shared_apps.ops.validation import PASSWORD_MAX_LENGTH, field_length_error, length_error, max_length_of
 from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.services import free_slug_for, provision_tenant
 
@@ -58,21 +59,50 @@ def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def _validate_registration(email: str, password: str | None, name: str, company: str) -> dict[str, str]:
-    errors: dict[str, str] = {}
+EMAIL_REQUIRED = "Введите e-mail."
+EMAIL_INVALID = "Введите корректный e-mail, например anna@company.ru."
+
+
+def email_error(email: str, required: str = EMAIL_REQUIRED) -> str | None:
+    """What is wrong with an (already normalised) e-mail typed into a form: missing, too long for the
+    column, or not an address; None when it will do."""
+    if not email:
+        return required
+    if too_long := field_length_error(email, User, "email"):
+        return too_long
     try:
         validate_email(email)
     except ValidationError:
-        errors["email"] = "Введите корректный e-mail, например anna@company.ru."
+        return EMAIL_INVALID
+    return None
+
+
+def new_password_error(user: User, password: str, required: str = "Придумайте пароль.") -> str | None:
+    if not password:
+        return required
+    if too_long := length_error(password, PASSWORD_MAX_LENGTH):
+        return too_long
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
+
+
+def _validate_registration(email: str, password: str | None, name: str, company: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if error := email_error(email):
+        errors["email"] = error
     if not name:
         errors["name"] = "Укажите ваше имя."
+    elif too_long := field_length_error(name, User, "full_name"):
+        errors["name"] = too_long
     if not company:
         errors["company"] = "Укажите название компании."
-    if password is not None:
-        try:
-            password_validation.validate_password(password, User(email=email, full_name=name))
-        except ValidationError as exc:
-            errors["password"] = " ".join(exc.messages)
+    elif too_long := length_error(company, min(max_length_of(Account, "name"), max_length_of(Tenant, "name"))):
+        errors["company"] = too_long
+    if password is not None and (error := new_password_error(User(email=email, full_name=name), password)):
+        errors["password"] = error
     return errors
 
 
@@ -166,10 +196,8 @@ def request_password_reset(email: str) -> None:
 
 
 def validate_new_password(user: User, password: str) -> None:
-    try:
-        password_validation.validate_password(password, user)
-    except ValidationError as exc:
-        raise FieldErrors({"password": " ".join(exc.messages)}) from exc
+    if error := new_password_error(user, password, required="Введите новый пароль."):
+        raise FieldErrors({"password": error})
 
 
 def reset_password(raw_token: str, new_password: str) -> User:
@@ -203,10 +231,8 @@ def change_password(user: User, old_password: str, new_password: str, keep_sessi
 
 def request_email_change(user: User, new_email: str) -> None:
     new_email = normalize_email(new_email)
-    try:
-        validate_email(new_email)
-    except ValidationError as exc:
-        raise FieldErrors({"email": "Введите корректный e-mail, например anna@company.ru."}) from exc
+    if error := email_error(new_email, required="Введите новый e-mail."):
+        raise FieldErrors({"email": error})
     if new_email == user.email:
         raise FieldErrors({"email": "Это ваш текущий e-mail."})
     if User.objects.filter(email__iexact=new_email).exists():

@@ -53,15 +53,23 @@ def login_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.user.is_authenticated:
         return _continue(request, next_url)
-    email = services.normalize_email(request.POST.get("email", ""))
-    error, status = "", 200
+    typed = request.POST.get("email", "")
+    email, password = services.normalize_email(typed), request.POST.get("password", "")
+    error, errors, status = "", {}, 200
     if request.method == "POST":
+        if email_error := services.email_error(email):
+            errors["email"] = email_error
+        if not password:
+            errors["password"] = "Введите пароль."  # noqa: S105  (a message, not a password)
+    if errors:
+        status = 400
+    elif request.method == "POST":
         ip = client_ip(request)
         verdict = login_guard.check(email, ip)
         if not verdict.allowed:
             error, status = login_guard.locked_message(verdict.retry_after), 429
         else:
-            user = authenticate(request, username=email, password=request.POST.get("password", ""))
+            user = authenticate(request, username=email, password=password)
             if user is None:
                 login_guard.record_failure(email, ip)
                 error, status = "Неверный e-mail или пароль.", 401
@@ -70,8 +78,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 login(request, user)
                 logger.info("user_logged_in", extra={"userId": user.pk, "ip": ip, "source": "email"})
                 return _continue(request, next_url)
-    response = render(request, "accounts/login.html", {"email": email, "error": error, "next": next_url},
-                      status=status)
+    context = {"email": typed.strip() if errors else email, "error": error, "errors": errors, "next": next_url}
+    response = render(request, "accounts/login.html", context, status=status)
     if status == 429:
         response["Retry-After"] = str(verdict.retry_after)
     return response
@@ -159,12 +167,18 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
+    typed = request.POST.get("email", "")
+    errors: dict[str, str] = {}
     if request.method == "POST":
-        services.request_password_reset(request.POST.get("email", ""))
-        return _message_page(request, "Проверьте почту",
-                             "Если аккаунт с этим e-mail существует, мы отправили на него ссылку для сброса пароля. "
-                             "Ссылка действует 1 час.", link=reverse("login"), link_label="Ко входу")
-    return render(request, "accounts/password_reset.html")
+        if email_error := services.email_error(services.normalize_email(typed)):
+            errors["email"] = email_error
+        else:
+            services.request_password_reset(typed)
+            return _message_page(request, "Проверьте почту",
+                                 "Если аккаунт с этим e-mail существует, мы отправили на него ссылку для сброса "
+                                 "пароля. Ссылка действует 1 час.", link=reverse("login"), link_label="Ко входу")
+    return render(request, "accounts/password_reset.html", {"email": typed.strip(), "errors": errors},
+                  status=400 if errors else 200)
 
 
 @sensitive_post_parameters("password")

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from .validation import too_long_message
+
 logger = logging.getLogger(__name__)
 
 STATUS_DEFAULTS = {
@@ -75,7 +77,11 @@ def validation_fields(errors: list[dict]) -> dict[str, str]:
         if len(loc) > 1 and loc[0] == "payload":
             loc = loc[1:]
         key = ".".join(loc) or "__all__"
-        message = VALIDATION_MESSAGES.get(error.get("type", ""), GENERIC_FIELD_MESSAGE)
+        limit = (error.get("ctx") or {}).get("max_length")
+        if error.get("type") == "string_too_long" and isinstance(limit, int):
+            message = too_long_message(limit)  # the same words as the pages: «Не длиннее 254 символов.»
+        else:
+            message = VALIDATION_MESSAGES.get(error.get("type", ""), GENERIC_FIELD_MESSAGE)
         fields.setdefault(key, message)
     return fields
 

@@ -9,6 +9,7 @@ from ninja.errors import HttpError
 from billing.limits import LimitReached
 from shared_apps.accounts.api import FieldErrorsHttp
 from shared_apps.accounts.api_auth import PLATFORM_AUTH, TENANT_AUTH, requires
+from shared_apps.ops.validation import CHECK_FIELDS
 
 from .models import Membership, Tenant
 from .permissions import Perm
@@ -63,7 +64,7 @@ def _out(tenant: Tenant, role: str | None) -> dict:
 
 def _field_error(exc: ProvisioningError) -> FieldErrorsHttp:
     field = {"slug": "subdomain"}.get(exc.field, exc.field)
-    return FieldErrorsHttp(400, "Проверьте правильность заполнения полей.", {field: exc.message})
+    return FieldErrorsHttp(400, CHECK_FIELDS, {field: exc.message})
 
 
 @public_router.get("/tenants", response=list[TenantOut], by_alias=True, auth=PLATFORM_AUTH, summary="listTenants")

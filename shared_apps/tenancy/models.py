@@ -3,6 +3,7 @@ from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import schema_exists
 
+from shared_apps.tenancy import timezones
 from shared_apps.tenancy.clone import clone_template_schema
 
 
@@ -69,6 +70,11 @@ class Tenant(TenantMixin):
     @property
     def is_client(self) -> bool:
         return self.kind == self.Kind.CLIENT
+
+    @property
+    def timezone_label(self) -> str:
+        """The time zone as people read it: «Москва (UTC+3)»."""
+        return timezones.timezone_label(self.timezone)
 
     @property
     def primary_host(self) -> str:

@@ -26,9 +26,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -36,9 +33,10 @@ from django.utils import timezone
 from billing import limits
 from billing.models import Plan
 from billing.selectors import plan_of
-from shared_apps.accounts import emails
+from shared_apps.accounts import emails, services
 from shared_apps.accounts.models import User
 from shared_apps.accounts.services import normalize_email
+from shared_apps.ops.validation import CHECK_FIELDS, field_length_error
 
 from .links import platform_url
 from .models import Invitation, Membership, Tenant
@@ -46,7 +44,6 @@ from .models import Invitation, Membership, Tenant
 logger = logging.getLogger(__name__)
 
 INVITATION_TTL = timedelta(days=7)
-NAME_MAX_LENGTH = User._meta.get_field("full_name").max_length
 
 ROLE_DESCRIPTIONS = {
     Membership.Role.ADMIN: "всё, включая команду и биллинг",
@@ -351,14 +348,12 @@ def invite(tenant: Tenant, inviter: User, email: str, role: str) -> Invitation:
     """
     email = normalize_email(email)
     errors: dict[str, str] = {}
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors["email"] = "Введите корректный e-mail, например anna@company.ru."
+    if email_error := services.email_error(email, required="Введите e-mail сотрудника."):
+        errors["email"] = email_error
     if role_error := _role_error(role):
         errors["role"] = role_error
     if errors:
-        raise InvalidInput("Проверьте правильность заполнения полей.", fields=errors)
+        raise InvalidInput(CHECK_FIELDS, fields=errors)
     now = timezone.now()
     with transaction.atomic():
         _lock(tenant)
@@ -469,17 +464,12 @@ def accept_with_registration(raw_token: str, name: str, password: str) -> tuple[
     errors: dict[str, str] = {}
     if not name:
         errors["name"] = "Укажите ваше имя."
-    elif len(name) > NAME_MAX_LENGTH:
-        errors["name"] = f"Не длиннее {NAME_MAX_LENGTH} символов."
-    if not password:
-        errors.setdefault("password", "Придумайте пароль.")
-    else:
-        try:
-            password_validation.validate_password(password, User(email=invitation.email, full_name=name))
-        except ValidationError as exc:
-            errors["password"] = " ".join(exc.messages)
+    elif too_long := field_length_error(name, User, "full_name"):
+        errors["name"] = too_long
+    if password_error := services.new_password_error(User(email=invitation.email, full_name=name), password):
+        errors["password"] = password_error
     if errors:
-        raise InvalidInput("Проверьте правильность заполнения полей.", fields=errors)
+        raise InvalidInput(CHECK_FIELDS, fields=errors)
     exists = AccountExists("Аккаунт с этим e-mail уже есть: войдите, чтобы принять приглашение.")
     if account_exists(invitation.email):
         raise exists

@@ -9,11 +9,8 @@ from billing.limits import LimitReached
 from shared_apps.accounts.handoff import handoff_url
 
 from .services import ProvisioningError
+from .timezones import timezone_choices
 from .workspaces import TIMEZONES, create_workspace, subdomain_availability
-
-COMMON_TIMEZONES = ["Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg", "Asia/Omsk",
-                    "Asia/Novosibirsk", "Asia/Krasnoyarsk", "Asia/Irkutsk", "Asia/Yakutsk", "Asia/Vladivostok",
-                    "Asia/Magadan", "Asia/Kamchatka"]
 
 
 @login_required
@@ -37,7 +34,7 @@ def new_workspace(request: HttpRequest) -> HttpResponse:
         else:
             return HttpResponseRedirect(handoff_url(request, request.user, tenant, "/onboarding"))
     return render(request, "tenancy/new_workspace.html",
-                  {"values": values, "errors": errors, "timezones": COMMON_TIMEZONES}, status=status)
+                  {"values": values, "errors": errors, "timezones": timezone_choices()}, status=status)
 
 
 @login_required

@@ -11,6 +11,7 @@ from django_tenants.utils import schema_exists
 from billing import limits
 from billing.services import start_trial
 from shared_apps.accounts.models import Account, User
+from shared_apps.ops.validation import field_length_error
 
 from .models import Domain, Tenant
 from .services import ProvisioningError, free_slug_for, provision_tenant, schema_name_for, validate_slug
@@ -56,11 +57,23 @@ def check_can_create(user: User, account: Account) -> None:
     limits.check_new_tenant(account, owned)
 
 
+def _check_name(name: str) -> None:
+    if not name:
+        raise ProvisioningError("Укажите название рабочего пространства.", field="name")
+    if too_long := field_length_error(name, Tenant, "name"):
+        raise ProvisioningError(too_long, field="name")
+
+
+def _check_description(description: str) -> None:
+    if too_long := field_length_error(description, Tenant, "description"):
+        raise ProvisioningError(too_long, field="description")
+
+
 def create_workspace(user: User, *, name: str, slug: str | None = None, description: str = "",
                      timezone: str = "Europe/Moscow") -> Tenant:
     name = (name or "").strip()
-    if not name:
-        raise ProvisioningError("Укажите название рабочего пространства.", field="name")
+    _check_name(name)
+    _check_description(description.strip())
     if timezone not in TIMEZONES:
         raise ProvisioningError("Выберите часовой пояс из списка.", field="timezone")
     with transaction.atomic():
@@ -94,8 +107,12 @@ def update_workspace(tenant: Tenant, *, name: str | None = None, description: st
     """Change what was given; a new subdomain moves the workspace's host (its schema stays)."""
     changed = []
     if name is not None:
-        if not name.strip():
-            raise ProvisioningError("Укажите название рабочего пространства.", field="name")
+        _check_name(name.strip())
+    if description is not None:
+        _check_description(description.strip())
+    if slug is not None and not slug.strip():
+        raise ProvisioningError("Укажите адрес кабинета.")
+    if name is not None:
         tenant.name = name.strip()
         changed.append("name")
     if description is not None:

@@ -8,6 +8,7 @@ from ninja.errors import HttpError
 
 from shared_apps.accounts.api import FieldErrorsHttp
 from shared_apps.accounts.api_auth import TENANT_AUTH, requires
+from shared_apps.ops.validation import CHECK_FIELDS
 from shared_apps.tenancy.permissions import Perm
 from widget_cdn.services import media_url
 
@@ -121,7 +122,7 @@ def put_widget_config(request: HttpRequest, payload: WidgetIn):
     try:
         widget = update_widget(request.tenant, request.user, draft_from(payload), payload.version)
     except WidgetErrors as exc:
-        raise FieldErrorsHttp(400, "Проверьте правильность заполнения полей.", exc.fields) from exc
+        raise FieldErrorsHttp(400, CHECK_FIELDS, exc.fields) from exc
     except VersionConflict as exc:
         raise WidgetConflictHttp(exc.current, request.tenant.site_domains) from exc
     return widget_out(widget, request.tenant.site_domains)

@@ -1,12 +1,13 @@
 """Editing the widget: validation with Russian messages, optimistic locking, publishing on save."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from django.db import transaction
 
 from shared_apps.accounts.models import User
+from shared_apps.ops.validation import field_length_error
 from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.services import ProvisioningError
 from shared_apps.tenancy.workspaces import normalize_site_domains
@@ -59,6 +60,18 @@ def get_widget() -> WidgetConfig:
     """The current schema's widget (created with the defaults on first use)."""
     widget = WidgetConfig.objects.order_by("pk").first()
     return widget or WidgetConfig.objects.create()
+
+
+def draft_of(widget: WidgetConfig, site_domains: list[str]) -> WidgetDraft:
+    """The saved widget as a draft, to change a few fields and save it through ``update_widget``."""
+    return WidgetDraft(
+        primary_color=widget.primary_color, theme=widget.theme, position=widget.position,
+        button_label=widget.button_label, title=widget.title, greeting=widget.greeting,
+        quick_replies=list(widget.quick_replies), success_message=widget.success_message,
+        off_hours_message=widget.off_hours_message, channels=list(widget.channels), consent_text=widget.consent_text,
+        privacy_policy_url=widget.privacy_policy_url, marketing_enabled=widget.marketing_enabled,
+        marketing_text=widget.marketing_text, business_hours=widget.business_hours, site_domains=list(site_domains),
+    )
 
 
 def connected_channels() -> list[str]:
@@ -152,3 +165,27 @@ def update_widget(tenant: Tenant, user: User, draft: WidgetDraft, expected_versi
     tenant.save(update_fields=["site_domains"])
     publish(tenant, widget)
     return widget
+
+
+def connect_site(tenant: Tenant, user: User, *, site_domains: list[str], privacy_policy_url: str) -> WidgetConfig:
+    """Onboarding's first step: the sites the widget will take leads from and the privacy policy its consent
+    links to. Saved and published like any editor save; errors come keyed as the editor's (``siteDomains``,
+    ``consent.privacyPolicyUrl``)."""
+    try:
+        return _save_site(tenant, user, site_domains, privacy_policy_url)
+    except VersionConflict:  # a colleague saved in between: apply the two fields to their version
+        return _save_site(tenant, user, site_domains, privacy_policy_url)
+
+
+def _save_site(tenant: Tenant, user: User, site_domains: list[str], privacy_policy_url: str) -> WidgetConfig:
+    widget = get_widget()
+    draft = replace(draft_of(widget, site_domains), privacy_policy_url=privacy_policy_url.strip())
+    errors = validate(draft)
+    if not any(domain.strip() for domain in site_domains):
+        errors["siteDomains"] = "Укажите домен сайта, на котором будет виджет (пример: romashka.ru)."
+    too_long = field_length_error(draft.privacy_policy_url, WidgetConfig, "privacy_policy_url")
+    if too_long:
+        errors["consent.privacyPolicyUrl"] = too_long
+    if errors:
+        raise WidgetErrors(errors)
+    return update_widget(tenant, user, draft, widget.version)

@@ -25,6 +25,8 @@
     ["consent.marketingEnabled", "Согласие на рассылку"], ["consent.marketingText", "Текст согласия на рассылку"],
     ["siteDomains", "Домены сайтов"], ["businessHours.enabled", "Учитывать часы работы"]
   ].concat(DAYS.map(function (d) { return ["businessHours.days." + d[0], "Часы работы: " + d[1].toLowerCase()]; }));
+  // The one wording of a refused save, on the cabinet's pages too (shared_apps/ops/validation.py NOT_SAVED).
+  var NOT_SAVED = "Не сохранено: проверьте выделенные поля.";
   var COLOR = /^#[0-9a-fA-F]{6}$/;
   var TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
   var MEDIA_NAME = /\/((?:logo|avatar)-[0-9a-f]{32}\.webp)(?:[?#].*)?$/;
@@ -275,7 +277,7 @@
         var problems = this.validate();
         if (Object.keys(problems).length) {
           this.errors = problems;
-          this.notice = { kind: "error", text: "Не сохранено: проверьте выделенные поля." };
+          this.notice = { kind: "error", text: NOT_SAVED };
           this.focusFirstError();
           return;
         }
@@ -306,7 +308,8 @@
           } else if (response.status === 400 && data && data.error) {
             this.errors = data.error.fields || {};
             this.erroredDomains = domainsOf(this.form.siteDomainsText);
-            this.notice = { kind: "error", text: "Не сохранено: " + (data.error.message || "проверьте выделенные поля.") };
+            this.notice = { kind: "error", text: Object.keys(this.errors).length || !data.error.message
+              ? NOT_SAVED : "Не сохранено. " + data.error.message };
             this.focusFirstError();
           } else if (response.status === 401) {
             this.notice = { kind: "error", text: "Сессия закончилась. Войдите снова в соседней вкладке и нажмите «Сохранить» ещё раз — правки на этой странице никуда не денутся." };

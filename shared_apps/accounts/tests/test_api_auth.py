@@ -94,6 +94,24 @@ def test_register_400_with_russian_field_messages(api, override, field, fragment
     assert not Tenant.objects.filter(kind=Tenant.Kind.CLIENT).exists()
 
 
+@pytest.mark.parametrize(
+    ("override", "field", "message"),
+    [
+        ({"email": "a" * 289 + "@romashka.ru"}, "email", "Не длиннее 254 символов."),
+        ({"name": "Я" * 151}, "name", "Не длиннее 150 символов."),
+        ({"company": "К" * 201}, "company", "Не длиннее 200 символов."),
+        ({"password": "Ж" * 129}, "password", "Не длиннее 128 символов."),
+    ],
+)
+def test_register_400_for_over_long_input_in_the_words_of_the_page(api, override, field, message):
+    body = {"email": "olga@romashka.ru", "password": GOOD_PASSWORD, "name": "Ольга", "company": "Ромашка", **override}
+    response = post(api, "/auth/register", body)
+    assert response.status_code == 400
+    assert response.json()["error"] == {"code": "validation_error", "message": "Проверьте выделенные поля.",
+                                        "fields": {field: message}}
+    assert not User.objects.exists()
+
+
 def test_register_400_for_missing_fields(api):
     response = post(api, "/auth/register", {"email": "x@y.ru"})
     assert response.status_code == 400

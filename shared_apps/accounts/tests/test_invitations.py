@@ -95,6 +95,27 @@ def test_a_new_user_registers_through_the_link_and_lands_in_the_workspace(public
     assert cabinet.get("/team").status_code == 403
 
 
+@pytest.mark.parametrize(("typed", "field", "message"), [
+    ({"name": "", "password": ""}, "name", "Укажите ваше имя."),
+    ({"name": "Иван", "password": ""}, "password", "Придумайте пароль."),
+    ({"name": "Я" * 151, "password": PASSWORD}, "name", "Не длиннее 150 символов."),
+    ({"name": "Иван", "password": "Ж" * 129}, "password", "Не длиннее 128 символов."),
+])
+def test_registration_through_the_link_explains_bad_input_under_the_field(public, invite, typed, field, message):
+    link = invite()
+    form = public.get(link).content.decode()
+    assert "maxlength" not in form
+    assert re.search(r'<form method="post"[^>]*novalidate', form)
+    response = public.post(link, typed)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f'<p id="id_{field}-error" class="field-error">{message}</p>' in body
+    assert f'aria-describedby="id_{field}-error"' in body
+    assert f'value="{typed["name"]}"' in body
+    assert "Проверьте выделенные поля." in body
+    assert not User.objects.filter(email="ivan@ulybka.ru").exists()
+
+
 def test_an_existing_user_logs_in_then_joins(public, invite, workspace, make_user):
     user = make_user("ivan@ulybka.ru", PASSWORD)
     link = invite(role="analyst")

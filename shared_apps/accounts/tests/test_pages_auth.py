@@ -252,3 +252,113 @@ def test_registration_is_logged_without_the_email(public, caplog):
     assert record.userId == User.objects.get().pk
     assert record.source == "email"
     assert "olga@romashka.ru" not in str(vars(record))
+
+
+# --- bad input: a 400 with the Russian message under the field, never a 500, never a silent cut ---------------
+
+LONG_EMAIL = "a" * 289 + "@romashka.ru"  # 300 characters: a valid address, but longer than the column
+
+
+def field_error(body: str, name: str, message: str) -> None:
+    """The message sits under the field, which points at it for screen readers."""
+    assert f'<p id="id_{name}-error" class="field-error">{message}</p>' in body
+    assert re.search(rf'name="{name}"[^>]*aria-invalid="true" aria-describedby="id_{name}-error"', body, re.S)
+
+
+def test_signup_refuses_over_long_input_with_400_and_keeps_it(public):
+    typed = {"name": "Я" * 151, "email": LONG_EMAIL, "password": PASSWORD, "company": "К" * 201}
+    response = public.post("/signup", typed)
+    assert response.status_code == 400
+    body = response.content.decode()
+    field_error(body, "email", "Не длиннее 254 символов.")
+    field_error(body, "name", "Не длиннее 150 символов.")
+    field_error(body, "company", "Не длиннее 200 символов.")
+    for value in (typed["name"], typed["email"], typed["company"]):
+        assert f'value="{value}"' in body  # kept whole, not cut
+    assert "Проверьте выделенные поля." in body
+    assert not User.objects.exists()
+    assert not Tenant.objects.filter(kind=Tenant.Kind.CLIENT).exists()
+
+
+def test_signup_empty_form_says_what_is_missing(public):
+    response = public.post("/signup", {})
+    assert response.status_code == 400
+    body = response.content.decode()
+    field_error(body, "name", "Укажите ваше имя.")
+    field_error(body, "email", "Введите e-mail.")
+    field_error(body, "password", "Придумайте пароль.")
+    field_error(body, "company", "Укажите название компании.")
+
+
+def test_signup_form_lets_the_server_validate(public):
+    body = public.get("/signup").content.decode()
+    assert re.search(r"<form method=\"post\"[^>]*novalidate", body)
+    assert "maxlength" not in body
+
+
+def test_register_user_refuses_what_the_columns_cannot_hold():
+    from shared_apps.accounts import services
+
+    with pytest.raises(services.FieldErrors) as refused:
+        services.register_user(email=LONG_EMAIL, password=PASSWORD, name="Ольга", company="Ромашка")
+    assert refused.value.fields == {"email": "Не длиннее 254 символов."}
+    with pytest.raises(services.FieldErrors) as refused:
+        services.register_user(email="olga@romashka.ru", password="Ж" * 129, name="Ольга", company="Ромашка")
+    assert refused.value.fields == {"password": "Не длиннее 128 символов."}
+
+
+def test_login_with_empty_fields_says_what_is_missing(public):
+    response = public.post("/login", {"email": "", "password": ""})
+    assert response.status_code == 400
+    body = response.content.decode()
+    field_error(body, "email", "Введите e-mail.")
+    field_error(body, "password", "Введите пароль.")
+    assert "Неверный e-mail или пароль." not in body
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    (LONG_EMAIL, "Не длиннее 254 символов."),
+    ("anna.ulybka.ru", "Введите корректный e-mail, например anna@company.ru."),
+])
+def test_login_with_a_bad_email_says_so_and_keeps_it(public, member, typed, message):
+    response = public.post("/login", {"email": typed, "password": PASSWORD})
+    assert response.status_code == 400
+    body = response.content.decode()
+    field_error(body, "email", message)
+    assert f'value="{typed}"' in body
+
+
+def test_login_form_lets_the_server_validate(public):
+    body = public.get("/login").content.decode()
+    assert re.search(r"<form method=\"post\"[^>]*novalidate", body)
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("", "Введите e-mail."),
+    ("anna@", "Введите корректный e-mail, например anna@company.ru."),
+    (LONG_EMAIL, "Не длиннее 254 символов."),
+])
+def test_password_reset_with_a_bad_email_says_so(public, member, send_mail_now, typed, message):
+    with send_mail_now():
+        response = public.post("/password/reset", {"email": typed})
+    assert response.status_code == 400
+    body = response.content.decode()
+    field_error(body, "email", message)
+    assert f'value="{typed}"' in body
+    assert not mail.outbox
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("", "Введите новый пароль."),
+    ("Ж" * 129, "Не длиннее 128 символов."),
+])
+def test_password_reset_confirm_with_a_bad_password_says_so(public, member, send_mail_now, typed, message):
+    user, _ = member
+    with send_mail_now():
+        public.post("/password/reset", {"email": "anna@ulybka.ru"})
+    link = link_from(mail.outbox[0], "/password/reset/")
+    response = public.post(link, {"password": typed})
+    assert response.status_code == 400
+    field_error(response.content.decode(), "password", message)
+    assert User.objects.get(pk=user.pk).check_password(PASSWORD)
+    assert public.get(link).status_code == 200  # the link still works

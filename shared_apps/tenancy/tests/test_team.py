@@ -103,6 +103,19 @@ def test_invite_400_for_bad_email_or_role(api, payload, field):
     assert not Invitation.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [("", "Введите e-mail сотрудника."), ("  ", "Введите e-mail сотрудника."),
+     ("a" * 289 + "@lotos.ru" + "x" * 2, "Не длиннее 254 символов."), ("ivan@", "Введите корректный e-mail")],
+)
+def test_invite_explains_a_missing_or_over_long_email(workspace, owner, email, message):
+    with pytest.raises(team.InvalidInput) as refused:
+        team.invite(workspace, owner, email, "operator")
+    assert refused.value.fields["email"].startswith(message)
+    assert refused.value.message == "Проверьте выделенные поля."
+    assert not Invitation.objects.exists()
+
+
 def test_invite_409_for_a_member_and_for_an_open_invitation(workspace, owner, api, add_member, make_user):
     add_member(make_user("petr@lotos.ru"), workspace)
     member = api.post("/api/v1/team/invitations", {"email": "PETR@lotos.ru", "role": "operator"},
@@ -227,6 +240,9 @@ def test_accept_with_registration_validates_name_and_password_in_russian(workspa
         team.accept_with_registration(invitation.raw_token, "", "12345")
     assert bad.value.fields["name"] == "Укажите ваше имя."
     assert "Введённый пароль слишком короткий" in bad.value.fields["password"]
+    with pytest.raises(team.InvalidInput) as long:
+        team.accept_with_registration(invitation.raw_token, "Я" * 151, "Ж" * 129)
+    assert long.value.fields == {"name": "Не длиннее 150 символов.", "password": "Не длиннее 128 символов."}
     with pytest.raises(team.InvalidInput) as common:
         team.accept_with_registration(invitation.raw_token, "Иван", "password123")
     assert "слишком широко распространён" in common.value.fields["password"]
@@ -285,11 +301,11 @@ def test_start_plan_third_seat_is_still_free(workspace, owner, add_member, make_
 
 
 def test_trial_allows_three_people(workspace, owner, add_member, make_user):
-    # make_tenant's account has no subscription: plan_of falls back to Trial (3 members)
+    # make_tenant's account has no subscription: plan_of falls back to the trial plan (3 members)
     fill(workspace, add_member, make_user, pending=2)
     with pytest.raises(team.PlanLimitReached) as refused:
         team.invite(workspace, owner, "fourth@lotos.ru", "operator")
-    assert "На тарифе «Trial» в команде может быть не больше 3 человек" in refused.value.message
+    assert "На тарифе «Пробный» в команде может быть не больше 3 человек" in refused.value.message
     assert refused.value.status == 403
 
 
@@ -361,7 +377,7 @@ def test_get_team_lists_members_invitations_and_seats(workspace, owner, api, add
     [invitation] = body["invitations"]
     assert (invitation["email"], invitation["role"], invitation["isExpired"]) == ("ivan@lotos.ru", "analyst", False)
     assert "expiresAt" in invitation
-    assert body["seats"] == {"used": 3, "limit": 3, "plan": "Trial"}
+    assert body["seats"] == {"used": 3, "limit": 3, "plan": "Пробный"}
 
 
 def test_patch_changes_a_role(workspace, api, add_member, make_user):

@@ -1,5 +1,6 @@
 """The "new workspace" page on the public host and its live subdomain check."""
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -40,7 +41,7 @@ def test_plan_limit_is_explained_on_the_page(public_user):
     response = client.post("/workspaces/new", {"name": "Второй", "subdomain": "", "timezone": "Europe/Moscow"})
     assert response.status_code == 403
     body = response.content.decode()
-    assert "На тарифе «Trial» доступно рабочих пространств: 1" in body
+    assert "На тарифе «Пробный» доступно рабочих пространств: 1" in body
     assert 'value="Второй"' in body
 
 
@@ -51,6 +52,30 @@ def test_bad_subdomain_keeps_the_input(public_user):
     assert response.status_code == 400
     assert "зарезервирован" in response.content.decode()
     assert not Tenant.objects.filter(name="Второй").exists()
+
+
+@pytest.mark.parametrize(("typed", "field", "message"), [
+    ({"name": "", "subdomain": ""}, "name", "Укажите название рабочего пространства."),
+    ({"name": "Ф" * 201, "subdomain": ""}, "name", "Не длиннее 200 символов."),
+    ({"name": "Второй", "subdomain": "a" * 41}, "subdomain", "Адрес должен быть от 3 до 40 символов"),
+    ({"name": "Второй", "subdomain": "vtoroy", "timezone": "Mars/Olympus"}, "timezone",
+     "Выберите часовой пояс из списка."),
+])
+def test_bad_input_is_explained_under_the_field_and_kept(public_user, typed, field, message):
+    client, _, first = public_user
+    Subscription.objects.create(account=first.account, plan=Plan.objects.get(code="pro"), status="active")
+    form = client.get("/workspaces/new").content.decode()
+    assert re.search(r'<form method="post"[^>]*novalidate', form)
+    assert "maxlength" not in form
+    response = client.post("/workspaces/new", {"timezone": "Europe/Moscow", **typed})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert message in body
+    error_id = "subdomain-check" if field == "subdomain" else f"id_{field}-error"
+    assert re.search(rf'name="{field}"[^>]*aria-invalid="true"', body, re.S)
+    assert f'aria-describedby="{error_id}"' in body
+    assert f'value="{typed["name"]}"' in body
+    assert not Tenant.objects.exclude(pk=first.pk).filter(kind=Tenant.Kind.CLIENT).exists()
 
 
 def test_live_subdomain_check(public_user):

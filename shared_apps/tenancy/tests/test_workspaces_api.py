@@ -55,7 +55,7 @@ def test_trial_allows_one_workspace(owner):
     user, _ = owner
     response = create(user, name="Второй")
     assert response.status_code == 403
-    assert "«Trial»" in response.json()["error"]["message"]
+    assert "«Пробный»" in response.json()["error"]["message"]
 
 
 def test_at_most_five_workspaces_per_user_even_on_business(owner):
@@ -124,6 +124,9 @@ def test_get_and_patch_the_current_tenant(owner):
     ({"timezone": "Mars/Olympus"}, "timezone", "часовой пояс"),
     ({"name": ""}, "name", "Укажите название"),
     ({"subdomain": "www"}, "subdomain", "зарезервирован"),
+    ({"subdomain": " "}, "subdomain", "Укажите адрес кабинета."),
+    ({"name": "Н" * 201}, "name", "Не длиннее 200 символов."),
+    ({"description": "О" * 1001}, "description", "Не длиннее 1000 символов."),
 ])
 def test_patch_400_changes_nothing(owner, body, field, fragment):
     user, tenant = owner

@@ -156,7 +156,7 @@ def test_each_invalid_field_gets_its_russian_message_and_changes_nothing(workspa
     assert response.status_code == 400, response.content
     error = response.json()["error"]
     assert error["code"] == "validation_error"
-    assert error["message"] == "Проверьте правильность заполнения полей."
+    assert error["message"] == "Проверьте выделенные поля."
     assert error["fields"][field] == message
     widget = stored(tenant)
     assert widget.version == 1

@@ -30,7 +30,9 @@
     ":host(.pv){position:relative!important;z-index:auto!important;width:100%!important;height:100%!important;min-height:560px!important}" +
     ".w{--p:#2563eb;--pt:#fff;--bg:#fff;--fg:#0f172a;--mu:#475569;--bd:#94a3b8;--sf:#f1f5f9;--er:#b91c1c;--wa:#fef3c7;" +
     "font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;color:var(--fg);" +
-    "text-align:left;letter-spacing:normal;-webkit-text-size-adjust:100%;text-size-adjust:100%}" +
+    "text-align:left;letter-spacing:normal;-webkit-text-size-adjust:100%;text-size-adjust:100%;" +
+    // long unbroken words wrap inside the panel
+    "word-wrap:break-word;overflow-wrap:anywhere}" +
     ".dk{--bg:#0f172a;--fg:#e2e8f0;--mu:#a3b1c6;--bd:#475569;--sf:#1e293b;--er:#fca5a5;--wa:#422006}" +
     "*,:before,:after{box-sizing:border-box}[hidden]{display:none!important}" +
     "button,input,select{font:inherit;color:inherit;margin:0;text-transform:none}" +
@@ -53,7 +55,7 @@
     ".x:hover{background:rgba(127,127,127,.25)}.h :focus-visible{outline-color:var(--pt);outline-offset:-4px}" +
     ".c{padding:16px;overflow-y:auto;overscroll-behavior:contain;-webkit-overflow-scrolling:touch}" +
     ".g{display:flex;gap:10px;align-items:flex-start;margin:0 0 12px}.g img{width:36px;height:36px;border-radius:50%;object-fit:cover}" +
-    ".g p,.o{margin:0;padding:10px 12px;border-radius:4px 14px 14px;background:var(--sf)}" +
+    ".g p,.o{min-width:0;margin:0;padding:10px 12px;border-radius:4px 14px 14px;background:var(--sf)}" +
     ".o{margin:0 0 12px;border-radius:10px;border-left:4px solid #d97706;background:var(--wa)}" +
     ".q{display:flex;flex-wrap:wrap;gap:8px;margin:0 0 14px}.q button{min-height:40px;padding:8px 14px;border:1px solid var(--p);" +
     "border-radius:999px;background:var(--bg);font-size:14px}.q [aria-pressed=true]{background:var(--p);color:var(--pt)}" +

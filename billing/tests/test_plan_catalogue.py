@@ -1,0 +1,53 @@
+"""The plan catalogue speaks Russian and promises only what works; existing databases are brought in line."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.template.loader import render_to_string
+
+from billing.models import Plan
+from billing.plans import IN_DEVELOPMENT, PLANS
+
+pytestmark = pytest.mark.django_db
+
+renaming = importlib.import_module("billing.migrations.0005_plans_in_russian")
+
+
+def test_the_trial_plan_is_called_probny_in_the_catalogue_and_the_database():
+    assert next(plan for plan in PLANS if plan["code"] == "trial")["name"] == "Пробный"
+    assert Plan.objects.get(code="trial").name == "Пробный"
+    assert not Plan.objects.filter(name="Trial").exists()
+
+
+def test_the_data_migration_renames_an_existing_trial_row_and_refreshes_the_features():
+    Plan.objects.filter(code="trial").update(name="Trial", features=["Все функции", "Все каналы"])
+    Plan.objects.filter(code="start").update(features=["Все каналы"])
+
+    renaming.names_and_features_from_the_catalogue(apps, None)
+
+    trial = Plan.objects.get(code="trial")
+    assert trial.name == "Пробный"
+    assert "Все каналы" not in trial.features
+    assert Plan.objects.get(code="start").features == next(p for p in PLANS if p["code"] == "start")["features"]
+    assert (trial.price_kopecks, trial.trial_days) == (0, 14)  # limits untouched
+
+    renaming.english_trial_name(apps, None)  # reversible
+    assert Plan.objects.get(code="trial").name == "Trial"
+
+
+def test_no_plan_promises_messaging_channels_as_working():
+    for plan in PLANS:
+        for feature in plan["features"]:
+            if any(word in feature for word in ("SMS", "Telegram", "WhatsApp", "каналы", "Вебхуки", "аналитика")):
+                assert feature.endswith(IN_DEVELOPMENT), (plan["code"], feature)
+
+
+def test_receipts_and_the_lead_limit_e_mail_name_the_trial_plan_in_russian(make_tenant):
+    trial = Plan.objects.get(code="trial")
+    assert trial.line_item == "Подписка «Пробный», 1 мес."
+    tenant = make_tenant(name="Ромашка")
+    text = render_to_string("emails/lead_limit.txt", {"tenant": tenant, "plan_name": trial.name, "limit": 50,
+                                                      "user": tenant.account.owner})
+    assert "лимит тарифа «Пробный»" in text
+    assert "Trial" not in text
