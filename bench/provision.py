@@ -33,8 +33,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 
+from core.database import ensure_database
 from shared_apps.accounts.models import Account, User
-from shared_apps.ops.database import ensure_database
 from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.services import provision_tenant
 

@@ -60,9 +60,9 @@ from django_tenants.utils import tenant_context
 from billing.models import Plan, Subscription
 from billing.services import sync_plans
 from config.celery import app as celery_app
+from core.database import ensure_database
+from core.ratelimit import RateLimit
 from shared_apps.accounts.models import Account, User
-from shared_apps.ops.database import ensure_database
-from shared_apps.ops.ratelimit import RateLimit
 from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.services import TEMPLATE_SCHEMA_NAME, ensure_platform_tenants, provision_tenant
 from tenant_apps.leads.models import Lead

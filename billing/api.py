@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from core.net import client_ip
 from shared_apps.accounts.api_auth import TENANT_AUTH, requires
-from shared_apps.ops.net import client_ip
 from shared_apps.tenancy.permissions import Perm
 
 from . import limits, payments, selectors, services

@@ -17,8 +17,8 @@ from django.utils import timezone
 from ninja.errors import HttpError
 from psycopg import sql
 
+from core.links import platform_url
 from shared_apps.accounts.models import Account
-from shared_apps.tenancy.links import platform_url
 from shared_apps.tenancy.models import Membership, Tenant
 
 from .access import Access, access_for_status, access_of

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from shared_apps.ops.api_errors import error_response
+from core.api_errors import error_response
 
 from .access import Access, access_for_status
 from .limits import BLOCKED_MESSAGE, READ_ONLY_MESSAGE

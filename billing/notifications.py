@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shared_apps.accounts import emails
-from shared_apps.tenancy.links import platform_url
+from core import email as emails
+from core.links import platform_url
 from shared_apps.tenancy.models import Tenant
 
 from .models import Document, Payment, Plan, Subscription

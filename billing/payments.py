@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from ninja.errors import HttpError
 
+from core.links import platform_url
 from shared_apps.accounts.models import Account
-from shared_apps.tenancy.links import platform_url
 
 from . import lifecycle, notifications
 from .dunning import autopay_failed

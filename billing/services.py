@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from ninja.errors import HttpError
 
+from core.validation import field_length_error
 from shared_apps.accounts.models import Account
-from shared_apps.ops.validation import field_length_error
 
 from . import invoicing, lifecycle, notifications, payments
 from .limits import downgrade_blockers

@@ -3,8 +3,8 @@ from ninja.renderers import JSONRenderer
 
 from billing.api import router as billing_public_router
 from billing.api import tenant_router as billing_router
+from core.api_errors import install_error_envelope
 from shared_apps.accounts.api import router as auth_router
-from shared_apps.ops.api_errors import install_error_envelope
 from shared_apps.tenancy.api import public_router as tenants_router
 from shared_apps.tenancy.api import tenant_router as current_tenant_router
 from shared_apps.tenancy.team_api import router as team_router

@@ -21,13 +21,13 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
+from core import images
+from core.ratelimit import RateLimit
+from core.validation import field_length_error
 from shared_apps.accounts import services
 from shared_apps.accounts.models import LoginSession, OneTimeToken, User
 from shared_apps.accounts.selectors import logins_of
 from shared_apps.accounts.sessions import end_login_sessions, keep_login_after_password_change
-from shared_apps.ops import images
-from shared_apps.ops.ratelimit import RateLimit
-from shared_apps.ops.validation import field_length_error
 from shared_apps.tenancy.decorators import member_required
 
 _SessionStore = import_module(settings.SESSION_ENGINE).SessionStore

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from billing.selectors import plan_of
+from core.links import platform_url
 from shared_apps.tenancy import team
 from shared_apps.tenancy.decorators import permission_required
-from shared_apps.tenancy.links import platform_url
 from shared_apps.tenancy.models import Membership
 from shared_apps.tenancy.permissions import Perm, has_permission
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from billing import limits
-from shared_apps.ops.validation import length_error
+from core.validation import length_error
 from shared_apps.tenancy.decorators import permission_required
 from shared_apps.tenancy.permissions import DENIED_MESSAGE, Perm, has_permission
 from tenant_apps.leads.models import Channel, Lead

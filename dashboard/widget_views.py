@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from shared_apps.ops.images import ACCEPT_ATTRIBUTE
+from core.images import ACCEPT_ATTRIBUTE
 from shared_apps.tenancy.decorators import permission_required
 from shared_apps.tenancy.permissions import Perm, has_permission
 from tenant_apps.widgets.api import widget_out

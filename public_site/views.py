@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from billing.plans import SALES_EMAIL
 from billing.selectors import pricing_plans
-from shared_apps.tenancy.links import platform_url
+from core.links import platform_url
 from widget_cdn.models import WidgetPublication
 
 logger = logging.getLogger(__name__)

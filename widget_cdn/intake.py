@@ -13,10 +13,10 @@ from django_tenants.utils import tenant_context
 
 from billing import limits
 from billing.selectors import plan_of
-from shared_apps.accounts import emails
-from shared_apps.ops.ratelimit import RateLimit
-from shared_apps.ops.validation import CHECK_FIELDS
-from shared_apps.tenancy.links import platform_url
+from core import email as emails
+from core.links import platform_url
+from core.ratelimit import RateLimit
+from core.validation import CHECK_FIELDS
 from shared_apps.tenancy.models import Membership, Tenant
 from tenant_apps.leads.models import Channel, Lead
 from tenant_apps.leads.phones import normalize_phone

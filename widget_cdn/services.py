@@ -5,7 +5,7 @@ import hashlib
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from shared_apps.tenancy.links import platform_url
+from core.links import platform_url
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.widgets.models import WidgetConfig
 

@@ -15,9 +15,9 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods
 
 from billing.access import widget_enabled
-from shared_apps.ops.api_errors import error_response
-from shared_apps.ops.net import client_ip
-from shared_apps.tenancy.links import platform_url
+from core.api_errors import error_response
+from core.links import platform_url
+from core.net import client_ip
 
 from . import intake
 from .models import PublishedConfig, WidgetPublication

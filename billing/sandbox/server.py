@@ -18,8 +18,8 @@ from billing.sandbox.common import Reply, Step
 from billing.sandbox.notify import Notifier
 from billing.sandbox.tinkoff import Tinkoff
 from billing.sandbox.yookassa import YooKassa, error_body
-from shared_apps.ops.net import is_loopback
-from shared_apps.ops.sandbox_http import SandboxHandler
+from core.net import is_loopback
+from core.sandbox_http import SandboxHandler
 
 logger = logging.getLogger(__name__)
 

@@ -54,8 +54,8 @@ SHARED_APPS = [
     "django.contrib.humanize",
     "ninja",
     "social_django",
+    "core",
     "shared_apps.accounts",
-    "shared_apps.ops",
     "shared_apps.demo",
     "shared_apps.devmail",
     "billing",
@@ -80,9 +80,10 @@ ROOT_URLCONF = "config.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
-    "shared_apps.ops.middleware.RequestIdMiddleware",
-    "shared_apps.ops.middleware.HealthzMiddleware",
-    "shared_apps.ops.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.RequestIdMiddleware",
+    "core.middleware.HealthzMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.DomainErrorMiddleware",
     "shared_apps.tenancy.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -191,7 +192,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "fastlead")
 CELERY_BEAT_SCHEDULE = {
     "ops-heartbeat": {
-        "task": "shared_apps.ops.tasks.heartbeat",
+        "task": "core.tasks.heartbeat",
         "schedule": 30.0,
     },
     "billing-cycle": {
@@ -402,7 +403,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Fast Lead <noreply@fastlead.
 # --- security headers -------------------------------------------------------
 
 # Django's debug pages (DEBUG=true) and error reports list the settings: hide the URLs that carry passwords.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "shared_apps.ops.logging.SecretSettingsFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.logging.SecretSettingsFilter"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -422,8 +423,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "shared_apps.ops.logging.RequestIdFilter"},
-        "redact_pii": {"()": "shared_apps.ops.logging.RedactPiiFilter"},
+        "request_id": {"()": "core.logging.RequestIdFilter"},
+        "redact_pii": {"()": "core.logging.RedactPiiFilter"},
     },
     "formatters": {
         "json": {

@@ -544,7 +544,7 @@ def test_the_payment_form_may_lead_to_the_checkout_page(page, payment_sandbox):
 
 
 def test_production_allows_only_the_real_checkout_pages(settings):
-    from shared_apps.ops.middleware import content_security_policy
+    from core.middleware import content_security_policy
 
     settings.PAYMENT_SANDBOX_URL = ""
     form_action = next(d for d in content_security_policy().split("; ") if d.startswith("form-action ")).split()

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from billing.models import Plan
-from shared_apps.tenancy.links import platform_url
+from core.links import platform_url
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from shared_apps.ops.api_errors import RateLimited
-from shared_apps.ops.validation import CHECK_FIELDS
+from core.errors import RateLimited
+from core.validation import CHECK_FIELDS
 from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.selectors import tenants_of
 

@@ -9,8 +9,8 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from billing import limits
-from shared_apps.ops.api_errors import RateLimited
-from shared_apps.ops.ratelimit import RateLimit
+from core.errors import RateLimited
+from core.ratelimit import RateLimit
 from shared_apps.tenancy.models import Membership
 from shared_apps.tenancy.permissions import DENIED_MESSAGE, Perm, has_permission
 from shared_apps.tenancy.selectors import membership_for

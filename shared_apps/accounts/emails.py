@@ -1,25 +1,9 @@
-"""Transactional e-mails: Russian HTML + plain text, sent by a worker after the transaction commits."""
+"""The e-mails about a person's own login: confirmation, welcome, password reset, e-mail change."""
 
-from django.db import transaction
-from django.template.loader import render_to_string
-
-from shared_apps.tenancy.links import platform_url
+from core.email import send
+from core.links import platform_url
 
 from .models import User
-from .tasks import send_email
-
-
-def send(template: str, to: str, subject: str, context: dict, attachments: list[tuple[str, str, str]] = ()) -> None:
-    """Render ``emails/<template>.txt`` and ``.html`` now; a worker sends them once the transaction commits.
-
-    ``attachments`` are PDFs already in storage: (storage alias, stored name, file name shown).
-    """
-    context = {"platform_home_url": platform_url("/"), **context}
-    text = render_to_string(f"emails/{template}.txt", context)
-    html = render_to_string(f"emails/{template}.html", context)
-    # argsrepr keeps the address and the message (with its one-time link) out of Celery's own logs.
-    args = (to, subject, text, html, list(attachments))
-    transaction.on_commit(lambda: send_email.apply_async(args=args, argsrepr="(скрыто)", kwargsrepr="{}"))
 
 
 def send_confirmation(user: User, raw_token: str) -> None:

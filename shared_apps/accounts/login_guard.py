@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from shared_apps.ops.ratelimit import RateLimit, Verdict
+from core.ratelimit import RateLimit, Verdict
 
 LOCKED_MESSAGE = "Слишком много неудачных попыток входа. Попробуйте снова через {minutes} мин."
 

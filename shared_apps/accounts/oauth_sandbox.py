@@ -32,8 +32,8 @@ from http import HTTPStatus
 from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from shared_apps.ops.net import is_loopback
-from shared_apps.ops.sandbox_http import SandboxHandler
+from core.net import is_loopback
+from core.sandbox_http import SandboxHandler
 
 logger = logging.getLogger(__name__)
 

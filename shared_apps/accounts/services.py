@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.services import start_trial
-from shared_apps.ops.validation import PASSWORD_MAX_LENGTH, field_length_error, length_error, max_length_of
+from core.validation import PASSWORD_MAX_LENGTH, field_length_error, length_error, max_length_of
 from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.services import free_slug_for, provision_tenant
 

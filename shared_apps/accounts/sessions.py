@@ -7,7 +7,7 @@ from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, update_session_au
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from shared_apps.ops import net
+from core import net
 
 from .models import LoginSession, User
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from shared_apps.tenancy.links import platform_url
+from core.links import platform_url
 
 from . import one_time_tokens
 from .handoff import accept_handoff, safe_next_path

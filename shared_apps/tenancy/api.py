@@ -7,9 +7,9 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from billing.limits import LimitReached
+from core.validation import CHECK_FIELDS
 from shared_apps.accounts.api import FieldErrorsHttp
 from shared_apps.accounts.api_auth import PLATFORM_AUTH, TENANT_AUTH, requires
-from shared_apps.ops.validation import CHECK_FIELDS
 
 from .models import Membership, Tenant
 from .permissions import Perm

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from .links import platform_url
+from core.links import platform_url
+
 from .permissions import permissions_of
 from .selectors import tenants_of
 

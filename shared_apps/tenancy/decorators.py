@@ -4,7 +4,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 
-from .links import platform_url
+from core.links import platform_url
+
 from .permissions import DENIED_MESSAGE, Perm, has_permission
 from .selectors import membership_for
 

@@ -2,9 +2,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django_tenants.middleware.main import TenantMainMiddleware
 
-from shared_apps.ops.api_errors import error_response
-
-from .links import platform_url
+from core.api_errors import error_response
+from core.links import platform_url
 
 
 class TenantRoutingMiddleware(TenantMainMiddleware):

@@ -33,12 +33,13 @@ from django.utils import timezone
 from billing import limits
 from billing.models import Plan
 from billing.selectors import plan_of
-from shared_apps.accounts import emails, services
+from core import email
+from core.links import platform_url
+from core.validation import CHECK_FIELDS, field_length_error
+from shared_apps.accounts import services
 from shared_apps.accounts.models import User
 from shared_apps.accounts.services import normalize_email
-from shared_apps.ops.validation import CHECK_FIELDS, field_length_error
 
-from .links import platform_url
 from .models import Invitation, Membership, Tenant
 
 logger = logging.getLogger(__name__)
@@ -337,7 +338,7 @@ def _send_invitation(invitation: Invitation, raw: str) -> None:
         "expires_at": invitation.expires_at,
         "days": INVITATION_TTL.days,
     }
-    emails.send("invitation", invitation.email, f"Приглашение в «{tenant.name}» — Fast Lead", context)
+    email.send("invitation", invitation.email, f"Приглашение в «{tenant.name}» — Fast Lead", context)
 
 
 def invite(tenant: Tenant, inviter: User, email: str, role: str) -> Invitation:

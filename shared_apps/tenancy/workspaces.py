@@ -10,8 +10,8 @@ from django_tenants.utils import schema_exists
 
 from billing import limits
 from billing.services import start_trial
+from core.validation import field_length_error
 from shared_apps.accounts.models import Account, User
-from shared_apps.ops.validation import field_length_error
 
 from .models import Domain, Tenant
 from .services import ProvisioningError, free_slug_for, provision_tenant, schema_name_for, validate_slug

@@ -1,7 +1,7 @@
 from django.db import connection, transaction
 from django.utils import timezone
 
-from shared_apps.ops.context import request_id_var
+from core.context import request_id_var
 
 from .models import ConsentRecord, Lead, LeadEvent
 from .tasks import lead_created

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from shared_apps.ops.context import request_id_var
+from core.context import request_id_var
 
 from .models import Lead, LeadEvent
 

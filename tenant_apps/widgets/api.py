@@ -6,9 +6,9 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
+from core.validation import CHECK_FIELDS
 from shared_apps.accounts.api import FieldErrorsHttp
 from shared_apps.accounts.api_auth import TENANT_AUTH, requires
-from shared_apps.ops.validation import CHECK_FIELDS
 from shared_apps.tenancy.permissions import Perm
 from widget_cdn.services import media_url
 

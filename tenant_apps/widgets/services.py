@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 
+from core.validation import field_length_error
 from shared_apps.accounts.models import User
-from shared_apps.ops.validation import field_length_error
 from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.services import ProvisioningError
 from shared_apps.tenancy.workspaces import normalize_site_domains

@@ -1,6 +1,6 @@
 """The one line a client pastes into their site, and where to paste it on popular site builders."""
 
-from shared_apps.tenancy.links import platform_url
+from core.links import platform_url
 from shared_apps.tenancy.models import Tenant
 
 

@@ -8,9 +8,9 @@ from django.http import HttpRequest
 from ninja import Router
 
 from billing import limits
+from core.images import ImageRejected, too_big_message
 from shared_apps.accounts.api import FieldErrorsHttp
 from shared_apps.accounts.api_auth import TENANT_AUTH, requires
-from shared_apps.ops.images import ImageRejected, too_big_message
 from shared_apps.tenancy.permissions import Perm
 
 from .api import WidgetOut, widget_out

@@ -22,9 +22,9 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Sum
 
+from core import images
+from core.images import MB, ImageRejected
 from shared_apps.accounts.models import User
-from shared_apps.ops import images
-from shared_apps.ops.images import MB, ImageRejected
 from shared_apps.tenancy.models import Tenant
 from widget_cdn.services import publish
 

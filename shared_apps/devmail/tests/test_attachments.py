@@ -2,7 +2,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
-from shared_apps.accounts import emails
+from core import email as emails
 
 
 @pytest.mark.django_db

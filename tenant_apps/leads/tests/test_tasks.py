@@ -6,9 +6,9 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from conftest import unique_slug
+from core.context import request_id_var
+from core.tasks import HEARTBEAT_KEY, heartbeat
 from shared_apps.accounts.models import Account, User
-from shared_apps.ops.context import request_id_var
-from shared_apps.ops.tasks import HEARTBEAT_KEY, heartbeat
 from shared_apps.tenancy.services import provision_tenant
 from tenant_apps.leads.models import LeadEvent
 from tenant_apps.leads.services import create_lead

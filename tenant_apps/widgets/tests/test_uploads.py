@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
 from PIL import Image
 
-from shared_apps.ops.images import UNREADABLE, WRONG_TYPE, ImageRejected
+from core.images import UNREADABLE, WRONG_TYPE, ImageRejected
 from shared_apps.tenancy.models import Membership
 from tenant_apps.widgets.models import MediaFile, WidgetConfig
 from tenant_apps.widgets.services import get_widget

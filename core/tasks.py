@@ -3,6 +3,8 @@ import time
 from celery import shared_task
 from django.core.cache import caches
 
+from .email import send_email  # noqa: F401  (the worker finds tasks in tasks modules)
+
 HEARTBEAT_KEY = "ops:worker-heartbeat"
 
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from shared_apps.ops.database import ensure_database
+from core.database import ensure_database
 
 
 class Command(BaseCommand):

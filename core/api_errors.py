@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from .errors import DomainError
 from .validation import too_long_message
 
 logger = logging.getLogger(__name__)
@@ -86,10 +87,13 @@ def validation_fields(errors: list[dict]) -> dict[str, str]:
     return fields
 
 
-class RateLimited(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(retry_after)
-        self.retry_after = retry_after
+def domain_error_response(exc: DomainError) -> JsonResponse:
+    response = error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers or None)
+    if exc.extra:  # e.g. a 409 carries the state the client collided with
+        body = {**json.loads(response.content), **exc.extra}
+        response = JsonResponse(body, status=exc.status, headers=exc.headers or None,
+                                json_dumps_params={"ensure_ascii": False}, encoder=DjangoJSONEncoder)
+    return response
 
 
 def install_error_envelope(api: NinjaAPI) -> None:
@@ -104,6 +108,10 @@ def install_error_envelope(api: NinjaAPI) -> None:
     def on_auth(request: HttpRequest, exc: AuthenticationError) -> JsonResponse:
         return error_response(401)
 
+    @api.exception_handler(DomainError)
+    def on_domain_error(request: HttpRequest, exc: DomainError) -> JsonResponse:
+        return domain_error_response(exc)
+
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
         response = error_response(exc.status_code, code=getattr(exc, "code", None), message=str(exc) or None,
@@ -115,10 +123,6 @@ def install_error_envelope(api: NinjaAPI) -> None:
             response = JsonResponse(body, status=exc.status_code, json_dumps_params={"ensure_ascii": False},
                                     encoder=DjangoJSONEncoder)
         return response
-
-    @api.exception_handler(RateLimited)
-    def on_rate_limited(request: HttpRequest, exc: RateLimited) -> JsonResponse:
-        return error_response(429, headers={"Retry-After": str(exc.retry_after)})
 
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> JsonResponse:

@@ -1,7 +1,7 @@
 import pytest
 from django.test import RequestFactory
 
-from shared_apps.ops.net import client_ip
+from core.net import client_ip
 
 
 @pytest.mark.parametrize(("proxies", "remote", "forwarded", "expected"), [

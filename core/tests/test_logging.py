@@ -5,7 +5,7 @@ import logging
 import pytest
 from django.conf import settings
 
-from shared_apps.ops.context import request_id_var
+from core.context import request_id_var
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.template.utils import get_app_template_dirs
 
-from shared_apps.ops.validation import CHECK_FIELDS, NOT_SAVED, too_long_message
+from core.validation import CHECK_FIELDS, NOT_SAVED, too_long_message
 
 ROOT = Path(settings.BASE_DIR)
 # A <form …> start tag; it may span lines and hold {{ … }} / {% … %} (whose insides may contain ">").

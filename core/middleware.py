@@ -2,9 +2,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
-from .api_errors import error_response
+from .api_errors import domain_error_response, error_response
 from .context import accept_or_new_request_id, request_id_var
+from .errors import DomainError
 from .views import healthz
 
 
@@ -116,3 +118,28 @@ def content_security_policy(*, relaxed_scripts: bool = False) -> str:
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+TITLES = {402: "Нужна оплата", 403: "Нет доступа", 404: "Не найдено", 409: "Данные изменились", 429: "Слишком часто"}
+
+
+class DomainErrorMiddleware:
+    """A domain error that reached a page view unhandled: the product's page with its Russian message
+    (API routes answer it in the error envelope themselves)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DomainError):
+            return None
+        if request.path.startswith("/api/"):
+            return domain_error_response(exception)
+        context = {"title": TITLES.get(exception.status, "Не получилось"), "message": exception.message}
+        response = render(request, "errors/refused.html", context, status=exception.status)
+        for name, value in exception.headers.items():
+            response[name] = value
+        return response
