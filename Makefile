@@ -1,6 +1,6 @@
 # Fast Lead — the two commands a newcomer needs:
 #   make run    install everything, migrate, load demo data, start web + worker + beat
-#   make test   install everything, lint, run the whole test suite (browser tests included)
+#   make test   install everything, lint (ruff, import layers, mypy), run the whole test suite (browser tests included)
 # Every step is idempotent; a second run only redoes what changed.
 
 SHELL := /bin/bash
@@ -36,14 +36,16 @@ run: setup db seed
 	@echo "    Платёжная песочница: http://127.0.0.1:8026/   (ЮKassa и T-Bank; тестовая карта 5555 5555 5555 4444)"
 	@echo "    Состояние:           http://localhost:$(PORT)/healthz"
 	@echo
-	PORT=$(PORT) $(VENV)/bin/honcho start
+	PORT=$(PORT) PLATFORM_PORT=$(or $(PLATFORM_PORT),$(PORT)) $(VENV)/bin/honcho start
 
-test: setup browser
-	$(VENV)/bin/ruff check .
+test: setup browser lint
 	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
-lint:
+# ruff, the layers of docs/ARCHITECTURE.md (import-linter) and the types (mypy with django-stubs).
+lint: $(VENV)/.deps-installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 setup: system-packages services $(VENV)/.deps-installed node_modules/.deps-installed assets
 
@@ -108,7 +110,7 @@ node_modules/.deps-installed: package.json package-lock.json
 
 assets: static/dist/.built var/staticfiles/.collected locale/ru/LC_MESSAGES/django.mo
 
-static/dist/.built: node_modules/.deps-installed tailwind.config.js static/build.mjs $(shell find static/src templates */templates shared_apps/*/templates tenant_apps/*/templates -type f 2>/dev/null)
+static/dist/.built: node_modules/.deps-installed tailwind.config.js static/build.mjs $(shell find static/src templates */templates shared_apps/*/templates tenant_apps/*/templates dev/*/templates -type f 2>/dev/null)
 	npm run --silent build
 	touch $@
 

@@ -17,10 +17,10 @@ from django.utils import timezone
 from psycopg import sql
 
 from billing.models import Document, Plan, Subscription
-from billing.sandbox import PaymentSandbox, start_sandbox, stop_sandbox
-from billing.sandbox.server import DEFAULT_TINKOFF, DEFAULT_YOOKASSA
 from billing.services import sync_plans
 from config.celery import app as celery_app
+from dev.payment_sandbox import PaymentSandbox, start_sandbox, stop_sandbox
+from dev.payment_sandbox.server import DEFAULT_TINKOFF, DEFAULT_YOOKASSA
 from shared_apps.accounts.models import Account, User
 from shared_apps.tenancy.models import Membership, Tenant
 from shared_apps.tenancy.services import ensure_platform_tenants, provision_tenant

@@ -12,6 +12,7 @@ module.exports = {
     "./tenant_apps/*/templates/**/*.html",
     "./billing/templates/**/*.html",
     "./widget_cdn/templates/**/*.html",
+    "./dev/*/templates/**/*.html", // development only (the dev mailbox); absent from the production image
   ],
   theme: {
     extend: {

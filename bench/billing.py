@@ -50,10 +50,10 @@ from django.utils import timezone
 
 from billing import cycle
 from billing.models import Payment, Plan, Subscription
-from billing.sandbox import start_sandbox, stop_sandbox
 from billing.services import start_trial, sync_plans
 from config.celery import app as celery_app
 from core.database import ensure_database
+from dev.payment_sandbox import start_sandbox, stop_sandbox
 from shared_apps.accounts.models import Account, User
 from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.services import TEMPLATE_SCHEMA_NAME, ensure_platform_tenants, provision_tenant

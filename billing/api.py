@@ -6,20 +6,24 @@ from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
 
+from core.access import open_when_unpaid
+from core.errors import DomainError, NotAllowed, NotFound
 from core.net import client_ip
-from shared_apps.accounts.api_auth import TENANT_AUTH, requires
+from shared_apps.tenancy.api_auth import TENANT_AUTH, requires
+from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.permissions import Perm
 
-from . import limits, payments, selectors, services
+from . import entitlements, payments, selectors, services
 from .models import Document, Payment, Provider, Subscription
 from .providers import gateway
 from .providers.base import NotificationRejected, ProviderRejected, ProviderUnavailable
+from .providers.tinkoff import TinkoffGateway
 from .providers.yookassa import is_trusted_sender, notification_payment_id
 
 logger = logging.getLogger(__name__)
 router = Router(tags=["billing"])
+# Every route of tenant_router is @open_when_unpaid: the customer can always see and pay the bill.
 tenant_router = Router(tags=["billing"], auth=TENANT_AUTH)
 
 
@@ -49,15 +53,16 @@ def yookassa_webhook(request: HttpRequest):
     ip = client_ip(request)
     if not is_trusted_sender(ip):
         logger.warning("webhook_untrusted_sender", extra={"provider": "yookassa", "ip": ip})
-        raise HttpError(403, "Уведомление отклонено.")
+        raise NotAllowed("Уведомление отклонено.")
     try:
         provider_id = notification_payment_id(request.body)
     except NotificationRejected:
-        raise HttpError(400, "Некорректное уведомление.") from None
+        raise DomainError("Некорректное уведомление.") from None
     try:
         state = gateway(Provider.YOOKASSA).fetch(provider_id)
     except ProviderUnavailable:
-        raise HttpError(503, "ЮKassa недоступна, повторите уведомление позже.") from None
+        raise DomainError("ЮKassa недоступна, повторите уведомление позже.", status=503,
+                          code="service_unavailable") from None
     except ProviderRejected as exc:
         logger.error("webhook_payment_not_confirmed", extra={"provider": "yookassa", "code": exc.code})
         return HttpResponse(status=200)
@@ -75,7 +80,10 @@ def tinkoff_webhook(request: HttpRequest):
     refused = HttpResponse("REJECTED", status=400, content_type="text/plain")
     try:
         payload = json.loads(request.body)
-        state = gateway(Provider.TINKOFF).verify_notification(payload)
+        tinkoff = gateway(Provider.TINKOFF)
+        if not isinstance(tinkoff, TinkoffGateway):
+            raise ValueError("the tinkoff gateway is not TinkoffGateway")
+        state = tinkoff.verify_notification(payload)
     except (ValueError, NotificationRejected):
         logger.warning("webhook_rejected", extra={"provider": "tinkoff"})
         return refused
@@ -120,9 +128,9 @@ class SubscriptionOut(Schema):
     usage: UsageOut
 
 
-def subscription_out(request: HttpRequest, subscription: Subscription) -> dict:
-    account = request.tenant.account
-    current = limits.usage(account)
+def subscription_out(request: WorkspaceRequest, subscription: Subscription) -> dict:
+    account = request.tenant.client_account
+    current = entitlements.usage(account)
     method = selectors.saved_method(account)
     return {
         "plan": subscription.plan, "status": subscription.status, "status_label": subscription.get_status_display(),
@@ -140,26 +148,28 @@ def subscription_out(request: HttpRequest, subscription: Subscription) -> dict:
     }
 
 
-def _subscription(request: HttpRequest) -> Subscription:
-    subscription = selectors.subscription_of(request.tenant.account)
+def _subscription(request: WorkspaceRequest) -> Subscription:
+    subscription = selectors.subscription_of(request.tenant.client_account)
     if subscription is None:
-        raise HttpError(404, "Подписка не найдена.")
+        raise NotFound("Подписка не найдена.")
     return subscription
 
 
-def _return_url(request: HttpRequest) -> str:
+def _return_url(request: WorkspaceRequest) -> str:
     return f"{request.tenant.url}billing/return"
 
 
 @tenant_router.get("/billing/subscription", response=SubscriptionOut, by_alias=True, summary="getSubscription")
+@open_when_unpaid
 @requires(Perm.BILLING_VIEW)
-def get_subscription(request: HttpRequest):
+def get_subscription(request: WorkspaceRequest):
     return subscription_out(request, _subscription(request))
 
 
 @tenant_router.get("/billing/plans", response=list[PlanOut], by_alias=True, summary="listPlans (workspace)")
+@open_when_unpaid
 @requires(Perm.BILLING_VIEW)
-def workspace_plans(request: HttpRequest):
+def workspace_plans(request: WorkspaceRequest):
     return list(selectors.pricing_plans())
 
 
@@ -176,9 +186,10 @@ class PaymentStartedOut(Schema):
 
 
 @tenant_router.post("/billing/payments", response={201: PaymentStartedOut}, by_alias=True, summary="createPayment")
+@open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
-def create_payment(request: HttpRequest, body: PaymentIn):
-    payment = services.create_payment(request.tenant.account, body.plan_id, body.payment_method,
+def create_payment(request: WorkspaceRequest, body: PaymentIn):
+    payment = services.create_payment(request.tenant.client_account, body.plan_id, body.payment_method,
                                       return_url=_return_url(request))
     return Status(201, {"payment_url": payment.payment_url, "payment_id": payment.order_id,
                         "provider": payment.provider, "amount_kopecks": payment.amount_kopecks})
@@ -206,18 +217,20 @@ def payment_out(payment: Payment) -> dict:
 
 
 @tenant_router.get("/billing/payments", response=list[PaymentOut], by_alias=True, summary="listPayments")
+@open_when_unpaid
 @requires(Perm.BILLING_VIEW)
-def list_payments(request: HttpRequest):
-    return [payment_out(p) for p in selectors.payment_history(request.tenant.account)[:100]]
+def list_payments(request: WorkspaceRequest):
+    return [payment_out(p) for p in selectors.payment_history(request.tenant.client_account)[:100]]
 
 
 @tenant_router.get("/billing/payments/{payment_id}", response=PaymentOut, by_alias=True, summary="getPayment")
+@open_when_unpaid
 @requires(Perm.BILLING_VIEW)
-def get_payment(request: HttpRequest, payment_id: str):
+def get_payment(request: WorkspaceRequest, payment_id: str):
     """The payment's state, asked from the provider while it is pending (what the return page polls)."""
-    payment = Payment.objects.filter(account=request.tenant.account, order_id=payment_id).first()
+    payment = Payment.objects.filter(account=request.tenant.client_account, order_id=payment_id).first()
     if payment is None:
-        raise HttpError(404, "Платёж не найден.")
+        raise NotFound("Платёж не найден.")
     return payment_out(payments.refresh(payment))
 
 
@@ -237,9 +250,10 @@ class PlanChangeOut(Schema):
 
 
 @tenant_router.post("/billing/plan", response=PlanChangeOut, by_alias=True, summary="changePlan")
+@open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
-def change_plan(request: HttpRequest, body: PlanChangeIn):
-    change = services.change_plan(request.tenant.account, body.plan_id, body.payment_method,
+def change_plan(request: WorkspaceRequest, body: PlanChangeIn):
+    change = services.change_plan(request.tenant.client_account, body.plan_id, body.payment_method,
                                   return_url=_return_url(request))
     checkout = change.payment if change.payment and change.payment.status == Payment.Status.PENDING else None
     return {
@@ -251,16 +265,18 @@ def change_plan(request: HttpRequest, body: PlanChangeIn):
 
 
 @tenant_router.post("/billing/cancel", response=SubscriptionOut, by_alias=True, summary="cancelSubscription")
+@open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
-def cancel_subscription(request: HttpRequest):
-    services.cancel(request.tenant.account)
+def cancel_subscription(request: WorkspaceRequest):
+    services.cancel(request.tenant.client_account)
     return subscription_out(request, _subscription(request))
 
 
 @tenant_router.post("/billing/resume", response=SubscriptionOut, by_alias=True, summary="resumeSubscription")
+@open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
-def resume_subscription(request: HttpRequest):
-    services.resume(request.tenant.account)
+def resume_subscription(request: WorkspaceRequest):
+    services.resume(request.tenant.client_account)
     return subscription_out(request, _subscription(request))
 
 
@@ -296,9 +312,10 @@ def document_out(document: Document) -> dict:
 
 
 @tenant_router.get("/billing/invoices", response=DocumentPage, by_alias=True, summary="getInvoices")
+@open_when_unpaid
 @requires(Perm.BILLING_VIEW)
-def get_invoices(request: HttpRequest, query: Query[DocumentQuery]):
-    documents = selectors.documents_of(request.tenant.account)
+def get_invoices(request: WorkspaceRequest, query: Query[DocumentQuery]):
+    documents = selectors.documents_of(request.tenant.client_account)
     start = (query.page - 1) * query.page_size
     return {"items": [document_out(d) for d in documents[start:start + query.page_size]],
             "total": documents.count(), "page": query.page, "page_size": query.page_size}
@@ -309,9 +326,10 @@ class BankInvoiceIn(Schema):
 
 
 @tenant_router.post("/billing/invoices", response={201: DocumentOut}, by_alias=True, summary="requestBankInvoice")
+@open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
-def request_bank_invoice(request: HttpRequest, body: BankInvoiceIn):
-    document = services.request_bank_invoice(request.tenant.account, body.plan_id)
+def request_bank_invoice(request: WorkspaceRequest, body: BankInvoiceIn):
+    document = services.request_bank_invoice(request.tenant.client_account, body.plan_id)
     return Status(201, document_out(document))
 
 
@@ -330,13 +348,15 @@ class RequisitesOut(Schema):
 
 
 @tenant_router.get("/billing/requisites", response=RequisitesOut, by_alias=True, summary="getRequisites")
+@open_when_unpaid
 @requires(Perm.BILLING_VIEW)
-def get_requisites(request: HttpRequest):
-    return request.tenant.account
+def get_requisites(request: WorkspaceRequest):
+    return request.tenant.client_account
 
 
 @tenant_router.put("/billing/requisites", response=RequisitesOut, by_alias=True, summary="updateRequisites")
+@open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
-def update_requisites(request: HttpRequest, body: RequisitesIn):
-    return services.update_requisites(request.tenant.account, legal_name=body.legal_name, inn=body.inn,
+def update_requisites(request: WorkspaceRequest, body: RequisitesIn):
+    return services.update_requisites(request.tenant.client_account, legal_name=body.legal_name, inn=body.inn,
                                       kpp=body.kpp, legal_address=body.legal_address)

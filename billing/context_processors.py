@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from .access import Access
+from .entitlements import Access
 
 
 def billing(request: HttpRequest) -> dict:

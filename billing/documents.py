@@ -19,8 +19,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, HRFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.text import format_rubles
+
 from .models import Document
-from .money_words import format_rubles, rubles_in_words
+from .money_words import rubles_in_words
 from .vat import vat_of
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")

@@ -1,25 +1,27 @@
 """Server-side enforcement of the subscription's access level on workspace hosts.
 
 Grace is read-only: every unsafe request (form posts, API writes, uploads) is refused. Blocked and
-canceled leave only the billing page: other pages redirect there and the API answers 402. Billing,
-login/logout and the personal profile stay open so the customer can always pay and leave.
+canceled leave only the billing page: other pages redirect there and the API answers 402. What stays
+open is declared by each view with :func:`core.access.open_when_unpaid` (billing, login/logout and the
+hand-off, the personal profile, the API docs, media), so a new view is closed until marked. Static files
+never get here (WhiteNoise answers them first).
 """
 
 from collections.abc import Callable
+from typing import cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from core.api_errors import error_response
+from core.access import is_open_when_unpaid
+from core.api_errors import domain_error_response
 
-from .access import Access, access_for_status
-from .limits import BLOCKED_MESSAGE, READ_ONLY_MESSAGE
+from .entitlements import Access, access_for_status, refusal_for
+from .http import BillingRequest
 from .models import Subscription
 
-ALWAYS_OPEN = ("/billing", "/api/v1/billing/", "/login", "/logout", "/auth/", "/settings", "/static/", "/media/",
-               "/api/v1/auth/", "/api/v1/docs", "/api/v1/openapi.json")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -29,24 +31,30 @@ class SubscriptionAccessMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         tenant = getattr(request, "tenant", None)
-        if tenant is None or not getattr(tenant, "is_client", False):
-            return self.get_response(request)
-        subscription = Subscription.objects.select_related("plan").filter(account_id=tenant.account_id).first()
-        request.billing_subscription = subscription
-        access = Access.FULL if subscription is None else access_for_status(subscription.status)
-        request.billing_access = access
-        if access is Access.FULL or request.path.startswith(ALWAYS_OPEN):
-            return self.get_response(request)
-        is_api = request.path.startswith("/api/")
-        if access is Access.READ_ONLY:
-            if request.method in SAFE_METHODS:
-                return self.get_response(request)
-            if is_api:
-                return error_response(402, "subscription_read_only", READ_ONLY_MESSAGE)
-            messages.error(request, READ_ONLY_MESSAGE)
-            back = request.headers.get("Referer", "")
-            same_site = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
-            return redirect(back if back and same_site else "/")
-        if is_api:
-            return error_response(402, "subscription_blocked", BLOCKED_MESSAGE)
-        return redirect("/billing")
+        if tenant is not None and getattr(tenant, "is_client", False):
+            subscription = Subscription.objects.select_related("plan").filter(account_id=tenant.account_id).first()
+            billing_request = cast(BillingRequest, request)
+            billing_request.billing_subscription = subscription
+            billing_request.billing_access = (
+                Access.FULL if subscription is None else access_for_status(subscription.status)
+            )
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Callable, view_args: tuple,
+                     view_kwargs: dict) -> HttpResponse | None:
+        access = getattr(request, "billing_access", Access.FULL)
+        if access is Access.FULL or is_open_when_unpaid(view_func, request.method):
+            return None
+        if access is Access.READ_ONLY and request.method in SAFE_METHODS:
+            return None
+        refusal = refusal_for(access)
+        if refusal is None:  # full access: let through above
+            return None
+        if request.path.startswith("/api/"):
+            return domain_error_response(refusal)
+        if access is Access.BILLING_ONLY:
+            return redirect("/billing")
+        messages.error(request, refusal.message)
+        back = request.headers.get("Referer", "")
+        same_site = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+        return redirect(back if back and same_site else "/")

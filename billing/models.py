@@ -43,6 +43,13 @@ class Plan(models.Model):
         return None if self.price_kopecks is None else self.price_kopecks // 100
 
     @property
+    def month_price_kopecks(self) -> int:
+        """The price of a month of a plan that is sold (``services.purchasable_plan`` lets only those through)."""
+        if self.price_kopecks is None:
+            raise ValueError(f"the plan {self.code} is sold on request: it has no price")
+        return self.price_kopecks
+
+    @property
     def is_trial(self) -> bool:
         return self.trial_days > 0
 
@@ -94,6 +101,13 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.plan} ({self.get_status_display()})"
+
+    @property
+    def paid_period_end(self) -> datetime:
+        """The end of the paid period of a subscription that has one (``services.has_paid_period``)."""
+        if self.current_period_end is None:
+            raise ValueError(f"{self} has no paid period")
+        return self.current_period_end
 
     @property
     def renews_at(self) -> datetime | None:
@@ -284,3 +298,23 @@ class DocumentCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.year}: {self.last}"
+
+
+class LeadUsage(models.Model):
+    """Leads the account's workspaces took in one calendar month (Moscow time): the monthly limit's counter.
+
+    Counted by the intake in the lead's own transaction and corrected nightly by a recount (billing.usage).
+    """
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="lead_usage",
+                                verbose_name="аккаунт")
+    month = models.DateField("месяц")  # its first day, Moscow time
+    leads = models.PositiveIntegerField("заявок", default=0)
+
+    class Meta:
+        verbose_name = "заявки за месяц"
+        verbose_name_plural = "заявки по месяцам"
+        constraints = [models.UniqueConstraint(fields=["account", "month"], name="billing_unique_lead_usage")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.month:%Y-%m}: {self.leads}"

@@ -1,6 +1,6 @@
-"""Russian money amounts for invoices and acts: in words ("Одна тысяча рублей 00 копеек") and in figures."""
+"""Russian money amounts in words for invoices and acts: "Одна тысяча рублей 00 копеек" (figures: core.text)."""
 
-NBSP = "\u00a0"
+from core.text import plural
 
 _ONES_MASCULINE = ("", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять")
 _ONES_FEMININE = ("", "одна", "две", *_ONES_MASCULINE[3:])
@@ -20,18 +20,6 @@ _SCALES = (
 _RUBLES = ("рубль", "рубля", "рублей")
 _KOPECKS = ("копейка", "копейки", "копеек")
 _MAX_RUBLES = 10**12 - 1
-
-
-def plural(n: int, forms: tuple[str, str, str]) -> str:
-    """The Russian form of a noun for ``n``: forms are for 1, for 2–4 and for 5 (день, дня, дней)."""
-    n = abs(n) % 100
-    if 11 <= n <= 19:
-        return forms[2]
-    if n % 10 == 1:
-        return forms[0]
-    if 2 <= n % 10 <= 4:
-        return forms[1]
-    return forms[2]
 
 
 def _triad_words(n: int, feminine: bool) -> list[str]:
@@ -75,14 +63,3 @@ def rubles_in_words(kopecks: int) -> str:
     rubles, rest = _split(kopecks)
     text = f"{_integer_words(rubles)} {plural(rubles, _RUBLES)} {rest:02d} {plural(rest, _KOPECKS)}"
     return text[0].upper() + text[1:]
-
-
-def format_rubles(kopecks: int) -> str:
-    """The amount in figures, "9 990,00", with a no-break space between thousands."""
-    rubles, rest = _split(kopecks)
-    return f"{rubles:,}".replace(",", NBSP) + f",{rest:02d}"
-
-
-def rubles(kopecks: int) -> str:
-    """The amount with its currency, "9 990,00 ₽" (no-break spaces), as pages and e-mails show it."""
-    return f"{format_rubles(kopecks)}{NBSP}₽"

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from core import email as emails
 from core.links import platform_url
+from core.text import rubles
 from shared_apps.tenancy.models import Tenant
 
 from .models import Document, Payment, Plan, Subscription
-from .money_words import rubles
 
 
 def billing_url(subscription: Subscription) -> str:
@@ -27,6 +27,8 @@ def _send(subscription: Subscription, template: str, subject: str, attachments: 
 
 
 def pdf_attachment(document: Document) -> tuple[str, str, str]:
+    if not document.pdf.name:
+        raise ValueError(f"{document} has no PDF yet")
     return ("documents", document.pdf.name, f"{document.get_kind_display()}-{document.number}.pdf")
 
 

@@ -15,8 +15,8 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from ninja.errors import HttpError
 
+from core.errors import DomainError
 from core.links import platform_url
 from shared_apps.accounts.models import Account
 
@@ -32,8 +32,11 @@ logger = logging.getLogger(__name__)
 Status = Payment.Status
 
 
-class ProviderDown(HttpError):
+class ProviderDown(DomainError):
     """The chosen provider did not answer (503); ``alternative`` is the other enabled one, if any."""
+
+    status = 503
+    code = "provider_unavailable"
 
     def __init__(self, provider: str, alternative: str | None) -> None:
         names = dict(Provider.choices)
@@ -42,9 +45,7 @@ class ProviderDown(HttpError):
             message += f" Попробуйте оплатить через {names[alternative]}."
         else:
             message += " Попробуйте ещё раз через несколько минут."
-        super().__init__(503, message)
-        self.code = "provider_unavailable"
-        self.fields = {"alternativePaymentMethod": alternative} if alternative else {}
+        super().__init__(message, fields={"alternativePaymentMethod": alternative} if alternative else None)
         self.provider = provider
         self.alternative = alternative
 

@@ -4,12 +4,14 @@ A feature that is promised but not built yet ends with ``IN_DEVELOPMENT``: the p
 show it as "в разработке", never with a tick.
 """
 
+from typing import Any
+
 IN_DEVELOPMENT = " — в разработке"
 SALES_EMAIL = "sales@fastlead.ru"
 WIDGET = "Виджет заявок для сайта: заявка в кабинете за секунды"
 REPLIES = "Ответ клиенту в SMS, e-mail, Telegram, WhatsApp и MAX" + IN_DEVELOPMENT
 
-PLANS = [
+PLANS: list[dict[str, Any]] = [
     {
         "code": "trial", "name": "Пробный", "price_kopecks": 0, "trial_days": 14, "leads_per_month": 50,
         "max_tenants": 1, "max_members": 3, "allows_export": True, "allows_custom_logo": True, "allows_api": True,

@@ -10,13 +10,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from ninja.errors import HttpError
 
+from core.errors import DomainError
 from core.validation import field_length_error
 from shared_apps.accounts.models import Account
 
 from . import invoicing, lifecycle, notifications, payments
-from .limits import downgrade_blockers
+from .entitlements import downgrade_blockers
 from .models import Document, Payment, PaymentMethod, Plan, Subscription
 from .plans import PLANS
 from .providers import enabled_providers
@@ -27,15 +27,15 @@ Status = Subscription.Status
 MIN_CHARGE_KOPECKS = 100  # providers do not take less than 1 ₽
 
 
-class BillingError(HttpError):
-    """A refusal the customer can act on: the API's error envelope renders it as is (status, code, fields)."""
+class BillingError(DomainError):
+    """A refusal the customer can act on (400 ``validation_error`` unless told): ``field`` names the input at fault."""
 
-    def __init__(self, message: str, *, status: int = 400, code: str = "validation_error", field: str = "") -> None:
-        super().__init__(status, message)
-        self.status = status
-        self.code = code
+    status = 400
+    code = "validation_error"
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None, field: str = "") -> None:
+        super().__init__(message, status=status, code=code, fields={field: message} if field else None)
         self.field = field
-        self.fields = {field: message} if field else {}
 
 
 def sync_plans() -> None:
@@ -93,7 +93,7 @@ def create_payment(account: Account, plan_code: str, provider: str, *, return_ur
     if has_paid_period(subscription, timezone.now()) and plan != subscription.plan:
         raise BillingError("Чтобы сменить оплаченный тариф, воспользуйтесь сменой тарифа: доплата будет "
                            "рассчитана за оставшиеся дни.", code="use_change_plan", status=409)
-    charge = payments.Charge(plan=plan, purpose=Payment.Purpose.SUBSCRIBE, amount_kopecks=plan.price_kopecks)
+    charge = payments.Charge(plan=plan, purpose=Payment.Purpose.SUBSCRIBE, amount_kopecks=plan.month_price_kopecks)
     return payments.start(account, charge, provider, return_url=return_url)
 
 
@@ -126,7 +126,7 @@ def change_plan(account: Account, plan_code: str, provider: str = "", *, return_
         # Nothing paid to prorate against (trial, grace, blocked, canceled): this is a month of the new plan.
         payment = create_payment(account, plan_code, provider or subscription.provider or "yookassa",
                                  return_url=return_url)
-        return PlanChange(subscription=subscription, amount_kopecks=plan.price_kopecks, effective_at=now,
+        return PlanChange(subscription=subscription, amount_kopecks=plan.month_price_kopecks, effective_at=now,
                           payment=payment)
     if plan == subscription.plan:
         if subscription.scheduled_plan_id:
@@ -134,7 +134,7 @@ def change_plan(account: Account, plan_code: str, provider: str = "", *, return_
             subscription.save(update_fields=["scheduled_plan"])
             return PlanChange(subscription=subscription, amount_kopecks=0, effective_at=now)
         raise BillingError(f"Тариф «{plan.name}» уже подключён.", field="planId")
-    if plan.price_kopecks < (subscription.plan.price_kopecks or 0):
+    if plan.month_price_kopecks < (subscription.plan.price_kopecks or 0):
         return _schedule_downgrade(account, subscription, plan)
     return _upgrade(account, subscription, plan, provider, now, return_url)
 
@@ -151,16 +151,16 @@ def _schedule_downgrade(account: Account, subscription: Subscription, plan: Plan
         subscription.save(update_fields=["scheduled_plan"])
         subscription.history.create(from_status=subscription.status, to_status=subscription.status,
                                     reason="downgrade_scheduled", plan=plan, created_at=timezone.now())
-        notifications.plan_changed(subscription, old, plan, effective_at=subscription.current_period_end)
-    return PlanChange(subscription=subscription, amount_kopecks=0, effective_at=subscription.current_period_end,
+        notifications.plan_changed(subscription, old, plan, effective_at=subscription.paid_period_end)
+    return PlanChange(subscription=subscription, amount_kopecks=0, effective_at=subscription.paid_period_end,
                       scheduled=True)
 
 
 def _upgrade(account: Account, subscription: Subscription, plan: Plan, provider: str, now: datetime,
              return_url: str) -> PlanChange:
     amount = max(MIN_CHARGE_KOPECKS, prorated_kopecks(
-        subscription.plan.price_kopecks or 0, plan.price_kopecks, subscription.current_period_start or now,
-        subscription.current_period_end, now,
+        subscription.plan.price_kopecks or 0, plan.month_price_kopecks, subscription.current_period_start or now,
+        subscription.paid_period_end, now,
     ))
     charge = payments.Charge(plan=plan, purpose=Payment.Purpose.UPGRADE, amount_kopecks=amount)
     method = PaymentMethod.objects.filter(account=account, is_active=True).first()
@@ -236,7 +236,7 @@ def update_requisites(account: Account, *, legal_name: str, inn: str, kpp: str, 
 class RequisitesInvalid(BillingError):
     def __init__(self, fields: dict[str, str]) -> None:
         super().__init__("Проверьте реквизиты.")
-        self.fields = fields
+        self.fields = dict(fields)
 
 
 def request_bank_invoice(account: Account, plan_code: str) -> Document:
@@ -246,7 +246,7 @@ def request_bank_invoice(account: Account, plan_code: str) -> Document:
         raise BillingError("Счёт на оплату выставляется организациям и ИП: сначала заполните реквизиты.",
                            code="requisites_required", field="inn")
     with transaction.atomic():
-        document = invoicing.issue(account, Document.Kind.INVOICE, plan, plan.price_kopecks,
+        document = invoicing.issue(account, Document.Kind.INVOICE, plan, plan.month_price_kopecks,
                                    status=Document.Status.UNPAID)
         notifications.invoice_issued(subscription_for(account), document)
     return document

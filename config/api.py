@@ -3,12 +3,14 @@ from ninja.renderers import JSONRenderer
 
 from billing.api import router as billing_public_router
 from billing.api import tenant_router as billing_router
+from core.access import open_when_unpaid
 from core.api_errors import install_error_envelope
-from shared_apps.accounts.api import router as auth_router
-from shared_apps.tenancy.api import public_router as tenants_router
+from shared_apps.accounts.api import router as tokens_router
+from shared_apps.onboarding.api import router as onboarding_router
 from shared_apps.tenancy.api import tenant_router as current_tenant_router
-from shared_apps.tenancy.team_api import router as team_router
+from shared_apps.tenancy.auth_api import router as login_router
 from tenant_apps.leads.api import router as leads_router
+from tenant_apps.team.api import router as team_router
 from tenant_apps.widgets.api import router as widget_router
 from tenant_apps.widgets.upload_api import router as widget_upload_router
 
@@ -19,14 +21,15 @@ class RussianJSONRenderer(JSONRenderer):
 
 def _build(title: str, namespace: str) -> NinjaAPI:
     api = NinjaAPI(title=title, version="1", urls_namespace=namespace, docs_url="/docs",
-                    renderer=RussianJSONRenderer())
+                    renderer=RussianJSONRenderer(), docs_decorator=open_when_unpaid)
     install_error_envelope(api)
     return api
 
 
 public_api = _build("Fast Lead — публичный API", "public_api")
-public_api.add_router("/", auth_router)
-public_api.add_router("/", tenants_router)
+public_api.add_router("/", onboarding_router)
+public_api.add_router("/", login_router)
+public_api.add_router("/", tokens_router)
 public_api.add_router("/", billing_public_router)
 
 tenant_api = _build("Fast Lead — API рабочего пространства", "tenant_api")

@@ -5,6 +5,7 @@ import logging
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -54,8 +55,8 @@ VALIDATION_MESSAGES = {
 GENERIC_FIELD_MESSAGE = _("Invalid value.")
 
 
-def error_response(status: int, code: str | None = None, message: str | None = None, fields: dict | None = None,
-                   headers: dict | None = None) -> JsonResponse:
+def error_response(status: int, code: str | None = None, message: str | Promise | None = None,
+                   fields: dict | None = None, headers: dict | None = None) -> JsonResponse:
     default_code, default_message = STATUS_DEFAULTS.get(status, ("error", _("Error.")))
     body = {
         "error": {
@@ -82,13 +83,13 @@ def validation_fields(errors: list[dict]) -> dict[str, str]:
         if error.get("type") == "string_too_long" and isinstance(limit, int):
             message = too_long_message(limit)  # the same words as the pages: «Не длиннее 254 символов.»
         else:
-            message = VALIDATION_MESSAGES.get(error.get("type", ""), GENERIC_FIELD_MESSAGE)
+            message = str(VALIDATION_MESSAGES.get(error.get("type", ""), GENERIC_FIELD_MESSAGE))
         fields.setdefault(key, message)
     return fields
 
 
 def domain_error_response(exc: DomainError) -> JsonResponse:
-    response = error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers or None)
+    response = error_response(exc.status, exc.code, exc.summary, exc.fields, exc.headers or None)
     if exc.extra:  # e.g. a 409 carries the state the client collided with
         body = {**json.loads(response.content), **exc.extra}
         response = JsonResponse(body, status=exc.status, headers=exc.headers or None,
@@ -114,15 +115,8 @@ def install_error_envelope(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
-        response = error_response(exc.status_code, code=getattr(exc, "code", None), message=str(exc) or None,
-                                  fields=getattr(exc, "fields", None))
-        current = getattr(exc, "current", None)
-        if current is not None:  # a 409 carries the state the client collided with
-            body = json.loads(response.content)
-            body["current"] = current
-            response = JsonResponse(body, status=exc.status_code, json_dumps_params={"ensure_ascii": False},
-                                    encoder=DjangoJSONEncoder)
-        return response
+        """Errors django-ninja raises itself (our code raises DomainErrors)."""
+        return error_response(exc.status_code, message=str(exc) or None)
 
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> JsonResponse:

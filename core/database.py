@@ -1,3 +1,5 @@
+from typing import Any
+
 import psycopg
 from psycopg import sql
 
@@ -8,7 +10,7 @@ def ensure_database(db: dict, *, recreate: bool = False) -> bool:
     Django cannot connect to a database that does not exist yet, so this talks
     to the server's maintenance database directly.
     """
-    conninfo = {
+    conninfo: dict[str, Any] = {
         "host": db["HOST"] or None,
         "port": db["PORT"] or None,
         "user": db["USER"] or None,

@@ -13,8 +13,9 @@ from .validation import CHECK_FIELDS
 
 
 class DomainError(Exception):
-    status: ClassVar[int] = 400
-    code: ClassVar[str] = "bad_request"
+    # Each subclass sets its own; an instance may refine them (``code=``, ``status=``).
+    status: int = 400
+    code: str = "bad_request"
     default_message: ClassVar[str] = "Запрос отклонён."
 
     def __init__(self, message: str | None = None, *, code: str | None = None, status: int | None = None,
@@ -23,14 +24,19 @@ class DomainError(Exception):
         self.message = message or self.default_message
         super().__init__(self.message)
         if code is not None:
-            self.code = code  # type: ignore[misc]  (an instance may refine its class's code)
+            self.code = code
         if status is not None:
-            self.status = status  # type: ignore[misc]
+            self.status = status
         self.fields: dict[str, str] = dict(fields or {})
         self.headers: dict[str, str] = dict(headers or {})
         self.extra: dict[str, Any] = dict(extra or {})  # added to the envelope's body, e.g. a 409's "current"
 
     def __str__(self) -> str:
+        return self.message
+
+    @property
+    def summary(self) -> str:
+        """The envelope's top-line message."""
         return self.message
 
 
@@ -40,6 +46,12 @@ class InvalidInput(DomainError):
     status = 400
     code = "validation_error"
     default_message = CHECK_FIELDS
+
+    @property
+    def summary(self) -> str:
+        """Above per-field messages the envelope says «Проверьте выделенные поля.»; ``message`` may be the
+        one field's text, which a page shows on its own."""
+        return CHECK_FIELDS if self.fields else self.message
 
 
 class NotAllowed(DomainError):

@@ -10,6 +10,8 @@ import io
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .errors import DomainError
+
 MB = 1024 * 1024
 MAX_PIXELS = 40_000_000  # a tiny PNG of one colour can hold a gigantic canvas: refuse before decoding it
 ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP")
@@ -21,13 +23,13 @@ TOO_MANY_PIXELS = "Слишком большое изображение: не б
 NO_FILE = "Выберите файл с изображением."
 
 
-class ImageRejected(ValueError):
-    """``message`` is the Russian text for the user; ``code`` the API error code."""
+class ImageRejected(DomainError):
+    """Not an image we take: ``message`` for the user (also under the ``file`` field), ``code`` for the API."""
 
-    def __init__(self, message: str, code: str = "invalid_image") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+    code = "invalid_image"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message, code=code, fields={"file": message})
 
 
 def too_big_message(max_bytes: int) -> str:
@@ -61,7 +63,7 @@ def _looks_like_accepted_image(data: bytes) -> bool:
 def to_webp(data: bytes, size: tuple[int, int], *, crop: bool) -> tuple[bytes, int, int]:
     """Re-encode: ``crop`` → exactly ``size`` cut around the centre; else fitted within ``size`` (never enlarged)."""
     try:
-        image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+        image: Image.Image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
     except UnidentifiedImageError as exc:  # not PNG/JPEG/WebP by its bytes (SVG, text, GIF, ...), or damaged
         if _looks_like_accepted_image(data):
             raise ImageRejected(UNREADABLE, "corrupt_image") from exc

@@ -1,3 +1,4 @@
+from typing import cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.shortcuts import render
 from .api_errors import domain_error_response, error_response
 from .context import accept_or_new_request_id, request_id_var
 from .errors import DomainError
+from .http import IdentifiedRequest
 from .views import healthz
 
 
@@ -26,26 +28,39 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = accept_or_new_request_id(request.headers.get("X-Request-ID"))
-        request.request_id = request_id
+        cast(IdentifiedRequest, request).request_id = request_id
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)
         finally:
             request_id_var.reset(token)
         if response.status_code >= 400 and response.get("Content-Type", "").startswith("text/html"):
-            response = _error_in_own_content_type(request.path, response)
+            response = _error_in_own_content_type(request, response)
         response["X-Request-ID"] = request_id
         return response
+
+
+def _page_for_a_form_address(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Not the browser's blank English "HTTP ERROR 405": a Russian page with a way back to the section."""
+    section = "/" + request.path.strip("/").split("/")[0]
+    context = {"title": "Эта страница открывается из формы",
+               "message": "Адрес принадлежит кнопке формы. Вернитесь в раздел и отправьте форму ещё раз.",
+               "back_url": section if section != "/" else "/"}
+    page = render(request, "errors/refused.html", context, status=405)
+    page["Allow"] = response.get("Allow", "")
+    return page
 
 
 WIDGET_SCRIPT_ERROR = "/* Fast Lead: виджет временно недоступен */\n"
 
 
-def _error_in_own_content_type(path: str, response: HttpResponse) -> HttpResponse:
-    status = response.status_code
+def _error_in_own_content_type(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    status, path = response.status_code, request.path
     if path.startswith("/api/"):
         return error_response(status, headers=_allow_header(response))
     if not path.startswith("/w/") or path.endswith("/demo"):  # the demo page is an HTML page itself
+        if status == 405 and not response.content:  # e.g. reloading the address a form was posted to
+            return _page_for_a_form_address(request, response)
         return response
     if path.endswith(".js"):
         replacement = HttpResponse(WIDGET_SCRIPT_ERROR, status=status,

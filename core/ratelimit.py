@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.cache import caches
+from django_redis import get_redis_connection
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class RateLimit:
         return f"ratelimit:{self.name}:{subject}"
 
     def _client(self):
-        return caches["platform"].client.get_client(write=True)
+        return get_redis_connection("platform", write=True)
 
     def _redis_key(self, subject: str) -> str:
         return caches["platform"].make_key(self._key(subject))

@@ -5,7 +5,9 @@ its column cannot hold (PostgreSQL answers that with a DataError, i.e. a 500) an
 to cut the text silently (``maxlength``): the page answers 400 and says how long the value may be.
 """
 
-from django.db.models import Model
+from django.db.models import Field, Model
+
+from .text import plural
 
 # The form-level line above the highlighted fields. Pages that save something prefix it with «Не сохранено: ».
 CHECK_FIELDS = "Проверьте выделенные поля."
@@ -16,13 +18,15 @@ PASSWORD_MAX_LENGTH = 128
 
 
 def max_length_of(model: type[Model], field_name: str) -> int:
-    return model._meta.get_field(field_name).max_length
+    field = model._meta.get_field(field_name)
+    if not isinstance(field, Field) or field.max_length is None:
+        raise TypeError(f"{model.__name__}.{field_name} has no max_length")
+    return field.max_length
 
 
 def too_long_message(limit: int) -> str:
     """«Не длиннее 150 символов.» (after «длиннее» the number takes the genitive: 1 символа, 2+ символов)."""
-    word = "символа" if limit % 10 == 1 and limit % 100 != 11 else "символов"
-    return f"Не длиннее {limit} {word}."
+    return f"Не длиннее {limit} {plural(limit, ('символа', 'символов', 'символов'))}."
 
 
 def length_error(value: str, limit: int) -> str | None:

@@ -1,4 +1,5 @@
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
@@ -6,6 +7,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_redis import get_redis_connection
 from kombu import Connection
 
 from .tasks import HEARTBEAT_KEY
@@ -17,7 +19,7 @@ def _check_database() -> None:
 
 
 def _check_redis() -> None:
-    caches["platform"].client.get_client().ping()
+    get_redis_connection("platform").ping()
 
 
 def _check_broker() -> None:
@@ -32,7 +34,7 @@ CHECKS = {"database": _check_database, "redis": _check_redis, "broker": _check_b
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when PostgreSQL, Redis and the Celery broker answer, 503 with the failing part otherwise."""
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
     for name, check in CHECKS.items():
         started = time.perf_counter()
         try:
@@ -42,7 +44,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         else:
             results[name] = {"status": "ok", "ms": round((time.perf_counter() - started) * 1000, 1)}
     healthy = all(result["status"] == "ok" for result in results.values())
-    body = {"status": "ok" if healthy else "down", "checks": results}
+    body: dict[str, Any] = {"status": "ok" if healthy else "down", "checks": results}
     if results["redis"]["status"] == "ok":
         last_beat = caches["platform"].get(HEARTBEAT_KEY)
         body["workerLastSeenSeconds"] = None if last_beat is None else round(time.time() - last_beat, 1)

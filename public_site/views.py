@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -13,10 +14,25 @@ from widget_cdn.models import WidgetPublication
 logger = logging.getLogger(__name__)
 
 
+# The workspace `manage.py seed_demo` (dev/, development only) creates.
+SEEDED_DEMO_SLUG = "demo"
+
+
 def _demo_url() -> str | None:
-    """The demo workspace's live widget page: anyone can open it, no account needed (None when there is none)."""
-    demo = WidgetPublication.objects.filter(tenant__slug="demo").only("public_key").first()
-    return platform_url(f"/w/{demo.public_key}/demo") if demo else None
+    """The live widget page the «Демо» links open: anyone can open it, no account needed.
+
+    ``DEMO_WIDGET_KEY`` names the published widget; without it development falls back to the seeded demo
+    workspace, production shows no demo links. None (links hidden) when there is no such publication.
+    """
+    demo = WidgetPublication.objects.only("public_key")
+    if settings.DEMO_WIDGET_KEY:
+        demo = demo.filter(public_key=settings.DEMO_WIDGET_KEY)
+    elif settings.APP_ENV != "production":
+        demo = demo.filter(tenant__slug=SEEDED_DEMO_SLUG)
+    else:
+        return None
+    found = demo.first()
+    return platform_url(f"/w/{found.public_key}/demo") if found else None
 
 
 @require_GET
@@ -41,6 +57,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Without the request's context processors: the failure may be the database or Redis they read."""
+    html: str
     try:
         html = render_to_string("errors/500.html", {"platform_home_url": platform_url("/")})
     except Exception:  # the error page itself must never fail into a bare traceback

@@ -42,7 +42,7 @@ def site(live_server, settings) -> int:
 @pytest.fixture
 def worker_env(site) -> dict[str, str]:
     """The Celery worker of browser tests writes e-mails with the live server's links into the dev mailbox."""
-    return {"PLATFORM_PORT": str(site), "EMAIL_BACKEND": "shared_apps.devmail.backends.DevMailboxBackend",
+    return {"PLATFORM_PORT": str(site), "EMAIL_BACKEND": "dev.mailbox.backends.DevMailboxBackend",
             "DEV_MAILBOX_ENABLED": "true"}
 
 

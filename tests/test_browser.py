@@ -8,8 +8,8 @@ import pytest
 from django_tenants.utils import tenant_context
 from playwright.sync_api import expect
 
+from dev.demo.services import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 from shared_apps.accounts.models import User
-from shared_apps.demo.services import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.leads.models import Lead
 from tests.conftest import ARTIFACTS, log_in

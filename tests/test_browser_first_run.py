@@ -272,7 +272,8 @@ def test_leads_table_shows_a_long_name_when_there_is_room(workspace, browser, de
     on_own_thread(a_lead)
     page, errors = open_cabinet(browser, device, workspace, "/leads")
     if device == "phone":
-        expect(page.get_by_text(LONG_NAME).filter(visible=True)).to_be_visible()  # the stacked cards
+        expect(page.locator("#leads-table ul").get_by_text(LONG_NAME)).to_be_visible()  # the stacked cards
+        expect(page.locator("#leads-table table")).to_be_hidden()
         no_sideways_scroll(page, device)
         return
     link = page.locator("#leads-table table").get_by_role("link", name=LONG_NAME)

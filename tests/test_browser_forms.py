@@ -90,6 +90,13 @@ def test_empty_and_invalid_forms_answer_in_russian_whatever_the_browser_language
         "Не сохранено: проверьте выделенные поля.")
     assert User.objects.get(pk=owner.pk).full_name == "Ольга Кофейная"
 
+    # --- profile: the avatar's file button is ours, in Russian (the browser's own says «Choose File») --------
+    expect(page.get_by_text("Файл не выбран")).to_be_visible()
+    assert page.locator("#id_avatar").bounding_box()["width"] <= 1  # the native input is only there for the form
+    page.get_by_label("Новое изображение").set_input_files(
+        {"name": "портрет.png", "mimeType": "image/png", "buffer": b"\x89PNG"})
+    expect(page.get_by_text("портрет.png")).to_be_visible()
+
     # --- workspace settings: an empty name, then one over 200 characters -------------------------------------
     page.goto(workspace + "/workspace")
     page.get_by_label("Название").fill("")

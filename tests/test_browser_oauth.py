@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
+from dev.oauth_sandbox import start_sandbox, stop_sandbox
 from shared_apps.accounts.models import User
-from shared_apps.accounts.oauth_sandbox import start_sandbox, stop_sandbox
 from tests.conftest import ARTIFACTS
 
 

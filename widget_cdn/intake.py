@@ -8,12 +8,15 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.db.models import Q
 from django_tenants.utils import tenant_context
 
-from billing import limits
+from billing import entitlements
 from billing.selectors import plan_of
+from billing.usage import month_of
 from core import email as emails
+from core.errors import DomainError
 from core.links import platform_url
 from core.ratelimit import RateLimit
 from core.validation import CHECK_FIELDS
@@ -32,10 +35,13 @@ PER_TENANT = RateLimit("intake-tenant", 600, 60)
 POLITE_UNAVAILABLE = "Сейчас мы не можем принять заявку онлайн. Пожалуйста, позвоните нам — мы будем рады помочь."
 
 
-class IntakeRefused(Exception):
+class IntakeRefused(DomainError):
+    """A lead the intake does not take, with what the widget shows the visitor."""
+
     def __init__(self, status: int, code: str, message: str, fields: dict | None = None, retry_after: int = 0):
-        super().__init__(message)
-        self.status, self.code, self.message, self.fields, self.retry_after = status, code, message, fields, retry_after
+        super().__init__(message, code=code, status=status, fields=fields,
+                         headers={"Retry-After": str(retry_after)} if retry_after else None)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,9 @@ def validate(payload: dict, channels: list[str]) -> dict:
     page_url = _text(payload, "pageUrl", 2000)
     if page_url and urlsplit(page_url).scheme not in {"http", "https"}:
         page_url = ""
-    utm = payload.get("utm") if isinstance(payload.get("utm"), dict) else {}
+    utm = payload.get("utm")
+    if not isinstance(utm, dict):
+        utm = {}
     if errors:
         raise IntakeRefused(400, "validation_error", CHECK_FIELDS, errors)
     return {
@@ -125,19 +133,16 @@ def consent_evidence(publication: WidgetPublication, payload: dict, visitor: Vis
             "ip": visitor.ip, "user_agent": visitor.user_agent[:500], "page_url": page_url}
 
 
-def check_tenant_state(tenant: Tenant) -> None:
+def refused_politely(tenant: Tenant, exc: entitlements.LimitReached) -> IntakeRefused:
     """Blocked accounts take no leads; over the plan's monthly limit → a polite refusal, admins told once."""
-    try:
-        limits.check_new_lead(tenant.account)
-    except limits.LimitReached as exc:
-        if exc.code == "lead_limit_reached":
-            plan = plan_of(tenant.account)
-            _tell_admins_once(tenant, plan.name, plan.leads_per_month, limits.month_start())
-        raise IntakeRefused(exc.status_code, exc.code, POLITE_UNAVAILABLE) from None
+    if isinstance(exc, entitlements.LeadLimitReached):
+        plan = plan_of(tenant.client_account)
+        _tell_admins_once(tenant, plan.name, plan.leads_per_month, month_of())
+    return IntakeRefused(exc.status, exc.code, POLITE_UNAVAILABLE)
 
 
-def _tell_admins_once(tenant: Tenant, plan_name: str, limit: int, month_start) -> None:
-    key = f"lead-limit-notified:{tenant.pk}:{month_start:%Y-%m}"
+def _tell_admins_once(tenant: Tenant, plan_name: str, limit: int | None, month) -> None:
+    key = f"lead-limit-notified:{tenant.pk}:{month:%Y-%m}"
     if not caches["platform"].add(key, 1, timeout=40 * 24 * 3600):
         return
     admins = Membership.objects.filter(tenant=tenant, role=Membership.Role.ADMIN).select_related("user")
@@ -157,9 +162,14 @@ def accept(publication: WidgetPublication, payload: dict, visitor: Visitor) -> L
         return None
     data = validate(payload, channels)
     consent = consent_evidence(publication, payload, visitor, data["page_url"])
-    with tenant_context(tenant):
-        check_tenant_state(tenant)
-        lead = create_lead(channel=Channel.WEB, consent=consent, **data)
+    try:
+        # The lead is counted against the monthly limit in its own transaction: refused → nothing written,
+        # not saved → not counted.
+        with tenant_context(tenant), transaction.atomic():
+            entitlements.admit_lead(tenant.client_account)
+            lead = create_lead(channel=Channel.WEB, consent=consent, **data)
+    except entitlements.LimitReached as exc:
+        raise refused_politely(tenant, exc) from None
     logger.info("lead_received", extra={"tenantId": tenant.slug, "leadId": lead.pk})
     return lead
 

@@ -2,10 +2,9 @@
 
 import hashlib
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 
-from core.links import platform_url
+from core.links import media_url
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.widgets.models import WidgetConfig
 
@@ -19,14 +18,6 @@ def consent_version(widget: WidgetConfig) -> str:
                    widget.marketing_text]).encode()
     ).hexdigest()
     return f"c-{digest[:16]}"
-
-
-def media_url(path: str) -> str | None:
-    """Absolute URL of an uploaded file: the widget runs on the client's site, not ours."""
-    if not path:
-        return None
-    url = default_storage.url(path)
-    return url if url.startswith(("http://", "https://")) else platform_url(url)
 
 
 def published_config(tenant: Tenant, widget: WidgetConfig, public_key: str) -> dict:
@@ -67,6 +58,12 @@ def publish(tenant: Tenant, widget: WidgetConfig) -> WidgetPublication:
     return publication
 
 
-def publish_default_widget(tenant: Tenant) -> WidgetPublication:
-    """A new workspace's widget works at once, with the defaults (its schema holds no config row yet)."""
-    return publish(tenant, WidgetConfig())
+def publish_saved_widget(sender: type, *, tenant: Tenant, widget: WidgetConfig, **kwargs) -> None:
+    """``widgets.publishing.widget_saved``: every save of the editor is what the snippet shows next."""
+    publish(tenant, widget)
+
+
+def publish_default_widget(sender: type, *, tenant: Tenant, **kwargs) -> None:
+    """``tenancy.signals.tenant_provisioned``: a new workspace's widget works at once, with the defaults
+    (its schema holds no config row yet)."""
+    publish(tenant, WidgetConfig())

@@ -5,6 +5,7 @@ None of them reads a workspace's schema except the intake, which writes the lead
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
@@ -12,10 +13,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, Json
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
-from billing.access import widget_enabled
-from core.api_errors import error_response
+from billing.entitlements import widget_enabled
+from core.api_errors import domain_error_response, error_response
 from core.links import platform_url
 from core.net import client_ip
 
@@ -26,16 +27,25 @@ WIDGET_SOURCE = "widget_cdn/widget.js"
 YEAR = 365 * 24 * 3600
 
 
+@dataclass
+class _ReadFile:
+    mtime: float | None = None
+    content: bytes = b""
+
+
+_widget_js = _ReadFile()
+
+
 def _widget_source() -> bytes:
     """widget.js from the static files (re-read when it changes on disk, e.g. in development)."""
-    path = Path(finders.find(WIDGET_SOURCE))
+    found = finders.find(WIDGET_SOURCE)
+    if found is None:
+        raise FileNotFoundError(WIDGET_SOURCE)
+    path = Path(found)
     mtime = path.stat().st_mtime
-    if _widget_source.cache[0] != mtime:
-        _widget_source.cache = (mtime, path.read_bytes())
-    return _widget_source.cache[1]
-
-
-_widget_source.cache = (None, b"")
+    if _widget_js.mtime != mtime:
+        _widget_js.mtime, _widget_js.content = mtime, path.read_bytes()
+    return _widget_js.content
 
 
 def _not_found() -> JsonResponse:
@@ -54,11 +64,12 @@ def _conditional(request: HttpRequest, response: HttpResponse, etag: str, cache_
 
 
 @gzip_page
-@require_GET
+@require_safe
 def widget_script(request: HttpRequest, public_key: str) -> HttpResponse:
     """The snippet's script: never changes per site; picks up new widget code within minutes."""
     if not WidgetPublication.objects.filter(public_key=public_key).exists():
-        return HttpResponse("/* Fast Lead: виджет не найден */", status=404, content_type="application/javascript")
+        return HttpResponse("/* Fast Lead: виджет не найден */", status=404,
+                            content_type="application/javascript; charset=utf-8")
     base = platform_url("").rstrip("/")
     prefix = f"window.FastLeadKey={json.dumps(public_key)};window.FastLeadBase={json.dumps(base)};\n"
     body = prefix.encode() + _widget_source()
@@ -68,7 +79,7 @@ def widget_script(request: HttpRequest, public_key: str) -> HttpResponse:
 
 
 @gzip_page
-@require_GET
+@require_safe
 def published_config(request: HttpRequest, public_key: str) -> HttpResponse:
     """The current published config: short cache, revalidated by ETag; public schema only."""
     publication = (
@@ -77,7 +88,8 @@ def published_config(request: HttpRequest, public_key: str) -> HttpResponse:
     )
     if publication is None:
         return _not_found()
-    if not widget_enabled(publication.tenant.account_id):
+    account_id = publication.tenant.account_id
+    if account_id is not None and not widget_enabled(account_id):
         # The widget does not render on the site while the subscription is blocked or canceled.
         response = error_response(403, "tenant_blocked", "Виджет временно недоступен.")
         response["Cache-Control"] = "public, max-age=60"
@@ -87,7 +99,7 @@ def published_config(request: HttpRequest, public_key: str) -> HttpResponse:
 
 
 @gzip_page
-@require_GET
+@require_safe
 def published_config_version(request: HttpRequest, public_key: str, version: int) -> HttpResponse:
     """One published version, immutable: cached for a year."""
     found = PublishedConfig.objects.filter(publication__public_key=public_key, version=version).only("config").first()
@@ -117,9 +129,8 @@ def lead_intake(request: HttpRequest, public_key: str) -> HttpResponse:
         return _cors(response, origin)
     try:
         return _cors(_accept(request, public_key, origin), origin)
-    except intake.IntakeRefused as refused:
-        headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
-        return _cors(error_response(refused.status, refused.code, refused.message, refused.fields, headers), origin)
+    except intake.IntakeRefused as refused:  # the refusal goes to the visitor's browser too: it needs the CORS header
+        return _cors(domain_error_response(refused), origin)
 
 
 def _accept(request: HttpRequest, public_key: str, origin: str) -> HttpResponse:
@@ -151,7 +162,7 @@ def _accept(request: HttpRequest, public_key: str, origin: str) -> HttpResponse:
                         json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+@require_safe
 def demo_page(request: HttpRequest, public_key: str) -> HttpResponse:
     """A client-like site with this workspace's widget installed (onboarding "test it", Features page)."""
     publication = WidgetPublication.objects.select_related("tenant").filter(public_key=public_key).first()

@@ -72,7 +72,7 @@ class _TimeoutApiClient(ApiClient):
 
     def get_session(self) -> requests.Session:
         session = super().get_session()
-        session.request = functools.partial(session.request, timeout=self._timeout)  # type: ignore[method-assign]
+        session.request = functools.partial(session.request, timeout=self._timeout)
         return session
 
 

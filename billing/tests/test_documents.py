@@ -11,8 +11,9 @@ from reportlab.lib.pagesizes import A4
 
 from billing.documents import PAGE_MARGIN, render_pdf
 from billing.models import Document, Payment
-from billing.money_words import format_rubles, rubles_in_words
+from billing.money_words import rubles_in_words
 from billing.vat import vat_of
+from core.text import format_rubles
 
 SELLER = {
     "name": "ООО «Фаст Лид»", "inn": "7701234567", "kpp": "770101001", "ogrn": "1237700000001",

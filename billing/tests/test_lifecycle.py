@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import transaction
 
 from billing import cycle, lifecycle
-from billing.access import Access, access_of
+from billing.entitlements import Access, access_of
 from billing.lifecycle import Event, add_month
 from billing.models import Payment, Plan, Subscription, SubscriptionEvent
 from billing.services import start_trial

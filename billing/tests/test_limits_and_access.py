@@ -1,20 +1,23 @@
-"""The limits service and the server-side enforcement of read-only (grace) and billing-only (blocked)."""
+"""Entitlements (limits, features, access by status) and the server-side enforcement of read-only (grace) and
+billing-only (blocked)."""
 
 import hashlib
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from billing import limits
-from billing.models import Subscription
+from billing import entitlements, usage
+from billing.models import Plan, Subscription
 from billing.services import prorated_kopecks, start_trial
 from conftest import set_plan
-from shared_apps.tenancy import team
 from shared_apps.tenancy.models import Invitation, Membership
 from tenant_apps.leads.models import Lead
+from tenant_apps.team import errors as team_errors
+from tenant_apps.team import services as team_services
 from widget_cdn.models import WidgetPublication
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -50,8 +53,10 @@ def test_leads_are_counted_across_all_workspaces_of_the_account(make_tenant, mak
         with tenant_context(tenant):
             for i in range(count):
                 Lead.objects.create(name=f"Лид {i}", phone="+79990000000", created_at=timezone.now())
-    assert limits.leads_this_month(first.account) == 5
-    assert limits.usage(first.account).tenants == 2
+    assert usage.recount(first.account.pk, usage.month_of()) == 5
+    usage.reconcile_account(first.account.pk)
+    assert entitlements.usage(first.account).leads_this_month == 5
+    assert entitlements.usage(first.account).tenants == 2
 
 
 def test_monthly_lead_limit_is_per_account(make_tenant):
@@ -60,30 +65,33 @@ def test_monthly_lead_limit_is_per_account(make_tenant):
     plan.leads_per_month = 2
     plan.save()
     with tenant_context(tenant):
-        Lead.objects.create(name="Лид", phone="+79990000000", created_at=timezone.now())
-        limits.check_new_lead(tenant.account)
-        Lead.objects.create(name="Лид", phone="+79990000001", created_at=timezone.now())
-        with pytest.raises(limits.LimitReached) as refused:
-            limits.check_new_lead(tenant.account)
-    assert refused.value.status_code == 402
+        with transaction.atomic():
+            assert entitlements.admit_lead(tenant.account) == 1
+        with transaction.atomic():
+            assert entitlements.admit_lead(tenant.account) == 2
+        with pytest.raises(entitlements.LimitReached) as refused, transaction.atomic():
+            entitlements.admit_lead(tenant.account)
+    assert refused.value.status == 402
     assert refused.value.code == "lead_limit_reached"
+    assert refused.value.message == "Лимит тарифа «Старт» — 2 заявок в месяц — исчерпан."
+    assert usage.leads_this_month(tenant.account.pk) == 2
 
 
 @pytest.mark.parametrize(("plan", "feature", "allowed"), [
-    ("trial", limits.Feature.API, True), ("start", limits.Feature.EXPORT, False),
-    ("start", limits.Feature.CUSTOM_LOGO, False), ("pro", limits.Feature.EXPORT, True),
-    ("pro", limits.Feature.API, False), ("business", limits.Feature.API, True),
+    ("trial", entitlements.Feature.API, True), ("start", entitlements.Feature.EXPORT, False),
+    ("start", entitlements.Feature.CUSTOM_LOGO, False), ("pro", entitlements.Feature.EXPORT, True),
+    ("pro", entitlements.Feature.API, False), ("business", entitlements.Feature.API, True),
 ])
 def test_features_follow_the_plan(make_tenant, plan, feature, allowed):
     tenant = make_tenant()
     set_plan(tenant, plan)
-    assert limits.allows(tenant.account, feature) is allowed
+    assert entitlements.allows(tenant.account, feature) is allowed
     if allowed:
-        limits.check_feature(tenant.account, feature)
+        entitlements.check_feature(tenant.account, feature)
     else:
-        with pytest.raises(limits.LimitReached) as refused:
-            limits.check_feature(tenant.account, feature)
-        assert refused.value.code == "plan_feature"
+        with pytest.raises(entitlements.LimitReached) as refused:
+            entitlements.check_feature(tenant.account, feature)
+        assert (refused.value.status, refused.value.code) == (403, "plan_feature")
         assert "недоступна на тарифе" in refused.value.message
 
 
@@ -93,9 +101,9 @@ def test_downgrade_blockers_name_what_does_not_fit(make_tenant, make_user, add_m
     for _ in range(3):
         add_member(make_user(), tenant)
     assert Membership.objects.filter(tenant=tenant).count() == 4
-    problems = limits.downgrade_blockers(tenant.account, limits.Plan.objects.get(code="start"))
+    problems = entitlements.downgrade_blockers(tenant.account, Plan.objects.get(code="start"))
     assert problems == ["в команде 4 участников, а на тарифе «Старт» — до 3"]
-    assert limits.downgrade_blockers(tenant.account, limits.Plan.objects.get(code="business")) == []
+    assert entitlements.downgrade_blockers(tenant.account, Plan.objects.get(code="business")) == []
 
 
 def _status(tenant, status: str) -> None:
@@ -173,9 +181,9 @@ def test_a_blocked_workspace_takes_no_new_members(admin_client, make_user):
                               token_hash=hashlib.sha256(b"join-me").hexdigest(),
                               expires_at=timezone.now() + timedelta(days=7))
     _status(tenant, Subscription.Status.BLOCKED)
-    with pytest.raises(team.PlanLimitReached) as refused:
-        team.accept_existing("join-me", invitee)
+    with pytest.raises(team_errors.PlanLimitReached) as refused:
+        team_services.accept_existing("join-me", invitee)
     assert "Доступ приостановлен" in refused.value.message
     assert not Membership.objects.filter(tenant=tenant, user=invitee).exists()
     _status(tenant, Subscription.Status.ACTIVE)
-    assert team.accept_existing("join-me", invitee).role == "operator"
+    assert team_services.accept_existing("join-me", invitee).role == "operator"

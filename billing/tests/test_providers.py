@@ -30,7 +30,7 @@ from billing.providers.receipts import kopecks_to_value, tinkoff_receipt, value_
 from billing.providers.tinkoff import TinkoffGateway
 from billing.providers.tinkoff_token import tinkoff_token
 from billing.providers.yookassa import YooKassaGateway, is_trusted_sender, notification_payment_id
-from billing.sandbox import PaymentSandbox
+from dev.payment_sandbox import PaymentSandbox
 
 PRODUCTION_NETWORKS = [
     "185.71.76.0/27", "185.71.77.0/27", "77.75.153.0/25", "77.75.156.11/32", "77.75.156.35/32",

@@ -5,8 +5,10 @@ PostgreSQL and Redis on their default local ports. See ``.env.example``.
 """
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
@@ -56,13 +58,17 @@ SHARED_APPS = [
     "social_django",
     "core",
     "shared_apps.accounts",
-    "shared_apps.demo",
-    "shared_apps.devmail",
     "billing",
+    "shared_apps.onboarding",
+    "tenant_apps.team",
     "widget_cdn",
     "public_site",
     "dashboard",
 ]
+# Development tooling (dev/): the sandboxes' commands, the dev mailbox (label "devmail") and the demo data
+# (label "demo"). Never installed in production, and not in the production image (.dockerignore).
+DEV_APPS = [] if APP_ENV == "production" else ["dev", "dev.mailbox", "dev.demo"]
+SHARED_APPS += DEV_APPS
 TENANT_APPS = [
     "tenant_apps.leads",
     "tenant_apps.widgets",
@@ -84,9 +90,10 @@ MIDDLEWARE = [
     "core.middleware.HealthzMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "core.middleware.DomainErrorMiddleware",
+    # Static files first: pages of any host (an unknown workspace's 404 too) need their stylesheet.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "shared_apps.tenancy.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -199,6 +206,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.run_billing_cycle",
         "schedule": env_int("BILLING_CYCLE_SECONDS", 300),
     },
+    "billing-reconcile-lead-usage": {  # the monthly lead counters against a recount, at night (CELERY_TIMEZONE)
+        "task": "billing.tasks.reconcile_lead_usage",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- auth -------------------------------------------------------------------
@@ -214,7 +225,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "accounts:continue"
+LOGIN_REDIRECT_URL = "tenancy:continue"
 AUTHENTICATION_BACKENDS = [
     "shared_apps.accounts.oauth.GoogleOAuth2",
     "shared_apps.accounts.oauth.YandexOAuth2",
@@ -262,7 +273,7 @@ SOCIAL_AUTH_PIPELINE = (
     "social_core.pipeline.social_auth.auth_allowed",
     "social_core.pipeline.social_auth.social_user",
     "shared_apps.accounts.oauth.require_verified_email",
-    "shared_apps.accounts.oauth.link_or_register",
+    "shared_apps.onboarding.oauth.link_or_register",
     "social_core.pipeline.social_auth.associate_user",
     "social_core.pipeline.social_auth.load_extra_data",
     "shared_apps.accounts.oauth.log_sign_in",
@@ -311,6 +322,12 @@ SELLER_ACCOUNT = env_str("SELLER_ACCOUNT", "40702810910000000001")
 SELLER_CORR_ACCOUNT = env_str("SELLER_CORR_ACCOUNT", "30101810145250000974")
 SELLER_DIRECTOR = env_str("SELLER_DIRECTOR", "Иванов И. И.")
 
+# --- public site ------------------------------------------------------------
+# The «Демо» links of the landing, features and pricing pages open /w/<key>/demo of this published widget
+# (its public key, any real workspace's). Empty: outside production the demo workspace that
+# `manage.py seed_demo` creates; in production no demo links at all.
+DEMO_WIDGET_KEY = env_str("DEMO_WIDGET_KEY", "")
+
 # --- i18n -------------------------------------------------------------------
 
 LANGUAGE_CODE = "ru"
@@ -330,7 +347,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
 TENANT_MEDIA_QUOTA_BYTES = env_int("TENANT_MEDIA_QUOTA_BYTES", 100 * 1024 * 1024)
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed, compressed names in production (the image runs collectstatic); elsewhere the files as built,
     # served from static/ by WhiteNoise (development) or the test server, fresh after every `npm run build`.
@@ -385,13 +402,17 @@ MEDIA_PUBLIC_ORIGIN = env_str("MEDIA_PUBLIC_ORIGIN", "")
 # Development keeps a copy of every message in the dev mailbox (/dev/mailbox on the public host)
 # and hands it on to EMAIL_DELIVERY_BACKEND; production sends through EMAIL_BACKEND directly.
 DEV_MAILBOX_ENABLED = env_bool("DEV_MAILBOX_ENABLED", APP_ENV != "production")
+if APP_ENV == "production" and DEV_MAILBOX_ENABLED:
+    raise ImproperlyConfigured("DEV_MAILBOX_ENABLED must not be set in production: the dev mailbox is not installed")
 EMAIL_DELIVERY_BACKEND = env_str("EMAIL_DELIVERY_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "shared_apps.devmail.backends.DevMailboxBackend"
+    "dev.mailbox.backends.DevMailboxBackend"
     if DEV_MAILBOX_ENABLED
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+if APP_ENV == "production" and (EMAIL_BACKEND.startswith("dev.") or EMAIL_DELIVERY_BACKEND.startswith("dev.")):
+    raise ImproperlyConfigured("EMAIL_BACKEND must not name a development backend (dev.*) in production")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

@@ -99,3 +99,13 @@ def test_widget_paths_never_answer_an_html_error_page(client_for):
     assert demo.status_code == 404
     assert demo["Content-Type"].startswith("text/html")
     assert "Страница не найдена" in demo.content.decode()
+
+
+def test_reloading_a_form_address_is_a_russian_page_with_a_way_back(member_client):
+    _, client = member_client
+    response = client.get("/team/invite")
+    assert response.status_code == 405
+    body = response.content.decode()
+    assert "Эта страница открывается из формы" in body
+    assert 'href="/team"' in body
+    assert "POST" in response["Allow"]

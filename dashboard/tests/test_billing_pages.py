@@ -521,7 +521,7 @@ def test_upgrade_with_a_failing_card_is_refused_with_402(page, workspace, paymen
 
 
 def test_usage_bars_warn_near_the_limit_and_alarm_when_it_stops_something():
-    from dashboard.billing_views import Meter
+    from dashboard.billing.views import Meter
 
     assert Meter("Рабочие пространства", 1, 1).tone == "warn"  # all used: fine, but no room left
     assert Meter("Рабочие пространства", 2, 1).tone == "danger"  # over the limit after a downgrade

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from dashboard.settings_views import user_agent_label
+from dashboard.profile.views import user_agent_label
 from shared_apps.accounts.models import LoginSession, User
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.core import mail
 from django.utils import timezone
 
 from billing.models import Plan, Subscription
-from shared_apps.tenancy import team
 from shared_apps.tenancy.models import Invitation, Membership
+from tenant_apps.team import services as team_services
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def operator(workspace, make_user, add_member):
 
 
 def test_admin_sees_members_invitations_roles_and_seats(page, workspace, owner, operator):
-    team.invite(workspace, owner, "ivan@motor.ru", "analyst")
+    team_services.invite(workspace, owner, "ivan@motor.ru", "analyst")
     response = page.get("/team")
     assert response.status_code == 200
     assert response.context["section"] == "team"
@@ -119,7 +119,7 @@ def test_invite_with_a_missing_or_over_long_email_says_so_under_the_field(page, 
 def test_invite_over_the_limit_is_403_with_the_plan_message(page, workspace, owner, add_member, make_user):
     Subscription.objects.create(account=workspace.account, plan=Plan.objects.get(code="start"), status="active")
     add_member(make_user(), workspace)
-    team.invite(workspace, owner, "third@motor.ru", "operator")
+    team_services.invite(workspace, owner, "third@motor.ru", "operator")
     response = page.post("/team/invite", {"email": "fourth@motor.ru", "role": "operator"})
     assert response.status_code == 403
     body = response.content.decode()
@@ -191,13 +191,13 @@ def test_unknown_member_or_invitation_is_404(page, make_user, make_tenant):
     assert page.post(f"/team/{stranger.pk}/role", {"role": "analyst"}).status_code == 404
     assert page.post(f"/team/{stranger.pk}/remove").status_code == 404
     other = make_tenant()
-    foreign = team.invite(other, other.account.owner, "x@motor.ru", "operator")
+    foreign = team_services.invite(other, other.account.owner, "x@motor.ru", "operator")
     assert page.post(f"/team/invitations/{foreign.pk}/revoke").status_code == 404
     assert page.post(f"/team/invitations/{foreign.pk}/resend").status_code == 404
 
 
 def test_resend_and_revoke(page, workspace, owner, send_mail_now):
-    invitation = team.invite(workspace, owner, "ivan@motor.ru", "operator")
+    invitation = team_services.invite(workspace, owner, "ivan@motor.ru", "operator")
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(hours=1))
     assert "Истекло" in page.get("/team").content.decode()
     with send_mail_now():
@@ -223,7 +223,7 @@ def test_resend_and_revoke(page, workspace, owner, send_mail_now):
 def test_operators_and_analysts_are_kept_out(workspace, owner, make_user, add_member, client_for, role):
     member = make_user()
     add_member(member, workspace, role)
-    invitation = team.invite(workspace, owner, "ivan@motor.ru", "operator")
+    invitation = team_services.invite(workspace, owner, "ivan@motor.ru", "operator")
     client = client_for(workspace, member)
     page = client.get("/team")
     assert page.status_code == 403

@@ -51,3 +51,13 @@ def test_bad_input_is_refused_under_the_field_and_kept(page, workspace, typed, f
     assert value in body  # what was typed, whole
     fresh = Tenant.objects.get(pk=workspace.pk)
     assert (fresh.name, fresh.description, fresh.slug) == ("Автосервис", "", workspace.slug)
+
+
+def test_every_problem_of_the_form_is_named_at_once(page, workspace):
+    response = page.post("/workspace", form(workspace, name="", subdomain="", site_domains="не домен"))
+    assert response.status_code == 400
+    body = response.content.decode()
+    for message in ("Укажите название рабочего пространства.", "Укажите адрес кабинета.", "не похоже на домен"):
+        assert message in body
+    for field in ("name", "subdomain", "site_domains"):
+        assert re.search(rf'name="{field}"[^>]*aria-invalid="true"', body, re.S), field

@@ -80,6 +80,48 @@ def test_without_a_demo_workspace_the_demo_links_are_hidden_or_lead_to_features(
     assert hrefs_of(landing, "Как это работает") == ["/features"]
 
 
+DEMO_PAGES = ("/", "/features", "/pricing")
+
+
+def demo_links(body: str) -> list[str]:
+    return re.findall(r'href="([^"]*/demo)"', body)
+
+
+def test_no_demo_workspace_every_page_renders_without_a_demo_link(client_for):
+    for path in DEMO_PAGES:
+        response = client_for().get(path)
+        assert response.status_code == 200, path
+        body = response.content.decode()
+        assert demo_links(body) == [], path
+        assert not hrefs_of(body, "Демо"), path
+        assert "Посмотреть демо" not in body, path
+
+
+def test_demo_widget_key_names_the_demo_widget_in_production_too(client_for, make_tenant, settings):
+    make_tenant(slug="demo", name="Сид-демо")  # a seeded demo workspace does not win over the setting
+    showcase = make_tenant(name="Клиника «Настоящая»").widget_publication.public_key
+    settings.DEMO_WIDGET_KEY = showcase
+    for app_env in ("development", "production"):
+        settings.APP_ENV = app_env
+        for path in DEMO_PAGES:
+            assert set(demo_links(client_for().get(path).content.decode())) == {
+                platform_url(f"/w/{showcase}/demo")}, (app_env, path)
+
+
+def test_production_without_the_setting_shows_no_demo_link(client_for, make_tenant, settings):
+    make_tenant(slug="demo", name="Демо")
+    settings.APP_ENV = "production"
+    for path in DEMO_PAGES:
+        response = client_for().get(path)
+        assert response.status_code == 200, path
+        assert demo_links(response.content.decode()) == [], path
+
+
+def test_an_unknown_demo_widget_key_hides_the_links(client_for, settings):
+    settings.DEMO_WIDGET_KEY = "no-such-widget-key"
+    assert demo_links(client_for().get("/").content.decode()) == []
+
+
 def test_every_plan_on_the_pricing_page_has_a_button(client_for):
     body = client_for().get("/pricing").content.decode()
     by_plan = {code: href for href, code in re.findall(r'<a href="([^"]*)"[^>]*data-plan-action="([a-z]+)"', body)}
@@ -104,3 +146,17 @@ def test_public_pages_promise_only_what_works_today(client_for):
     in_development = r'<li class="flex items-start gap-2 text-slate-500">\s*<svg[^>]*text-amber-600[^>]*>.*?</svg>\s*'
     replies = "Ответ клиенту в SMS, e-mail, Telegram, WhatsApp и MAX — в разработке"
     assert re.search(in_development + f"<span>{replies}</span>", pricing, re.S)
+
+
+def test_the_header_offers_the_cabinet_to_a_logged_in_person(make_tenant, client_for):
+    tenant = make_tenant()
+    owner = tenant.memberships.get().user
+    anonymous = client_for().get("/").content.decode()
+    assert ">Войти</a>" in anonymous
+    assert "В кабинет" not in anonymous
+    logged_in = client_for(user=owner).get("/").content.decode()
+    assert platform_url("/login/continue") + '" class="btn btn-ghost">В кабинет</a>' in logged_in
+    assert ">Войти</a>" not in logged_in
+    lost = client_for(tenant, owner).get("/no-such-section")
+    assert lost.status_code == 404
+    assert "В кабинет" in lost.content.decode()

@@ -20,10 +20,11 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils import timezone
 from social_core.backends import google, yandex
+from social_core.backends.oauth import BaseOAuth2
 from social_core.exceptions import AuthAssociationError, AuthCanceled, SocialAuthBaseException
 
 from .models import User
-from .services import EmailTaken, FieldErrors, normalize_email, register_user, revoke_everything
+from .services import normalize_email, revoke_everything
 from .sessions import client_ip
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ PUBLIC_EMAIL_DOMAINS = frozenset({
 _SUFFIX_LABELS = frozenset({"co", "com", "org", "net", "gov", "edu", "ac", "msk", "spb", "pp"})
 
 
-def _title(backend) -> str:
+def provider_title(backend) -> str:
     return TITLES.get(backend.name, backend.name)
 
 
@@ -56,7 +57,7 @@ def refuse(backend, message: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(resolve_url(backend.setting("LOGIN_ERROR_URL") or settings.LOGIN_URL))
 
 
-class _ConfigurableEndpoints:
+class _ConfigurableEndpoints(BaseOAuth2[Any]):
     """Endpoints from a base-URL setting, read at call time; errors end on /login in Russian."""
 
     BASE_URL_SETTING = ""
@@ -85,7 +86,7 @@ class _ConfigurableEndpoints:
                 extra={"provider": SOURCES.get(self.name, self.name), "code": exc.code, "stage": exc.stage,
                        "error": type(exc).__name__},
             )
-            title = _title(self)
+            title = provider_title(self)
             if isinstance(exc, AuthCanceled):
                 message = f"Вход через {title} отменён."
             elif isinstance(exc, AuthAssociationError):
@@ -145,7 +146,7 @@ def _email_verified(backend, response: dict) -> bool:
 
 def require_verified_email(backend, details, response, *args, **kwargs):
     """Only a provider-verified e-mail may sign up or be linked to an existing user."""
-    title = _title(backend)
+    title = provider_title(backend)
     if not normalize_email(details.get("email")):
         return refuse(backend, f"{title} не передал ваш e-mail. Разрешите доступ к адресу почты "
                                "или зарегистрируйтесь по e-mail и паролю.")
@@ -155,7 +156,7 @@ def require_verified_email(backend, details, response, *args, **kwargs):
     return None
 
 
-def _full_name(details: dict, email: str) -> str:
+def full_name_from(details: dict, email: str) -> str:
     first, last = (details.get("first_name") or "").strip(), (details.get("last_name") or "").strip()
     return (details.get("fullname") or "").strip() or f"{first} {last}".strip() or email.split("@", 1)[0]
 
@@ -176,7 +177,7 @@ def company_for(email: str, name: str) -> str:
     return f"Рабочее пространство {first_name}"
 
 
-def _confirm_linked_email(user: User) -> None:
+def confirm_linked_email(user: User) -> None:
     """The provider proved the address. If we had not, whoever set the password never did:
     that password and every login made with it end (account pre-hijacking)."""
     if user.is_email_confirmed:
@@ -185,39 +186,6 @@ def _confirm_linked_email(user: User) -> None:
     user.set_unusable_password()
     user.save(update_fields=["email_confirmed_at", "password"])
     revoke_everything(user)
-
-
-def link_or_register(backend, details, response, *args, user=None, **kwargs):
-    """A known provider account → its user; a known e-mail → link; otherwise a new sign-up."""
-    title = _title(backend)
-    if user is not None:
-        if not user.is_active:
-            return refuse(backend, "Этот аккаунт отключён. Обратитесь в поддержку Fast Lead.")
-        return None
-    email = normalize_email(details.get("email"))
-    existing = User.objects.filter(email__iexact=email).first()
-    if existing is None:
-        name = _full_name(details, email)
-        try:
-            registration = register_user(
-                email=email, password=None, name=name, company=company_for(email, name),
-                source=SOURCES.get(backend.name, backend.name), email_verified=True,
-            )
-        except EmailTaken:  # signed up in a parallel request a moment ago
-            existing = User.objects.filter(email__iexact=email).first()
-            if existing is None:
-                raise
-        except FieldErrors as exc:
-            logger.warning("oauth_signup_rejected", extra={"provider": SOURCES.get(backend.name, backend.name),
-                                                           "fields": sorted(exc.fields)})
-            return refuse(backend, f"Не удалось зарегистрироваться через {title}: "
-                                   + " ".join(exc.fields.values()))
-        else:
-            return {"user": registration.user, "is_new": True}
-    if not existing.is_active:
-        return refuse(backend, "Этот аккаунт отключён. Обратитесь в поддержку Fast Lead.")
-    _confirm_linked_email(existing)
-    return {"user": existing, "is_new": False}
 
 
 def log_sign_in(backend, *args, user=None, is_new=False, **kwargs) -> None:

@@ -7,11 +7,13 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import DomainError
+
 from .models import OneTimeToken, User
 
 
-class TokenRejected(Exception):
-    """``reason`` is one of: invalid, expired, used."""
+class TokenRejected(DomainError):
+    """A link that cannot be used; ``reason`` is one of: invalid, expired, used."""
 
     MESSAGES = {
         "invalid": "Ссылка недействительна. Проверьте, что она скопирована целиком.",
@@ -20,9 +22,8 @@ class TokenRejected(Exception):
     }
 
     def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+        super().__init__(self.MESSAGES[reason], code=f"link_{reason}")
         self.reason = reason
-        self.message = self.MESSAGES[reason]
 
 
 def _hash(raw: str) -> str:
@@ -40,13 +41,12 @@ def issue(user: User, purpose: str, ttl: timedelta, payload: dict | None = None)
 def consume(raw: str, purpose: str) -> OneTimeToken:
     """Mark the token used and return it; concurrent uses of one token succeed once."""
     with transaction.atomic():
-        token = (
+        token = _usable(
             OneTimeToken.objects.select_for_update()
             .select_related("user")
             .filter(token_hash=_hash(raw or ""), purpose=purpose)
             .first()
         )
-        _reject_unusable(token)
         token.used_at = timezone.now()
         token.save(update_fields=["used_at"])
     return token
@@ -59,15 +59,17 @@ def invalidate(user: User, purpose: str) -> None:
 
 def peek(raw: str, purpose: str) -> OneTimeToken:
     """Like consume, without spending the token (to decide whether to show a form at all)."""
-    token = OneTimeToken.objects.select_related("user").filter(token_hash=_hash(raw or ""), purpose=purpose).first()
-    _reject_unusable(token)
-    return token
+    return _usable(
+        OneTimeToken.objects.select_related("user").filter(token_hash=_hash(raw or ""), purpose=purpose).first()
+    )
 
 
-def _reject_unusable(token: OneTimeToken | None) -> None:
+def _usable(token: OneTimeToken | None) -> OneTimeToken:
+    """The token found, if it can still be used; TokenRejected with the reason otherwise."""
     if token is None:
         raise TokenRejected("invalid")
     if token.used_at is not None:
         raise TokenRejected("used")
     if token.expires_at <= timezone.now():
         raise TokenRejected("expired")
+    return token

@@ -1,12 +1,7 @@
-from urllib.parse import urlsplit
-
-from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from shared_apps.tenancy.models import Tenant
-from shared_apps.tenancy.selectors import tenants_of
-
-from .models import LoginSession, User
+from .models import LoginSession, OneTimeToken, User
 
 
 def logins_of(user: User) -> QuerySet[LoginSession]:
@@ -18,16 +13,23 @@ def logins_of(user: User) -> QuerySet[LoginSession]:
     )
 
 
-def workspace_target(user: User, next_url: str | None) -> tuple[Tenant | None, str]:
-    """Where a fresh login should land: the workspace (and path) named in ``next`` when the user
-    belongs to it, else their first workspace's home."""
-    tenants = tenants_of(user)
-    if next_url:
-        parts = urlsplit(next_url)
-        suffix = f".{settings.PLATFORM_DOMAIN}"
-        host = (parts.hostname or "").lower()
-        if parts.scheme in {"http", "https"} and host.endswith(suffix):
-            tenant = tenants.filter(slug=host[: -len(suffix)]).first()
-            if tenant is not None:
-                return tenant, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return tenants.first(), "/"
+def login_id_of(session_key: str | None) -> int | None:
+    """The login (root session) a browser session belongs to, whichever host the session is on."""
+    if not session_key:
+        return None
+    login = LoginSession.objects.filter(session_key=session_key).values("pk", "parent_id").first()
+    return (login["parent_id"] or login["pk"]) if login else None
+
+
+def pending_email(user: User) -> str:
+    """The new e-mail the user asked to change to and has not confirmed yet (the latest live request), or ""."""
+    token = (
+        OneTimeToken.objects.filter(
+            user=user, purpose=OneTimeToken.Purpose.CHANGE_EMAIL, used_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .order_by("-created_at")
+        .values_list("payload", flat=True)
+        .first()
+    )
+    email = (token or {}).get("email", "")
+    return email if email and email != user.email else ""

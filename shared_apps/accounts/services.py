@@ -1,4 +1,5 @@
-"""Writes for people and their logins: sign-up, e-mail confirmation, passwords, tokens, sessions."""
+"""Writes for people and their logins: profile (name, avatar), e-mail confirmation and change, passwords, tokens,
+sessions."""
 
 import logging
 import uuid
@@ -9,18 +10,20 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from billing.services import start_trial
-from core.validation import PASSWORD_MAX_LENGTH, field_length_error, length_error, max_length_of
-from shared_apps.tenancy.models import Tenant
-from shared_apps.tenancy.services import free_slug_for, provision_tenant
+from core import images
+from core.errors import Conflict, InvalidInput, NotFound
+from core.links import platform_url
+from core.validation import PASSWORD_MAX_LENGTH, field_length_error, length_error
 
-from . import emails, one_time_tokens
+from . import emails, one_time_tokens, selectors
 from .jwt_tokens import REFRESH, InvalidToken, decode, issue_access_token, issue_refresh_token
-from .models import Account, LoginSession, OneTimeToken, RefreshToken, User
+from .models import LoginSession, OneTimeToken, RefreshToken, User
 from .sessions import end_login_sessions
 
 logger = logging.getLogger(__name__)
@@ -29,23 +32,31 @@ REVOKED_FAMILY_KEY = "jwt:revoked-family:{}"
 REVOKED_BEFORE_KEY = "jwt:user-revoked-before:{}"
 
 
-class FieldErrors(Exception):
+class FieldErrors(InvalidInput):
     """Bad input; ``fields`` maps each field to a Russian message."""
 
     def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__(fields)
-        self.fields = fields
+        super().__init__(fields=fields)
 
 
-class EmailTaken(Exception):
-    pass
+class LoginNotFound(NotFound):
+    code = "login_not_found"
+    default_message = "Вход не найден"
 
 
-@dataclass(frozen=True)
-class Registration:
-    user: User
-    account: Account
-    tenant: Tenant
+class CurrentLogin(Conflict):
+    """The login list does not end the login the request itself belongs to: that is what «Выйти» is for."""
+
+    code = "current_login"
+    default_message = "Это ваш текущий вход. Чтобы завершить его, нажмите «Выйти»."
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+    default_message = "Аккаунт с этим e-mail уже существует. Войдите или восстановите пароль."
+
+    def __init__(self) -> None:
+        super().__init__(fields={"email": "Этот e-mail уже зарегистрирован."})
 
 
 @dataclass(frozen=True)
@@ -89,52 +100,49 @@ def new_password_error(user: User, password: str, required: str = "Придум�
     return None
 
 
-def _validate_registration(email: str, password: str | None, name: str, company: str) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if error := email_error(email):
-        errors["email"] = error
-    if not name:
-        errors["name"] = "Укажите ваше имя."
-    elif too_long := field_length_error(name, User, "full_name"):
-        errors["name"] = too_long
-    if not company:
-        errors["company"] = "Укажите название компании."
-    elif too_long := length_error(company, min(max_length_of(Account, "name"), max_length_of(Tenant, "name"))):
-        errors["company"] = too_long
-    if password is not None and (error := new_password_error(User(email=email, full_name=name), password)):
-        errors["password"] = error
-    return errors
+# --- profile: name and avatar ------------------------------------------------------------
+
+AVATAR_SIZE = 256
 
 
-def register_user(
-    *, email: str, password: str | None, name: str, company: str, source: str = "email", email_verified: bool = False
-) -> Registration:
-    """Create the user, their account, the first workspace and a 14-day trial, all or nothing.
+def rename_user(user: User, full_name: str) -> None:
+    """Set the person's name as typed, runs of spaces collapsed; FieldErrors on ``full_name`` when empty or too long."""
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        raise FieldErrors({"full_name": "Укажите имя."})
+    if too_long := field_length_error(full_name, User, "full_name"):
+        raise FieldErrors({"full_name": too_long})
+    user.full_name = full_name
+    user.save(update_fields=["full_name"])
 
-    ``password=None`` (OAuth sign-ups) leaves the user without a usable password.
-    Unverified e-mails get a confirmation link; verified ones (from an OAuth
-    provider) are confirmed at once.
-    """
-    email, name, company = normalize_email(email), (name or "").strip(), (company or "").strip()
-    errors = _validate_registration(email, password, name, company)
-    if errors:
-        raise FieldErrors(errors)
-    if User.objects.filter(email__iexact=email).exists():
-        raise EmailTaken(email)
-    now = timezone.now()
-    with transaction.atomic():
-        user = User.objects.create_user(
-            email, password, full_name=name, email_confirmed_at=now if email_verified else None
-        )
-        account = Account.objects.create(name=company, owner=user)
-        tenant = provision_tenant(account=account, owner=user, name=company, slug=free_slug_for(company))
-        start_trial(account)
-        if email_verified:
-            emails.send_welcome(user, tenant.url)
-        else:
-            send_confirmation(user)
-    logger.info("user_registered", extra={"userId": user.pk, "source": source})
-    return Registration(user=user, account=account, tenant=tenant)
+
+def set_avatar(user: User, upload: UploadedFile) -> None:
+    """Check the upload by its content (``core.images.ImageRejected`` if it will not do) and store it as a 256×256
+    centre-cropped WebP without metadata, in place of the previous avatar."""
+    data = images.read_upload(upload, settings.AVATAR_MAX_BYTES)
+    webp, _, _ = images.to_webp(data, (AVATAR_SIZE, AVATAR_SIZE), crop=True)
+    _replace_avatar(user, webp)
+
+
+def remove_avatar(user: User) -> bool:
+    """Delete the avatar; False when there was none."""
+    if not user.avatar:
+        return False
+    _replace_avatar(user, None)
+    return True
+
+
+def _replace_avatar(user: User, webp: bytes | None) -> None:
+    """Store the new avatar (WebP bytes) or none, and delete the previous file once the row is saved."""
+    old = user.avatar.name if user.avatar else ""
+    storage = user.avatar.storage
+    if webp is None:
+        user.avatar = ""
+    else:
+        user.avatar.save(f"{uuid.uuid4().hex}.webp", ContentFile(webp), save=False)
+    user.save(update_fields=["avatar"])
+    if old and old != user.avatar.name:
+        storage.delete(old)
 
 
 # --- e-mail confirmation ---------------------------------------------------------------
@@ -176,8 +184,7 @@ def confirm_email(raw_token: str) -> User:
         if not user.is_email_confirmed:
             user.email_confirmed_at = timezone.now()
             user.save(update_fields=["email_confirmed_at"])
-            tenant = Tenant.objects.filter(memberships__user=user, kind=Tenant.Kind.CLIENT).order_by("pk").first()
-            emails.send_welcome(user, tenant.url if tenant else "")
+            emails.send_welcome(user, platform_url("/login/continue"))  # logs in and opens their workspace
     return user
 
 
@@ -219,6 +226,15 @@ def change_password(user: User, old_password: str, new_password: str, keep_sessi
     """Change the password; every other session and all API tokens end."""
     if not user.check_password(old_password):
         raise FieldErrors({"old_password": "Текущий пароль введён неверно."})
+    validate_new_password(user, new_password)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        revoke_everything(user, keep_session_key=keep_session_key)
+
+
+def set_first_password(user: User, new_password: str, keep_session_key: str | None) -> None:
+    """For users without a usable password (OAuth sign-ups): set one; every other login and token ends."""
     validate_new_password(user, new_password)
     with transaction.atomic():
         user.set_password(new_password)
@@ -311,6 +327,32 @@ def revoke_everything(user: User, keep_session_key: str | None = None) -> None:
     roots = LoginSession.objects.filter(user=user, parent__isnull=True)
     if keep_session_key:
         kept = LoginSession.objects.filter(session_key=keep_session_key).first()
-        keep_root = (kept.parent_id or kept.pk) if kept else None
-        roots = roots.exclude(pk=keep_root)
+        if kept:
+            roots = roots.exclude(pk=kept.parent_id or kept.pk)
     end_login_sessions(roots)
+
+
+# --- browser logins ------------------------------------------------------------------------------
+
+
+def end_login(user: User, login_id: int, *, current_session_key: str | None) -> None:
+    """End one of the user's logins (on every host it reached). LoginNotFound unless it is a whole login of theirs;
+    CurrentLogin for the login holding ``current_session_key``."""
+    logins = LoginSession.objects.filter(pk=login_id, user=user, parent__isnull=True)
+    if not logins.exists():
+        raise LoginNotFound()
+    if login_id == selectors.login_id_of(current_session_key):
+        raise CurrentLogin()
+    end_login_sessions(logins)
+
+
+def end_other_logins(user: User, *, current_session_key: str | None) -> int:
+    """End every login of the user but the one holding ``current_session_key``; returns how many ended."""
+    others = LoginSession.objects.filter(user=user, parent__isnull=True)
+    current = selectors.login_id_of(current_session_key)
+    if current is not None:
+        others = others.exclude(pk=current)
+    count = others.count()
+    if count:
+        end_login_sessions(others)
+    return count

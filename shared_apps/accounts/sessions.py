@@ -19,8 +19,11 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 def record_login(request: HttpRequest, user: User, parent: LoginSession | None = None) -> LoginSession:
+    session_key = request.session.session_key
+    if session_key is None:  # login() has just cycled the session's key: there always is one
+        raise ValueError("a login without a session key cannot be recorded")
     return LoginSession.objects.create(
-        session_key=request.session.session_key,
+        session_key=session_key,
         user=user,
         parent=parent,
         host=request.META.get("HTTP_HOST", "")[:253],

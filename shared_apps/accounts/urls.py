@@ -4,8 +4,6 @@ from . import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("signup", views.signup, name="signup"),
-    path("login/continue", views.login_continue, name="continue"),
     path("logout", views.logout_view, name="logout"),
     path("email/check", views.email_check, name="email_check"),
     path("email/confirm/<str:token>", views.email_confirm, name="email_confirm"),

@@ -1,22 +1,25 @@
-"""Public-host pages: sign-up, login, logout, e-mail confirmation, password reset."""
+"""Public-host pages: login, logout, e-mail confirmation, password reset."""
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import login_guard, one_time_tokens, services
-from .handoff import handoff_url, safe_next_path
+from .continuation import after_login
 from .models import OneTimeToken
-from .selectors import workspace_target
 from .sessions import client_ip
 
 logger = logging.getLogger(__name__)
+
+# After confirming the e-mail a new customer lands on the first-run page of their workspace.
+ONBOARDING = "/onboarding"
 
 
 def _message_page(request: HttpRequest, title: str, text: str, *, link: str = "", link_label: str = "",
@@ -27,32 +30,10 @@ def _message_page(request: HttpRequest, title: str, text: str, *, link: str = ""
 
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("accounts:continue")
-    values = {name: request.POST.get(name, "").strip() for name in ("name", "email", "company")}
-    errors: dict[str, str] = {}
-    status = 200
-    if request.method == "POST":
-        try:
-            registration = services.register_user(password=request.POST.get("password", ""), **values)
-        except services.FieldErrors as exc:
-            errors, status = exc.fields, 400
-        except services.EmailTaken:
-            errors, status = {"email": "Аккаунт с этим e-mail уже есть."}, 409
-        else:
-            login(request, registration.user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("accounts:email_check")
-    return render(request, "accounts/signup.html", {"values": values, "errors": errors,
-                                                    "email_taken": status == 409}, status=status)
-
-
-@sensitive_post_parameters("password")
-@require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.user.is_authenticated:
-        return _continue(request, next_url)
+        return after_login(request, next_url)
     typed = request.POST.get("email", "")
     email, password = services.normalize_email(typed), request.POST.get("password", "")
     error, errors, status = "", {}, 200
@@ -77,34 +58,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 login_guard.record_success(email)
                 login(request, user)
                 logger.info("user_logged_in", extra={"userId": user.pk, "ip": ip, "source": "email"})
-                return _continue(request, next_url)
+                return after_login(request, next_url)
     context = {"email": typed.strip() if errors else email, "error": error, "errors": errors, "next": next_url}
     response = render(request, "accounts/login.html", context, status=status)
     if status == 429:
         response["Retry-After"] = str(verdict.retry_after)
     return response
-
-
-@require_GET
-def login_continue(request: HttpRequest) -> HttpResponse:
-    """After any login (password, OAuth, confirmation link): on to a workspace via the hand-off."""
-    if not request.user.is_authenticated:
-        return redirect("login")
-    return _continue(request, request.GET.get("next", ""))
-
-
-def _continue(request: HttpRequest, next_url: str) -> HttpResponse:
-    user = request.user
-    if not user.is_email_confirmed:
-        return redirect("accounts:email_check")
-    if next_url.startswith("/") and safe_next_path(next_url) == next_url:
-        return redirect(next_url)  # a page of the public host itself, e.g. an invitation
-    tenant, path = workspace_target(user, next_url)
-    if tenant is None:
-        return _message_page(request, "Нет рабочих пространств",
-                             "Вас пока не пригласили ни в одно рабочее пространство. Попросите администратора "
-                             "компании отправить приглашение.")
-    return HttpResponseRedirect(handoff_url(request, user, tenant, path))
 
 
 @require_http_methods(["GET", "POST"])
@@ -123,7 +82,7 @@ def email_check(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={reverse('accounts:email_check')}")
     if request.user.is_email_confirmed:
-        return redirect("accounts:continue")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     wait = 0
     if request.method == "POST":
         wait = services.resend_confirmation(request.user)
@@ -147,10 +106,8 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if not request.user.is_authenticated:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, "E-mail подтверждён. Добро пожаловать!")
-    tenant, _ = workspace_target(user, None)
-    if tenant is None:
-        return redirect("accounts:continue")
-    return HttpResponseRedirect(handoff_url(request, user, tenant, "/onboarding"))
+    request.user = user  # the session may hold the same person, loaded before the confirmation
+    return after_login(request, ONBOARDING)
 
 
 @require_GET
@@ -162,7 +119,7 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
     except services.FieldErrors as exc:
         return _message_page(request, "Не удалось сменить e-mail", exc.fields["email"], status=409)
     return _message_page(request, "E-mail изменён", f"Теперь для входа используйте {user.email}.",
-                         link=reverse("accounts:continue"), link_label="Перейти в кабинет")
+                         link=resolve_url(settings.LOGIN_REDIRECT_URL), link_label="Перейти в кабинет")
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,9 +11,13 @@ skipping them.
 """
 
 import re
+from typing import TYPE_CHECKING, cast
 
 from django.db import connection, transaction
 from psycopg import sql
+
+if TYPE_CHECKING:
+    from django_tenants.postgresql_backend.base import DatabaseWrapper
 
 
 class UnsupportedTemplateObject(Exception):
@@ -102,7 +106,7 @@ def clone_template_schema(template_schema: str, new_schema: str) -> None:
                 "(SELECT COALESCE(MAX(id), 0) + 1 FROM {new}.django_migrations), false)"
             ).format(qualified=sql.Literal(f'"{new_schema}".django_migrations'), new=new)
         )
-    connection.set_schema_to_public()
+    cast("DatabaseWrapper", connection).set_schema_to_public()
 
 
 def _refuse_unsupported_objects(cursor, template_oid: int) -> None:

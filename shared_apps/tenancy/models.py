@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
@@ -5,6 +7,9 @@ from django_tenants.utils import schema_exists
 
 from shared_apps.tenancy import timezones
 from shared_apps.tenancy.clone import clone_template_schema
+
+if TYPE_CHECKING:
+    from shared_apps.accounts.models import Account
 
 
 class Tenant(TenantMixin):
@@ -72,6 +77,13 @@ class Tenant(TenantMixin):
         return self.kind == self.Kind.CLIENT
 
     @property
+    def client_account(self) -> "Account":
+        """The account a client's workspace belongs to (the database requires one); system schemas have none."""
+        if self.account is None:
+            raise LookupError(f"{self.schema_name} is a system schema: it belongs to no account")
+        return self.account
+
+    @property
     def timezone_label(self) -> str:
         """The time zone as people read it: «Москва (UTC+3)»."""
         return timezones.timezone_label(self.timezone)
@@ -127,6 +139,9 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField("принято", null=True, blank=True)
     revoked_at = models.DateTimeField("отозвано", null=True, blank=True)
     created_at = models.DateTimeField("создано", auto_now_add=True)
+
+    # Not stored (only its hash is): the link's secret, set on an invitation just sent or resent.
+    raw_token: str
 
     class Meta:
         verbose_name = "приглашение"

@@ -1,3 +1,6 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.db.models import QuerySet
 
 from shared_apps.accounts.models import User
@@ -14,3 +17,18 @@ def membership_for(user: User, tenant: Tenant | None) -> Membership | None:
 
 def tenants_of(user: User) -> QuerySet[Tenant]:
     return Tenant.objects.filter(memberships__user=user, kind=Tenant.Kind.CLIENT).order_by("name")
+
+
+def workspace_target(user: User, next_url: str | None) -> tuple[Tenant | None, str]:
+    """Where a fresh login should land: the workspace (and path) named in ``next`` when the user
+    belongs to it, else their first workspace's home."""
+    tenants = tenants_of(user)
+    if next_url:
+        parts = urlsplit(next_url)
+        suffix = f".{settings.PLATFORM_DOMAIN}"
+        host = (parts.hostname or "").lower()
+        if parts.scheme in {"http", "https"} and host.endswith(suffix):
+            tenant = tenants.filter(slug=host[: -len(suffix)]).first()
+            if tenant is not None:
+                return tenant, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return tenants.first(), "/"

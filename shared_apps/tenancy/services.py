@@ -7,10 +7,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
+from core.errors import InvalidInput
 from shared_apps.accounts.models import Account, User
-from widget_cdn.services import publish_default_widget
 
 from .models import Domain, Membership, Tenant
+from .signals import tenant_provisioned
 from .slugs import slug_base
 
 logger = logging.getLogger(__name__)
@@ -26,13 +27,24 @@ RESERVED_SLUGS = frozenset(
 )
 
 
-class ProvisioningError(Exception):
-    """Provisioning refused; ``field`` names the input at fault, ``message`` is for the user."""
+# The API's names of the model fields a refusal can point at.
+API_FIELD_NAMES = {"slug": "subdomain"}
 
-    def __init__(self, message: str, field: str = "slug") -> None:
-        super().__init__(message)
-        self.message = message
+
+class ProvisioningError(InvalidInput):
+    """Provisioning or a workspace change refused. ``by_field`` maps the inputs at fault (model names) to their
+    messages; ``field``/``message`` are the first of them; the API envelope uses the API's field names."""
+
+    def __init__(self, message: str, field: str = "slug", *, more: dict[str, str] | None = None) -> None:
+        by_field = {field: message, **(more or {})}
+        super().__init__(message, fields={API_FIELD_NAMES.get(name, name): text for name, text in by_field.items()})
         self.field = field
+        self.by_field = by_field
+
+    @classmethod
+    def of(cls, errors: dict[str, str]) -> "ProvisioningError":
+        (field, message), *_ = errors.items()
+        return cls(message, field, more=errors)
 
 
 def schema_name_for(slug: str) -> str:
@@ -74,7 +86,7 @@ def provision_tenant(*, account: Account, owner: User, name: str, slug: str) -> 
             tenant.save(verbosity=0)
             Domain.objects.create(domain=tenant.primary_host, tenant=tenant, is_primary=True)
             Membership.objects.create(user=owner, tenant=tenant, role=Membership.Role.ADMIN)
-            publish_default_widget(tenant)
+            tenant_provisioned.send(sender=Tenant, tenant=tenant)
     except IntegrityError as exc:
         logger.warning("tenant_provisioning_conflict", extra={"schema": schema_name})
         raise ProvisioningError("Этот адрес уже занят, выберите другой.") from exc

@@ -1,9 +1,8 @@
 from django.urls import path
 
-from . import views
+from . import login_views
 
 app_name = "tenancy"
 urlpatterns = [
-    path("workspaces/new", views.new_workspace, name="new_workspace"),
-    path("workspaces/subdomain-check", views.subdomain_check, name="subdomain_check"),
+    path("login/continue", login_views.login_continue, name="continue"),
 ]

@@ -2,19 +2,18 @@
 
 import re
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import schema_exists
 
-from billing import limits
-from billing.services import start_trial
 from core.validation import field_length_error
-from shared_apps.accounts.models import Account, User
 
 from .models import Domain, Tenant
-from .services import ProvisioningError, free_slug_for, provision_tenant, schema_name_for, validate_slug
+from .services import ProvisioningError, schema_name_for, validate_slug
 
 HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
 TIMEZONES = frozenset(zoneinfo.available_timezones())
@@ -44,52 +43,32 @@ def subdomain_availability(slug: str, *, current: Tenant | None = None) -> Avail
     return Availability(True, f"Адрес {slug}.{settings.PLATFORM_DOMAIN} свободен.")
 
 
-def _owned_account(user: User, company: str) -> Account:
-    account = Account.objects.filter(owner=user).order_by("pk").first()
-    if account is None:  # a user who so far only joined others' workspaces becomes a customer
-        account = Account.objects.create(name=company, owner=user)
-        start_trial(account)
-    return account
-
-
-def check_can_create(user: User, account: Account) -> None:
-    owned = Tenant.objects.filter(account__owner=user, kind=Tenant.Kind.CLIENT).count()
-    limits.check_new_tenant(account, owned)
-
-
-def _check_name(name: str) -> None:
+def check_workspace_name(name: str) -> None:
     if not name:
         raise ProvisioningError("Укажите название рабочего пространства.", field="name")
     if too_long := field_length_error(name, Tenant, "name"):
         raise ProvisioningError(too_long, field="name")
 
 
-def _check_description(description: str) -> None:
+def check_workspace_description(description: str) -> None:
     if too_long := field_length_error(description, Tenant, "description"):
         raise ProvisioningError(too_long, field="description")
 
 
-def create_workspace(user: User, *, name: str, slug: str | None = None, description: str = "",
-                     timezone: str = "Europe/Moscow") -> Tenant:
-    name = (name or "").strip()
-    _check_name(name)
-    _check_description(description.strip())
-    if timezone not in TIMEZONES:
-        raise ProvisioningError("Выберите часовой пояс из списка.", field="timezone")
-    with transaction.atomic():
-        account = _owned_account(user, name)
-        check_can_create(user, account)
-        tenant = provision_tenant(account=account, owner=user, name=name, slug=slug or free_slug_for(name))
-        tenant.description = description.strip()
-        tenant.timezone = timezone
-        tenant.save(update_fields=["description", "timezone"])
-    return tenant
+def _host_of(text: str) -> str:
+    host = urlsplit(text if "://" in text else f"//{text}").hostname or ""
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
 
 
 def normalize_site_domains(domains: list[str]) -> list[str]:
+    """The sites' host names as a browser's Origin names them: a pasted address loses its scheme, path and port,
+    a Cyrillic domain (цветы.рф) becomes its punycode (xn--...)."""
     cleaned = []
     for raw in domains:
-        domain = (raw or "").strip().lower().removeprefix("https://").removeprefix("http://").rstrip("/")
+        domain = _host_of((raw or "").strip().lower())
         if not domain:
             continue
         if not HOSTNAME.match(domain):
@@ -105,13 +84,8 @@ def update_workspace(tenant: Tenant, *, name: str | None = None, description: st
                      slug: str | None = None, site_domains: list[str] | None = None, timezone: str | None = None,
                      settings_data: dict | None = None) -> Tenant:
     """Change what was given; a new subdomain moves the workspace's host (its schema stays)."""
+    _check_update(name, description, slug, site_domains, timezone)
     changed = []
-    if name is not None:
-        _check_name(name.strip())
-    if description is not None:
-        _check_description(description.strip())
-    if slug is not None and not slug.strip():
-        raise ProvisioningError("Укажите адрес кабинета.")
     if name is not None:
         tenant.name = name.strip()
         changed.append("name")
@@ -119,8 +93,6 @@ def update_workspace(tenant: Tenant, *, name: str | None = None, description: st
         tenant.description = description.strip()
         changed.append("description")
     if timezone is not None:
-        if timezone not in TIMEZONES:
-            raise ProvisioningError("Выберите часовой пояс из списка.", field="timezone")
         tenant.timezone = timezone
         changed.append("timezone")
     if site_domains is not None:
@@ -136,6 +108,30 @@ def update_workspace(tenant: Tenant, *, name: str | None = None, description: st
         if changed:
             tenant.save(update_fields=changed)
     return tenant
+
+
+def _check_update(name: str | None, description: str | None, slug: str | None, site_domains: list[str] | None,
+                  timezone: str | None) -> None:
+    """Every problem of the form at once, not one per attempt."""
+    errors: dict[str, str] = {}
+    checks: list[Callable[[], object]] = []
+    if name is not None:
+        checks.append(lambda: check_workspace_name(name.strip()))
+    if description is not None:
+        checks.append(lambda: check_workspace_description(description.strip()))
+    if site_domains is not None:
+        checks.append(lambda: normalize_site_domains(site_domains))
+    for check in checks:
+        try:
+            check()
+        except ProvisioningError as exc:
+            errors.update(exc.by_field)
+    if slug is not None and not slug.strip():
+        errors["slug"] = "Укажите адрес кабинета."
+    if timezone is not None and timezone not in TIMEZONES:
+        errors["timezone"] = "Выберите часовой пояс из списка."
+    if errors:
+        raise ProvisioningError.of(errors)
 
 
 def _move_subdomain(tenant: Tenant, slug: str) -> None:

@@ -6,11 +6,12 @@ from typing import Annotated
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from pydantic import BeforeValidator
 
-from billing import limits
-from shared_apps.accounts.api_auth import TENANT_AUTH, requires
+from billing import entitlements
+from core.errors import NotFound
+from shared_apps.tenancy.api_auth import TENANT_AUTH, requires
+from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.masking import mask_email, mask_phone
 from shared_apps.tenancy.permissions import Perm, has_permission
 
@@ -85,7 +86,7 @@ class ExportQuery(LeadFilterQuery):
 
 @router.get("/leads", response=LeadPage, by_alias=True, summary="getLeads")
 @requires(Perm.LEADS_VIEW)
-def get_leads(request: HttpRequest, query: Query[LeadQuery]):
+def get_leads(request: WorkspaceRequest, query: Query[LeadQuery]):
     leads = lead_list(LeadFilters(status=query.status, channel=query.channel))
     offset = (query.page - 1) * query.page_size
     return {
@@ -98,8 +99,8 @@ def get_leads(request: HttpRequest, query: Query[LeadQuery]):
 
 @router.get("/leads/export", summary="exportLeads")
 @requires(Perm.LEADS_EXPORT)
-def export_leads(request: HttpRequest, query: Query[ExportQuery]):
-    limits.check_feature(request.tenant.account, limits.Feature.EXPORT)
+def export_leads(request: WorkspaceRequest, query: Query[ExportQuery]):
+    entitlements.check_feature(request.tenant.client_account, entitlements.Feature.EXPORT)
     leads = lead_list(LeadFilters(status=query.status, channel=query.channel)).order_by("-created_at", "-id")
     unmasked = _sees_contacts(request)
     response = StreamingHttpResponse(_csv_rows(leads, unmasked), content_type="text/csv; charset=utf-8")
@@ -138,8 +139,8 @@ def _csv_rows(leads, unmasked: bool) -> Iterator[str]:
 
 @router.get("/leads/{lead_id}", response=LeadDetailOut, by_alias=True, summary="getLead")
 @requires(Perm.LEADS_VIEW)
-def get_lead(request: HttpRequest, lead_id: int):
+def get_lead(request: WorkspaceRequest, lead_id: int):
     lead = lead_detail(lead_id)
     if lead is None:
-        raise HttpError(404, "Лид не найден.")
+        raise NotFound("Лид не найден.")
     return lead

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, cast
+
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -5,6 +7,9 @@ from core.context import request_id_var
 
 from .models import ConsentRecord, Lead, LeadEvent
 from .tasks import lead_created
+
+if TYPE_CHECKING:
+    from django_tenants.postgresql_backend.base import DatabaseWrapper
 
 
 def create_lead(*, name: str, phone: str = "", email: str = "", channel: str = "web", page_url: str = "",
@@ -27,7 +32,7 @@ def create_lead(*, name: str, phone: str = "", email: str = "", channel: str = "
             request_id=request_id_var.get() or "", created_at=now,
         )
         # The schema is taken now: on_commit may run after the caller has left this workspace's context.
-        schema = connection.schema_name
+        schema = cast("DatabaseWrapper", connection).schema_name
         transaction.on_commit(lambda: lead_created.apply_async((lead.pk,), headers={"_schema_name": schema}))
     return lead
 

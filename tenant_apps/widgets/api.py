@@ -2,18 +2,14 @@
 
 from datetime import datetime
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 
-from core.validation import CHECK_FIELDS
-from shared_apps.accounts.api import FieldErrorsHttp
-from shared_apps.accounts.api_auth import TENANT_AUTH, requires
+from shared_apps.tenancy.api_auth import TENANT_AUTH, requires
+from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.permissions import Perm
-from widget_cdn.services import media_url
 
-from .models import WidgetConfig
-from .services import VersionConflict, WidgetDraft, WidgetErrors, get_widget, update_widget
+from .selectors import widget_out
+from .services import WidgetDraft, get_widget, update_widget
 from .snippet import snippet_for
 
 router = Router(tags=["widget"], auth=TENANT_AUTH)
@@ -58,24 +54,6 @@ class WidgetIn(Schema):
     business_hours: BusinessHours = Field(alias="businessHours")
 
 
-def widget_out(widget: WidgetConfig, site_domains: list[str]) -> dict:
-    return {
-        "version": widget.version,
-        "updatedAt": widget.updated_at,
-        "updatedBy": widget.updated_by_name or None,
-        "appearance": {"primaryColor": widget.primary_color, "theme": widget.theme, "position": widget.position,
-                       "buttonLabel": widget.button_label, "logoUrl": media_url(widget.logo),
-                       "avatarUrl": media_url(widget.avatar)},
-        "texts": {"title": widget.title, "greeting": widget.greeting, "quickReplies": widget.quick_replies,
-                  "successMessage": widget.success_message, "offHoursMessage": widget.off_hours_message},
-        "channels": widget.channels,
-        "consent": {"personalDataText": widget.consent_text, "privacyPolicyUrl": widget.privacy_policy_url,
-                    "marketingEnabled": widget.marketing_enabled, "marketingText": widget.marketing_text},
-        "siteDomains": site_domains,
-        "businessHours": widget.business_hours,
-    }
-
-
 class WidgetOut(Schema):
     version: int
     updated_at: datetime = Field(alias="updatedAt")
@@ -112,34 +90,18 @@ def draft_from(payload: WidgetIn) -> WidgetDraft:
 
 @router.get("/widget", response=WidgetOut, by_alias=True, summary="getWidgetConfig")
 @requires(Perm.WIDGET_VIEW)
-def get_widget_config(request: HttpRequest):
+def get_widget_config(request: WorkspaceRequest):
     return widget_out(get_widget(), request.tenant.site_domains)
 
 
 @router.put("/widget", response=WidgetOut, by_alias=True, summary="updateWidgetConfig")
 @requires(Perm.WIDGET_EDIT)
-def put_widget_config(request: HttpRequest, payload: WidgetIn):
-    try:
-        widget = update_widget(request.tenant, request.user, draft_from(payload), payload.version)
-    except WidgetErrors as exc:
-        raise FieldErrorsHttp(400, CHECK_FIELDS, exc.fields) from exc
-    except VersionConflict as exc:
-        raise WidgetConflictHttp(exc.current, request.tenant.site_domains) from exc
+def put_widget_config(request: WorkspaceRequest, payload: WidgetIn):
+    widget = update_widget(request.tenant, request.user, draft_from(payload), payload.version)
     return widget_out(widget, request.tenant.site_domains)
-
-
-class WidgetConflictHttp(HttpError):
-    """409 with the config someone else saved, so the editor can merge instead of losing edits."""
-
-    def __init__(self, current: WidgetConfig, site_domains: list[str]) -> None:
-        who = current.updated_by_name or "другой пользователь"
-        super().__init__(409, f"Пока вы редактировали, настройки сохранил {who}. Выберите, чьи изменения оставить.")
-        self.code = "version_conflict"
-        self.fields = {}
-        self.current = widget_out(current, site_domains)
 
 
 @router.get("/widget/snippet", response=SnippetOut, by_alias=True, summary="getWidgetSnippet")
 @requires(Perm.WIDGET_VIEW)
-def get_snippet(request: HttpRequest):
+def get_snippet(request: WorkspaceRequest):
     return snippet_for(request.tenant)

@@ -6,14 +6,16 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 
+from core.errors import Conflict, InvalidInput
 from core.validation import field_length_error
 from shared_apps.accounts.models import User
 from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.services import ProvisioningError
 from shared_apps.tenancy.workspaces import normalize_site_domains
-from widget_cdn.services import publish
 
 from .models import WEEKDAYS, WidgetConfig
+from .publishing import publish
+from .selectors import widget_out
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -22,17 +24,21 @@ CHANNEL_LABELS = {"web": "Перезвонить (веб-форма)", "sms": "S
 MAX_QUICK_REPLIES = 6
 
 
-class WidgetErrors(Exception):
+class WidgetErrors(InvalidInput):
     def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__(fields)
-        self.fields = fields
+        super().__init__(fields=fields)
 
 
-class VersionConflict(Exception):
-    """Someone saved in between: ``current`` is what they saved."""
+class VersionConflict(Conflict):
+    """Someone saved in between: ``current`` is what they saved; the API answers it along (the editor merges
+    instead of losing edits)."""
 
-    def __init__(self, current: WidgetConfig) -> None:
-        super().__init__(current.version)
+    code = "version_conflict"
+
+    def __init__(self, current: WidgetConfig, site_domains: list[str]) -> None:
+        who = current.updated_by_name or "другой пользователь"
+        super().__init__(f"Пока вы редактировали, настройки сохранил {who}. Выберите, чьи изменения оставить.",
+                         extra={"current": widget_out(current, site_domains)})
         self.current = current
 
 
@@ -147,10 +153,9 @@ def update_widget(tenant: Tenant, user: User, draft: WidgetDraft, expected_versi
     errors = validate(draft)
     if errors:
         raise WidgetErrors(errors)
-    get_widget()
-    widget = WidgetConfig.objects.select_for_update().order_by("pk").first()
+    widget = WidgetConfig.objects.select_for_update().get(pk=get_widget().pk)
     if widget.version != expected_version:
-        raise VersionConflict(widget)
+        raise VersionConflict(widget, tenant.site_domains)
     for field in WidgetDraft.__dataclass_fields__:
         if field != "site_domains":
             setattr(widget, field, getattr(draft, field))
@@ -181,7 +186,11 @@ def _save_site(tenant: Tenant, user: User, site_domains: list[str], privacy_poli
     widget = get_widget()
     draft = replace(draft_of(widget, site_domains), privacy_policy_url=privacy_policy_url.strip())
     errors = validate(draft)
-    if not any(domain.strip() for domain in site_domains):
+    try:
+        named: list[str] | None = normalize_site_domains(site_domains)
+    except ProvisioningError:
+        named = None  # validate(draft) has said what is wrong with it
+    if named == []:  # nothing, or only "http://"
         errors["siteDomains"] = "Укажите домен сайта, на котором будет виджет (пример: romashka.ru)."
     too_long = field_length_error(draft.privacy_policy_url, WidgetConfig, "privacy_policy_url")
     if too_long:

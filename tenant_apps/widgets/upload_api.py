@@ -4,17 +4,17 @@ Uploads are multipart with one field, ``file``. Each answers with the whole new 
 (the same shape as ``GET /api/v1/widget``), so the editor picks up the new version.
 """
 
-from django.http import HttpRequest
 from ninja import Router
 
-from billing import limits
+from billing import entitlements
 from core.images import ImageRejected, too_big_message
-from shared_apps.accounts.api import FieldErrorsHttp
-from shared_apps.accounts.api_auth import TENANT_AUTH, requires
+from shared_apps.tenancy.api_auth import TENANT_AUTH, requires
+from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.permissions import Perm
 
-from .api import WidgetOut, widget_out
+from .api import WidgetOut
 from .models import MediaFile
+from .selectors import widget_out
 from .uploads import MAX_UPLOAD_BYTES, remove_widget_image, store_widget_image
 
 router = Router(tags=["widget"], auth=TENANT_AUTH)
@@ -34,48 +34,45 @@ UPLOAD_DOCS = {
 }
 
 
-def _upload(request: HttpRequest, kind: str) -> dict:
+def _upload(request: WorkspaceRequest, kind: str) -> dict:
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = 0
-    try:
-        if declared > MAX_REQUEST_BYTES:  # refuse before reading (and spooling) the body
-            raise ImageRejected(too_big_message(MAX_UPLOAD_BYTES), "file_too_large")
-        widget = store_widget_image(request.tenant, request.user, kind, request.FILES.get("file"))
-    except ImageRejected as exc:
-        raise FieldErrorsHttp(400, exc.message, {"file": exc.message}, code=exc.code) from exc
+    if declared > MAX_REQUEST_BYTES:  # refuse before reading (and spooling) the body
+        raise ImageRejected(too_big_message(MAX_UPLOAD_BYTES), "file_too_large")
+    widget = store_widget_image(request.tenant, request.user, kind, request.FILES.get("file"))
     return widget_out(widget, request.tenant.site_domains)
 
 
-def _remove(request: HttpRequest, kind: str) -> dict:
+def _remove(request: WorkspaceRequest, kind: str) -> dict:
     return widget_out(remove_widget_image(request.tenant, request.user, kind), request.tenant.site_domains)
 
 
 @router.post("/widget/logo", response=WidgetOut, by_alias=True, summary="uploadWidgetLogo",
              openapi_extra=UPLOAD_DOCS)
 @requires(Perm.WIDGET_EDIT)
-def upload_logo(request: HttpRequest):
+def upload_logo(request: WorkspaceRequest):
     """Логотип: PNG, JPEG или WebP до 2 МБ; сохраняется как WebP не больше 400×160."""
-    limits.check_feature(request.tenant.account, limits.Feature.CUSTOM_LOGO)
+    entitlements.check_feature(request.tenant.client_account, entitlements.Feature.CUSTOM_LOGO)
     return _upload(request, MediaFile.Kind.LOGO)
 
 
 @router.delete("/widget/logo", response=WidgetOut, by_alias=True, summary="deleteWidgetLogo")
 @requires(Perm.WIDGET_EDIT)
-def delete_logo(request: HttpRequest):
+def delete_logo(request: WorkspaceRequest):
     return _remove(request, MediaFile.Kind.LOGO)
 
 
 @router.post("/widget/avatar", response=WidgetOut, by_alias=True, summary="uploadWidgetAvatar",
              openapi_extra=UPLOAD_DOCS)
 @requires(Perm.WIDGET_EDIT)
-def upload_avatar(request: HttpRequest):
+def upload_avatar(request: WorkspaceRequest):
     """Аватар оператора: PNG, JPEG или WebP до 2 МБ; сохраняется как WebP 256×256."""
     return _upload(request, MediaFile.Kind.AVATAR)
 
 
 @router.delete("/widget/avatar", response=WidgetOut, by_alias=True, summary="deleteWidgetAvatar")
 @requires(Perm.WIDGET_EDIT)
-def delete_avatar(request: HttpRequest):
+def delete_avatar(request: WorkspaceRequest):
     return _remove(request, MediaFile.Kind.AVATAR)

@@ -15,6 +15,7 @@ An upload is a save of the widget: the version grows and the new config is publi
 import logging
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -26,10 +27,13 @@ from core import images
 from core.images import MB, ImageRejected
 from shared_apps.accounts.models import User
 from shared_apps.tenancy.models import Tenant
-from widget_cdn.services import publish
 
 from .models import MediaFile, WidgetConfig
+from .publishing import publish
 from .services import get_widget
+
+if TYPE_CHECKING:
+    from django_tenants.postgresql_backend.base import DatabaseWrapper
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +79,7 @@ def storage_dir(tenant: Tenant) -> str:
 
 
 def _locked_widget() -> WidgetConfig:
-    get_widget()
-    return WidgetConfig.objects.select_for_update().order_by("pk").first()
+    return WidgetConfig.objects.select_for_update().get(pk=get_widget().pk)
 
 
 def _delete_file(path: str) -> None:
@@ -142,6 +145,7 @@ def remove_widget_image(tenant: Tenant, user: User, kind: str) -> WidgetConfig:
 def media_path_for(tenant: Tenant, file_name: str) -> str | None:
     """The storage path of this workspace's file ``file_name`` (``logo-<hex>.webp``), if it keeps one."""
     path = f"{storage_dir(tenant)}/{file_name}"
-    if connection.schema_name != tenant.schema_name or not MediaFile.objects.filter(path=path).exists():
+    schema = cast("DatabaseWrapper", connection).schema_name
+    if schema != tenant.schema_name or not MediaFile.objects.filter(path=path).exists():
         return None
     return path

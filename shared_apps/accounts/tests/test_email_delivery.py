@@ -60,7 +60,7 @@ def test_confirmation_goes_out_over_smtp(smtp_server, settings, send_mail_now):
 
 @pytest.mark.django_db
 def test_dev_mailbox_keeps_a_copy_and_shows_it_only_in_development(settings, send_mail_now, client_for):
-    settings.EMAIL_BACKEND = "shared_apps.devmail.backends.DevMailboxBackend"
+    settings.EMAIL_BACKEND = "dev.mailbox.backends.DevMailboxBackend"
     settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     user = User.objects.create_user("olga@romashka.ru", None, full_name="Ольга")
     with send_mail_now():

@@ -16,9 +16,9 @@ from django.test import Client
 from django.utils import timezone
 from social_django.models import UserSocialAuth
 
+from dev.oauth_sandbox import start_sandbox, stop_sandbox
 from shared_apps.accounts.models import Account, User
 from shared_apps.accounts.oauth import company_for
-from shared_apps.accounts.oauth_sandbox import start_sandbox, stop_sandbox
 from shared_apps.tenancy.models import Membership, Tenant
 
 pytestmark = pytest.mark.django_db

@@ -69,3 +69,19 @@ def test_a_colleagues_save_in_between_is_kept(workspace, make_user, monkeypatch)
                              privacy_policy_url=POLICY)
     assert conflicts == [1]
     assert (saved.greeting, saved.privacy_policy_url, saved.version) == ("Новое приветствие", POLICY, 3)
+
+
+def test_a_bare_scheme_is_no_domain_and_nothing_is_claimed_saved(workspace):
+    with tenant_context(workspace), pytest.raises(WidgetErrors) as refused:
+        connect_site(workspace, workspace.account.owner, site_domains=["http://"], privacy_policy_url=POLICY)
+    assert refused.value.fields["siteDomains"].startswith("Укажите домен сайта")
+    workspace.refresh_from_db()
+    assert workspace.site_domains == []
+
+
+def test_pasted_addresses_and_cyrillic_domains_are_taken_as_the_browser_names_them(workspace):
+    with tenant_context(workspace):
+        connect_site(workspace, workspace.account.owner, privacy_policy_url=POLICY,
+                     site_domains=["https://www.site.ru/catalog?page=2", "цветы-на-лесной.рф", "Shop.ru:8080"])
+    workspace.refresh_from_db()
+    assert workspace.site_domains == ["www.site.ru", "xn-----7kcgpd2aopel8ag7cwe.xn--p1ai", "shop.ru"]

@@ -1,0 +1,13 @@
+"""Home section URLs (overview, first run, sections still in development); included by dashboard/urls.py, so the
+names live in the ``dashboard`` namespace."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("onboarding", views.onboarding, name="onboarding"),
+    path("channels", views.channels, name="channels"),
+    path("analytics", views.analytics, name="analytics"),
+]

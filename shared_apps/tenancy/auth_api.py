@@ -1,0 +1,72 @@
+"""Login API: a person's credentials → tokens valid for one of their workspaces (``tenantId``)."""
+
+import logging
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from core.errors import DomainError, NotAllowed, RateLimited
+from core.net import client_ip
+from shared_apps.accounts import login_guard
+from shared_apps.accounts import services as accounts
+from shared_apps.accounts.api import TokensOut, user_agent
+
+from .models import Tenant
+from .selectors import tenants_of
+
+logger = logging.getLogger(__name__)
+router = Router(tags=["auth"])
+
+
+class WrongCredentials(DomainError):
+    status = 401
+    code = "unauthorized"
+    default_message = "Неверный e-mail или пароль."
+
+
+class LoginIn(Schema):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=128)
+    tenant_id: str | None = Field(None, alias="tenantId", max_length=40)
+
+
+class ProfileOut(Schema):
+    id: int
+    email: str
+    name: str
+    email_confirmed: bool = Field(serialization_alias="emailConfirmed")
+    tenants: list[str]
+
+
+class LoginOut(TokensOut):
+    tenant_id: str = Field(serialization_alias="tenantId")
+    user: ProfileOut
+
+
+def _profile(user) -> dict:
+    return {"id": user.pk, "email": user.email, "name": user.full_name, "email_confirmed": user.is_email_confirmed,
+            "tenants": list(tenants_of(user).values_list("slug", flat=True))}
+
+
+@router.post("/auth/login", response=LoginOut, by_alias=True, summary="login")
+def login(request: HttpRequest, payload: LoginIn):
+    email, ip = accounts.normalize_email(payload.email), client_ip(request)
+    verdict = login_guard.check(email, ip)
+    if not verdict.allowed:
+        raise RateLimited(verdict.retry_after)
+    user = authenticate(request, username=email, password=payload.password)
+    if user is None:
+        login_guard.record_failure(email, ip)
+        raise WrongCredentials
+    login_guard.record_success(email)
+    tenants = tenants_of(user)
+    tenant: Tenant | None = tenants.filter(slug=payload.tenant_id).first() if payload.tenant_id else tenants.first()
+    if payload.tenant_id and tenant is None:
+        raise NotAllowed("Нет доступа к этому рабочему пространству.")
+    slug = (tenant.slug or "") if tenant else ""
+    pair = accounts.issue_token_pair(user, slug, ip=ip, user_agent=user_agent(request))
+    logger.info("user_logged_in", extra={"userId": user.pk, "ip": ip, "source": "api"})
+    return {"access_token": pair.access, "refresh_token": pair.refresh, "tenant_id": slug, "user": _profile(user)}
+
+

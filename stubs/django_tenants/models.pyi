@@ -1,0 +1,39 @@
+# django-tenants ships no type information. Its two model mixins are stubbed here so the Django plugin sees
+# Tenant and Domain as models (fields, managers, reverse relations); the rest of the package stays untyped
+# (the `django_tenants.*` override in pyproject.toml).
+from typing import Any, Literal
+
+from django.db import models
+from django.http import HttpRequest
+
+class TenantMixin(models.Model):
+    auto_drop_schema: bool
+    auto_create_schema: bool
+    clone_mode: str
+    schema_name = models.CharField(max_length=63, unique=True)
+    domain_url: str | None
+    domain_subfolder: str | None
+
+    class Meta:
+        abstract = True
+
+    def __enter__(self) -> None: ...
+    def __exit__(self, exc_type: object, exc_val: object, exc_tb: object) -> None: ...
+    def save(self, verbosity: int = 1, *args: Any, **kwargs: Any) -> None: ...
+    def activate(self) -> None: ...
+    @classmethod
+    def deactivate(cls) -> None: ...
+    def serializable_fields(self) -> Any: ...
+    def pre_drop(self) -> None: ...
+    def create_schema(self, check_if_exists: bool = False, sync_schema: bool = True, verbosity: int = 1) -> None: ...
+    def get_primary_domain(self) -> Any: ...
+    def reverse(self, request: HttpRequest, view_name: str) -> str: ...
+    def get_tenant_type(self) -> str: ...
+    def get_base_schema(self) -> str | Literal[False] | None: ...
+
+class DomainMixin(models.Model):
+    domain = models.CharField(max_length=253, unique=True)
+    is_primary = models.BooleanField(default=True)
+
+    class Meta:
+        abstract = True
