@@ -19,7 +19,7 @@ from .models import Document, Payment, Provider, Subscription
 from .providers import gateway
 from .providers.base import NotificationRejected, ProviderRejected, ProviderUnavailable
 from .providers.tinkoff import TinkoffGateway
-from .providers.yookassa import is_trusted_sender, notification_payment_id
+from .providers.yookassa import is_trusted_sender, read_notification
 
 logger = logging.getLogger(__name__)
 router = Router(tags=["billing"])
@@ -49,15 +49,24 @@ def list_plans(request: HttpRequest):
 
 @router.post("/billing/webhooks/yookassa", auth=None, include_in_schema=False)
 def yookassa_webhook(request: HttpRequest):
-    """Trusted sender, then the payment re-read from the API by id: the body itself is never believed."""
+    """Trusted sender, then the payment re-read from the API by id: the body itself is never believed.
+
+    Events other than ``payment.*`` (refunds, payouts, deals, saved methods) change nothing here and are
+    acknowledged with 200 and a log line: YooKassa redelivers anything but HTTP 200 for 24 hours (brief §1).
+    """
     ip = client_ip(request)
     if not is_trusted_sender(ip):
         logger.warning("webhook_untrusted_sender", extra={"provider": "yookassa", "ip": ip})
         raise NotAllowed("Уведомление отклонено.")
     try:
-        provider_id = notification_payment_id(request.body)
+        notification = read_notification(request.body)
     except NotificationRejected:
         raise DomainError("Некорректное уведомление.") from None
+    if not notification.is_payment:
+        logger.info("webhook_event_ignored", extra={"provider": "yookassa", "event": notification.event,
+                                                    "objectId": notification.object_id})
+        return HttpResponse(status=200)
+    provider_id = notification.object_id
     try:
         state = gateway(Provider.YOOKASSA).fetch(provider_id)
     except ProviderUnavailable:

@@ -16,13 +16,16 @@ from django.utils import timezone
 
 from . import lifecycle, notifications, payments
 from .lifecycle import Event
-from .models import Payment, PaymentMethod, Subscription
+from .models import Payment, PaymentMethod, Provider, Subscription
 
 logger = logging.getLogger(__name__)
 Status = Subscription.Status
 TRIAL_REMINDER_DAYS = (3, 1)
 RECONCILE_AFTER = timedelta(minutes=10)
-RECONCILE_WITHIN = timedelta(days=2)
+RECONCILE_WITHIN = timedelta(days=2)  # checkouts; charges of a saved card are reconciled until decided
+# A renewal still undecided a day after it was sent is failed on our side and enters dunning: the period it
+# would pay for is not granted meanwhile (a late confirmation is still applied, see payments.give_up).
+RENEWAL_PENDING_DEADLINE = timedelta(days=1)
 PROVIDER_DOWN_RETRY = timedelta(hours=1)
 UNANSWERED_RETRY_WITHIN = timedelta(hours=23)  # YooKassa keeps an idempotence key for 24 hours
 
@@ -108,11 +111,18 @@ def _renewal(subscription: Subscription, now: datetime) -> str:
     if subscription.next_autopay_at and subscription.next_autopay_at > now:
         return ""
     renewals = Payment.objects.filter(account_id=subscription.account_id, purpose=Payment.Purpose.RENEWAL)
-    if renewals.filter(status=Payment.Status.PENDING).exists():
-        return ""  # the provider has not decided yet; reconciliation will
+    pending = renewals.filter(status=Payment.Status.PENDING).order_by("created_at").first()
+    if pending is not None:
+        # The provider has not decided yet: reconciliation asks it, and fails the renewal at its deadline
+        # (dunning then schedules the next attempt). Until then nothing more is charged — or granted.
+        subscription.next_autopay_at = max(pending.created_at + RENEWAL_PENDING_DEADLINE, now + RECONCILE_AFTER)
+        subscription.save(update_fields=["next_autopay_at"])
+        return ""
     unanswered = renewals.filter(status=Payment.Status.CREATED, failure_reason="provider_unavailable",
                                  created_at__gte=now - UNANSWERED_RETRY_WITHIN).first()
     method = PaymentMethod.objects.filter(account_id=subscription.account_id, is_active=True).first()
+    if method is None:
+        method = _recovered_method(subscription)
     plan = subscription.scheduled_plan or subscription.plan
     if method is None or plan.price_kopecks is None:
         if lifecycle.apply(subscription, Event.PERIOD_ENDED_UNPAID, now=now) or lifecycle.apply(
@@ -138,12 +148,33 @@ def _renewal(subscription: Subscription, now: datetime) -> str:
     return "autopay"
 
 
+def _recovered_method(subscription: Subscription) -> PaymentMethod | None:
+    """The card of the account's last paid checkout, asked from the provider when no notification brought it."""
+    last = (Payment.objects.filter(account_id=subscription.account_id, provider=Provider.TINKOFF,
+                                   status=Payment.Status.SUCCEEDED, is_autopay=False, payment_method__isnull=True)
+            .order_by("-paid_at").first())
+    return payments.recover_saved_method(last) if last is not None else None
+
+
 def reconcile(now: datetime) -> int:
-    """Ask the provider about payments still pending after a while (a lost or late notification)."""
-    stale = Payment.objects.filter(status=Payment.Status.PENDING, created_at__lte=now - RECONCILE_AFTER,
-                                   created_at__gte=now - RECONCILE_WITHIN).exclude(provider_payment_id="")
+    """Ask the provider about payments still pending after a while (a lost or late notification).
+
+    Checkouts are asked about for two days; charges of a saved card until they are decided, and a renewal
+    undecided at :data:`RENEWAL_PENDING_DEADLINE` is failed into dunning. Each payment on its own: one the
+    provider cannot find (or a surprise) is logged and the others are still reconciled.
+    """
+    stale = (Payment.objects.filter(status=Payment.Status.PENDING, created_at__lte=now - RECONCILE_AFTER)
+             .filter(Q(is_autopay=True) | Q(created_at__gte=now - RECONCILE_WITHIN))
+             .exclude(provider_payment_id="").order_by("created_at"))
     changed = 0
     for payment in stale[:200]:
-        if payments.refresh(payment).is_final:
-            changed += 1
+        try:
+            if payments.refresh(payment).is_final:
+                changed += 1
+            elif payment.purpose == Payment.Purpose.RENEWAL and payment.created_at <= now - RENEWAL_PENDING_DEADLINE:
+                payments.give_up(payment, now)
+                changed += 1
+        except Exception:
+            logger.exception("payment_reconcile_failed", extra={"orderId": payment.order_id,
+                                                                "provider": payment.provider})
     return changed

@@ -1,7 +1,15 @@
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.core.files.storage import Storage, storages
 from django.db import models
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+def moscow_date(moment: datetime) -> str:
+    """"дд.мм.гггг" of a moment, Moscow time (the dates printed on receipts and documents)."""
+    return moment.astimezone(MOSCOW).strftime("%d.%m.%Y")
 
 
 def documents_storage() -> Storage:
@@ -57,6 +65,10 @@ class Plan(models.Model):
     def line_item(self) -> str:
         """What a month of the plan is called on receipts, invoices and acts."""
         return f"Подписка «{self.name}», 1 мес."
+
+    def upgrade_line_item(self, period_start: datetime, period_end: datetime) -> str:
+        """What a proration charge for moving up to this plan is called: the difference, for the rest of a period."""
+        return f"Доплата за тариф «{self.name}» за период {moscow_date(period_start)}–{moscow_date(period_end)}"
 
 
 class Provider(models.TextChoices):
@@ -174,6 +186,7 @@ FAILURE_TEXTS = {
     "fraud_suspected": "банк заподозрил мошенничество",
     "amount_mismatch": "сумма платежа не совпала с заказом — мы проверим платёж и свяжемся с вами",
     "provider_unavailable": "платёжная система не ответила",
+    "pending_timeout": "платёжная система не подтвердила списание вовремя",
     "rejected": "платёжная система отклонила запрос",
 }
 
@@ -210,6 +223,8 @@ class Payment(models.Model):
     )
     is_autopay = models.BooleanField("автоплатёж", default=False)
     receipt_email = models.EmailField("e-mail для чека")
+    # What was sold, as the receipt, the invoice and the act name it; empty: a month of the plan.
+    description = models.CharField("наименование", max_length=128, blank=True)
     period_start = models.DateTimeField("период с", null=True, blank=True)
     period_end = models.DateTimeField("период по", null=True, blank=True)
     created_at = models.DateTimeField("создан", auto_now_add=True)
@@ -233,6 +248,11 @@ class Payment(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def line_item(self) -> str:
+        """The one line of its receipt, invoice and act: fixed when the payment is created."""
+        return self.description or self.plan.line_item
 
     @property
     def failure_text(self) -> str:
@@ -276,6 +296,8 @@ class Document(models.Model):
         verbose_name_plural = "счета и акты"
         constraints = [
             models.UniqueConstraint(fields=["kind", "year", "sequence"], name="billing_unique_document_number"),
+            # One paid invoice and at most one act per payment (the act task may run twice at once).
+            models.UniqueConstraint(fields=["payment", "kind"], name="billing_one_document_per_payment_and_kind"),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@ from core.links import platform_url
 from core.text import rubles
 from shared_apps.tenancy.models import Tenant
 
-from .models import Document, Payment, Plan, Subscription
+from .models import Document, Payment, Plan, Subscription, moscow_date
 
 
 def billing_url(subscription: Subscription) -> str:
@@ -69,6 +69,17 @@ def plan_changed(subscription: Subscription, old_plan: Plan, new_plan: Plan, *, 
     _send(subscription, "billing_plan_changed", f"Тариф изменён: «{new_plan.name}»",
           old_plan=old_plan, new_plan=new_plan, effective_at=effective_at, is_upgrade=is_upgrade,
           amount=rubles(payment.amount_kopecks) if payment else "")
+
+
+def act_issued(subscription: Subscription, document: Document) -> None:
+    """The act closing a paid period, sent when the period has ended."""
+    period = ""
+    if document.period_start and document.period_end:
+        period = f"{moscow_date(document.period_start)}–{moscow_date(document.period_end)}"
+    _send(subscription, "billing_act_issued", f"Акт № {document.number}" + (f" за период {period}" if period else ""),
+          attachments=[pdf_attachment(document)], document_number=document.number,
+          document_date=moscow_date(document.issued_at), period=period, line_item=document.description,
+          amount=rubles(document.amount_kopecks))
 
 
 def invoice_issued(subscription: Subscription, document: Document) -> None:

@@ -26,7 +26,15 @@ from .invoicing import issue_payment_documents
 from .lifecycle import Event
 from .models import Payment, PaymentMethod, Plan, Provider, Subscription
 from .providers import enabled_providers, gateway
-from .providers.base import PaymentRequest, ProviderPayment, ProviderRejected, ProviderUnavailable
+from .providers.base import (
+    PaymentRequest,
+    ProviderError,
+    ProviderPayment,
+    ProviderRejected,
+    ProviderUnavailable,
+    SavedMethod,
+)
+from .providers.tinkoff import TinkoffGateway
 
 logger = logging.getLogger(__name__)
 Status = Payment.Status
@@ -67,6 +75,7 @@ class Charge:
     amount_kopecks: int
     period_start: datetime | None = None
     period_end: datetime | None = None
+    description: str = ""  # the receipt/invoice/act line when it is not a month of the plan
 
 
 def start(account: Account, charge: Charge, provider: str, *, return_url: str,
@@ -84,7 +93,7 @@ def start(account: Account, charge: Charge, provider: str, *, return_url: str,
         account=account, plan=charge.plan, purpose=charge.purpose, provider=provider, order_id=order_id,
         idempotence_key=f"{order_id}:1", amount_kopecks=charge.amount_kopecks, receipt_email=account.owner.email,
         payment_method=method, is_autopay=method is not None,
-        period_start=charge.period_start, period_end=charge.period_end,
+        period_start=charge.period_start, period_end=charge.period_end, description=charge.description,
     )
     return send(payment, return_url=return_url)
 
@@ -94,7 +103,7 @@ def send(payment: Payment, *, return_url: str = "") -> Payment:
     method = payment.payment_method
     request = PaymentRequest(
         order_id=payment.order_id, idempotence_key=payment.idempotence_key, amount_kopecks=payment.amount_kopecks,
-        description=payment.plan.line_item, receipt_email=payment.receipt_email,
+        description=payment.line_item, receipt_email=payment.receipt_email,
         return_url=f"{return_url}?order={payment.order_id}",
         notification_url=platform_url("/api/v1/billing/webhooks/tinkoff"),
         customer_key=f"account-{payment.account_id}", save_method=method is None,
@@ -138,14 +147,77 @@ def notified_payment(provider: str, state: ProviderPayment) -> Payment | None:
 
 
 def refresh(payment: Payment) -> Payment:
-    """Ask the provider for the payment's state and apply it (the browser's return, reconciliation)."""
+    """Ask the provider for the payment's state and apply it (the browser's return, reconciliation).
+
+    A provider that does not answer, or does not know the payment, leaves it as it was (logged): one
+    unfetchable payment must not break the page or stop the reconciliation of the others.
+    """
     if payment.is_final or not payment.provider_payment_id:
         return payment
     try:
         state = gateway(payment.provider).fetch(payment.provider_payment_id)
-    except ProviderUnavailable:
+    except ProviderError as exc:
+        logger.warning("payment_refresh_failed", extra={
+            "provider": payment.provider, "orderId": payment.order_id, "code": exc.code,
+            "error": type(exc).__name__,
+        })
         return payment
-    return record_provider_state(payment.pk, state)
+    payment = record_provider_state(payment.pk, state)
+    if payment.status == Status.SUCCEEDED and payment.payment_method_id is None:
+        # Confirmed by asking, not by a notification: the one that carries the card may never come.
+        recover_saved_method(payment)
+        payment.refresh_from_db()
+    return payment
+
+
+def recover_saved_method(payment: Payment) -> PaymentMethod | None:
+    """The card a paid checkout saved, asked from the provider when no notification brought it.
+
+    T-Bank sends RebillId only in the AUTHORIZED notification and GetState never carries it: when that
+    notification was lost, ``GetCardList(CustomerKey)`` still lists the card (brief §4.13). Only for a
+    paid first payment that has no method yet (a card the customer removed is not brought back).
+    """
+    if (payment.status != Status.SUCCEEDED or payment.is_autopay or payment.payment_method_id is not None
+            or payment.provider != Provider.TINKOFF or Provider.TINKOFF not in enabled_providers()):
+        return None  # YooKassa's payment object itself carries the saved method; a bank transfer saves none
+    provider = gateway(payment.provider)
+    if not isinstance(provider, TinkoffGateway):
+        return None
+    try:
+        saved = provider.saved_card(f"account-{payment.account_id}")
+    except ProviderError as exc:
+        logger.warning("payment_method_recovery_failed", extra={
+            "provider": payment.provider, "orderId": payment.order_id, "code": exc.code})
+        return None
+    if saved is None:
+        logger.warning("payment_method_not_found", extra={"provider": payment.provider, "orderId": payment.order_id})
+        return None
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.payment_method_id is not None:
+            return payment.payment_method
+        payment.payment_method = _store_method(payment, saved)
+        payment.save(update_fields=["payment_method"])
+    logger.info("payment_method_recovered", extra={"provider": payment.provider, "orderId": payment.order_id})
+    return payment.payment_method
+
+
+def give_up(payment: Payment, now: datetime, reason: str = "pending_timeout") -> Payment:
+    """A payment the provider has not decided in time is failed on our side (a renewal enters dunning).
+
+    Nothing is granted for it. Should the provider still confirm it later, :func:`record_provider_state`
+    applies that success (the money was taken) and raises an alert.
+    """
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.is_final:
+            return payment
+        logger.warning("payment_pending_timeout", extra={
+            "accountId": payment.account_id, "provider": payment.provider, "orderId": payment.order_id,
+            "providerStatus": payment.provider_status, "purpose": payment.purpose,
+        })
+        _failed(payment, reason, now)
+        return payment
 
 
 def record_provider_state(payment_id: int, state: ProviderPayment, *, now: datetime | None = None) -> Payment:
@@ -153,17 +225,37 @@ def record_provider_state(payment_id: int, state: ProviderPayment, *, now: datet
     now = now or timezone.now()
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment_id)
-        if payment.is_final:
-            return payment
         if state.order_id and state.order_id != payment.order_id:
             logger.error("payment_order_mismatch", extra={"orderId": payment.order_id, "provider": payment.provider})
             return payment
+        if payment.status == Status.SUCCEEDED:
+            # A late state changes nothing — except that it may bring the card (T-Bank's AUTHORIZED
+            # notification, the only one with RebillId, can arrive after CONFIRMED).
+            if state.saved_method is not None and state.state != "failed" and not payment.is_autopay:
+                payment.payment_method = _store_method(payment, state.saved_method)
+                payment.save(update_fields=["payment_method"])
+            return payment
+        if payment.status == Status.FAILED:
+            if state.state != "succeeded" or payment.failure_reason == "amount_mismatch":
+                return payment
+            # We gave up on it (no answer in time, an unclear refusal) but the provider took the money:
+            # apply it rather than let it vanish, and tell staff.
+            logger.error("payment_succeeded_after_failure", extra={
+                "accountId": payment.account_id, "provider": payment.provider, "orderId": payment.order_id,
+                "failureReason": payment.failure_reason, "purpose": payment.purpose,
+            })
+            payment.failure_reason = ""
         payment.provider_status = state.provider_status
         if not payment.provider_payment_id:
             payment.provider_payment_id = state.provider_payment_id
         if state.state == "pending":
             payment.status = Status.PENDING
-            payment.save(update_fields=["provider_status", "provider_payment_id", "status"])
+            fields = ["provider_status", "provider_payment_id", "status"]
+            if state.saved_method is not None and not payment.is_autopay:
+                # T-Bank's RebillId comes with AUTHORIZED, a pending state: keep it now or never.
+                payment.payment_method = _store_method(payment, state.saved_method)
+                fields.append("payment_method")
+            payment.save(update_fields=fields)
             return payment
         if state.state == "succeeded" and (state.amount_kopecks != payment.amount_kopecks or state.currency != "RUB"):
             logger.error("payment_amount_mismatch", extra={
@@ -185,9 +277,14 @@ def record_provider_state(payment_id: int, state: ProviderPayment, *, now: datet
 def _save_method(payment: Payment, state: ProviderPayment) -> PaymentMethod | None:
     if state.saved_method is None:
         return payment.payment_method
+    return _store_method(payment, state.saved_method)
+
+
+def _store_method(payment: Payment, saved: SavedMethod) -> PaymentMethod:
+    """The account's card for renewals from now on (the others are kept, inactive)."""
     method, _ = PaymentMethod.objects.update_or_create(
-        provider=payment.provider, token=state.saved_method.token,
-        defaults={"account": payment.account, "title": state.saved_method.title, "is_active": True,
+        provider=payment.provider, token=saved.token,
+        defaults={"account": payment.account, "title": saved.title or "", "is_active": True,
                   "customer_key": f"account-{payment.account_id}"},
     )
     PaymentMethod.objects.filter(account=payment.account).exclude(pk=method.pk).update(is_active=False)

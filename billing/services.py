@@ -162,7 +162,9 @@ def _upgrade(account: Account, subscription: Subscription, plan: Plan, provider:
         subscription.plan.price_kopecks or 0, plan.month_price_kopecks, subscription.current_period_start or now,
         subscription.paid_period_end, now,
     ))
-    charge = payments.Charge(plan=plan, purpose=Payment.Purpose.UPGRADE, amount_kopecks=amount)
+    # Sold as what it is: the difference for the rest of the paid period, never "a month of the plan".
+    charge = payments.Charge(plan=plan, purpose=Payment.Purpose.UPGRADE, amount_kopecks=amount,
+                             description=plan.upgrade_line_item(now, subscription.paid_period_end))
     method = PaymentMethod.objects.filter(account=account, is_active=True).first()
     if method is None:
         payment = payments.start(account, charge, _provider(provider or subscription.provider or "yookassa"),

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import cycle, usage
+from . import cycle, invoicing, usage
 
 
 @shared_task(ignore_result=True)
@@ -12,3 +12,9 @@ def run_billing_cycle() -> None:
 def reconcile_lead_usage() -> None:
     """Nightly: recount this month's leads in the workspaces and correct each account's counter."""
     usage.reconcile()
+
+
+@shared_task(ignore_result=True)
+def issue_due_acts() -> None:
+    """Daily: the act for every legal entity's paid period that has ended, dated its end and e-mailed."""
+    invoicing.issue_due_acts()

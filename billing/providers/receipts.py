@@ -1,7 +1,9 @@
 """54-FZ receipts for each provider, and kopecks ⇄ "990.00" conversions (Decimal only, never float).
 
-One receipt line per payment: the subscription, quantity 1, paid in full. VAT, tax system and the
-payment subject come from the BILLING_* settings, read at call time.
+One receipt line per payment: what was sold (its text is the payment's description), quantity 1 piece,
+paid in full. Both builders produce FFD 1.2 items — payment mode, payment subject, unit of measure and VAT on
+every line (brief §3; YooKassa ``items.measure``, T-Bank ``MeasurementUnit``). VAT, tax system and the payment
+subject come from the BILLING_* settings, read at call time. New options are keyword-only arguments.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -10,6 +12,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+# BILLING_TAX_SYSTEM → YooKassa tax_system_code (brief §3); T-Bank's Taxation is the key itself. No ЕНВД ("envd", 4):
+# abolished since 2021, neither provider's receipt may carry it.
 YOOKASSA_TAX_SYSTEM_CODES = {"osn": 1, "usn_income": 2, "usn_income_outcome": 3, "esn": 5, "patent": 6}
 # YooKassa vat_code → T-Bank Tax (11/12 are the 22 % rates in force from 2026).
 TINKOFF_TAX_BY_VAT_CODE = {
@@ -17,6 +21,12 @@ TINKOFF_TAX_BY_VAT_CODE = {
     7: "vat5", 8: "vat7", 9: "vat105", 10: "vat107", 11: "vat22", 12: "vat122",
 }
 ITEM_NAME_MAX = 128
+# Brief §3 "Subscription choices for your accountant": a service, or a software licence; both spell it the same.
+PAYMENT_SUBJECTS = ("service", "intellectual_activity")
+PAYMENT_MODE = "full_payment"  # paid in full for what is delivered now (§3: full_payment)
+# FFD 1.2 unit of measure (tag 2108) of the one line: a piece — YooKassa's enum value / T-Bank's OK 015-94 name.
+YOOKASSA_MEASURE = "piece"
+TINKOFF_MEASUREMENT_UNIT = "шт"
 
 
 def kopecks_to_value(kopecks: int) -> str:
@@ -46,8 +56,9 @@ def yookassa_receipt(description: str, amount_kopecks: int, email: str) -> dict[
             "quantity": "1.00",
             "amount": {"value": kopecks_to_value(amount_kopecks), "currency": "RUB"},  # unit price
             "vat_code": _vat_code(),
-            "payment_subject": settings.BILLING_PAYMENT_SUBJECT,
-            "payment_mode": "full_payment",
+            "payment_subject": _payment_subject(),
+            "payment_mode": PAYMENT_MODE,
+            "measure": YOOKASSA_MEASURE,
         }],
         "tax_system_code": YOOKASSA_TAX_SYSTEM_CODES[_tax_system()],
     }
@@ -66,9 +77,9 @@ def tinkoff_receipt(description: str, amount_kopecks: int, email: str) -> dict[s
             "Quantity": 1,
             "Amount": amount_kopecks,
             "Tax": TINKOFF_TAX_BY_VAT_CODE[_vat_code()],
-            "PaymentMethod": "full_payment",
-            "PaymentObject": settings.BILLING_PAYMENT_SUBJECT,
-            "MeasurementUnit": "шт",
+            "PaymentMethod": PAYMENT_MODE,
+            "PaymentObject": _payment_subject(),
+            "MeasurementUnit": TINKOFF_MEASUREMENT_UNIT,
         }],
     }
 
@@ -87,9 +98,16 @@ def _email(email: str) -> str:
 
 def _vat_code() -> int:
     code = settings.BILLING_VAT_CODE
-    if code not in TINKOFF_TAX_BY_VAT_CODE:
+    if isinstance(code, bool) or code not in TINKOFF_TAX_BY_VAT_CODE:
         raise ImproperlyConfigured(f"BILLING_VAT_CODE must be 1..12, got {code!r}")
     return code
+
+
+def _payment_subject() -> str:
+    subject = settings.BILLING_PAYMENT_SUBJECT
+    if subject not in PAYMENT_SUBJECTS:
+        raise ImproperlyConfigured(f"BILLING_PAYMENT_SUBJECT must be one of {', '.join(PAYMENT_SUBJECTS)}")
+    return subject
 
 
 def _tax_system() -> str:

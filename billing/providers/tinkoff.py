@@ -2,6 +2,9 @@
 
 T-Bank has no idempotency key, so a request whose answer was lost is never simply repeated:
 before another Init we look at the order (CheckOrder), before another Charge at the payment (GetState).
+An internal error (ErrorCode 3 / 9999) on Charge is no answer either: GetState tells what happened.
+Every Init asks for a one-stage payment (``PayType: "O"``): a terminal switched to two stages would otherwise
+leave the payment — a renewal too — AUTHORIZED, waiting for a Confirm we never send.
 """
 
 import logging
@@ -53,6 +56,9 @@ STATES: dict[str, PaymentState] = {
 }
 # Charge refusals that are the card's (or the terminal's) answer, not a bad request: the renewal failed.
 FAILED_CHARGE_CODES = frozenset({"10", "103", "104", "116", "1051"})
+# T-Bank's own internal errors (error codes list: 3 "Внутренняя ошибка системы интернет-эквайринга",
+# 9999 "Внутренняя ошибка системы"): the Charge may have gone through, so the outcome is asked, never assumed.
+UNKNOWN_OUTCOME_CODES = frozenset({"3", "9999"})
 UNAVAILABLE_MESSAGE = "Т-Банк не отвечает. Попробуйте ещё раз через несколько минут."
 REJECTED_MESSAGE = "Т-Банк отклонил запрос на оплату."
 NOTIFICATION_MESSAGE = "Уведомление Т-Банка не прошло проверку."
@@ -70,8 +76,23 @@ class TinkoffGateway:
         return self._checkout(request)
 
     def fetch(self, provider_payment_id: str) -> ProviderPayment:
-        """The payment as GetState reports it now."""
+        """The payment as GetState reports it now (GetState carries no RebillId: see :meth:`saved_card`)."""
         return _payment(_state("GetState", _post("GetState", {"PaymentId": provider_payment_id})))
+
+    def saved_card(self, customer_key: str) -> SavedMethod | None:
+        """The customer's usable saved card from GetCardList: how a RebillId whose AUTHORIZED notification
+        never arrived is recovered (brief §4.13). The active card with a RebillId and the highest CardId (the
+        latest bound — T-Bank does not document the list's order), or None."""
+        answer = _post_any("GetCardList", {"CustomerKey": customer_key})
+        if not isinstance(answer, list):  # an error object, e.g. 7 "Покупатель не найден"
+            logger.info("T-Bank GetCardList: no cards (ErrorCode=%s)", answer.get("ErrorCode"))
+            return None
+        usable = [card for card in answer
+                  if isinstance(card, dict) and card.get("Status") == "A" and card.get("RebillId") not in (None, "")]
+        if not usable:
+            return None
+        card = max(usable, key=_card_number)
+        return SavedMethod(token=str(card["RebillId"]), title=str(card.get("Pan") or ""))
 
     def verify_notification(self, payload: dict[str, Any]) -> ProviderPayment:
         """The payment a notification reports, once its Token and TerminalKey check out.
@@ -138,11 +159,17 @@ class TinkoffGateway:
         return _retrying("renewal", attempt)
 
 
+def _card_number(card: dict[str, Any]) -> int:
+    value = str(card.get("CardId") or "")
+    return int(value) if value.isdigit() else 0
+
+
 def _init_payload(request: PaymentRequest, *, recurrent: bool) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "Amount": request.amount_kopecks,
         "OrderId": request.order_id,
         "Description": request.description[:DESCRIPTION_MAX],
+        "PayType": "O",  # one stage whatever the terminal's setting (Init_FULL.PayType overrides it)
         "CustomerKey": request.customer_key,
         "NotificationURL": request.notification_url,
         "DATA": {"Email": request.receipt_email},
@@ -157,6 +184,15 @@ def _init_payload(request: PaymentRequest, *, recurrent: bool) -> dict[str, Any]
 
 def _post(method: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     """One signed call; the answer is returned whatever its ``Success`` (callers decide)."""
+    answer = _post_any(method, payload)
+    if not isinstance(answer, dict):
+        logger.warning("T-Bank %s: the answer is not a JSON object", method)
+        raise ProviderUnavailable(UNAVAILABLE_MESSAGE, code="bad_answer")
+    return answer
+
+
+def _post_any(method: str, payload: Mapping[str, Any]) -> dict[str, Any] | list[Any]:
+    """One signed call answered with a JSON object — or, for GetCardList, a bare array."""
     body = {"TerminalKey": settings.TINKOFF_TERMINAL_KEY, **payload}
     body["Token"] = tinkoff_token(body, settings.TINKOFF_PASSWORD)
     url = f"{settings.TINKOFF_API_URL.rstrip('/')}/{method}"
@@ -175,8 +211,8 @@ def _post(method: str, payload: Mapping[str, Any]) -> dict[str, Any]:
         answer = response.json()
     except ValueError:
         answer = None
-    if not isinstance(answer, dict):
-        logger.warning("T-Bank %s: the answer is not a JSON object", method)
+    if not isinstance(answer, dict | list):
+        logger.warning("T-Bank %s: the answer is not JSON", method)
         raise ProviderUnavailable(UNAVAILABLE_MESSAGE, code="bad_answer")
     return answer
 
@@ -229,6 +265,12 @@ def _started(payments: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 def _charge_result(answer: dict[str, Any], payment_id: str, request: PaymentRequest) -> ProviderPayment:
     code = str(answer.get("ErrorCode") or "0")
+    if answer.get("Success") is not True and code in UNKNOWN_OUTCOME_CODES and answer.get("Status") != "REJECTED":
+        # Not a decline: T-Bank failed inside and the card may have been charged. Declaring a failure here
+        # would start dunning and a second charge; the payment's own state decides (pending: reconciled).
+        logger.warning("T-Bank Charge: internal error %s, asking GetState", code)
+        state = _state("GetState", _post("GetState", {"PaymentId": str(answer.get("PaymentId") or payment_id)}))
+        return _payment(state, order_id=request.order_id, amount_kopecks=request.amount_kopecks)
     if answer.get("Status") != "REJECTED" and code not in FAILED_CHARGE_CODES:
         return _payment(_ok("Charge", answer), order_id=request.order_id, amount_kopecks=request.amount_kopecks)
     logger.info("T-Bank Charge declined: ErrorCode=%s", code)

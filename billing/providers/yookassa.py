@@ -12,6 +12,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -58,6 +59,7 @@ REJECTED_MESSAGES: dict[type[ApiError], str] = {
 }
 UNAVAILABLE_MESSAGE = "ЮKassa не отвечает. Попробуйте ещё раз через несколько минут."
 PAYMENT_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
+EVENT = re.compile(r"[a-z_]{1,32}\.[a-z_.]{1,64}")  # "<object>.<status>": payment.succeeded, payout.canceled
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
 
 _configuration_lock = threading.Lock()
@@ -128,22 +130,50 @@ def is_trusted_sender(ip: str) -> bool:
     return any(address in ipaddress.ip_network(network) for network in settings.YOOKASSA_TRUSTED_NETWORKS)
 
 
-def notification_payment_id(body: bytes) -> str:
-    """The payment id of a ``payment.*`` notification; the caller re-fetches it and trusts only that."""
+@dataclass(frozen=True)
+class Notification:
+    """A well-formed YooKassa notification: its event and the id of its object ("" when it has none we can use)."""
+
+    event: str
+    object_id: str
+
+    @property
+    def is_payment(self) -> bool:
+        """``payment.*``: the only events that change our state (``payment_method.active`` is not one)."""
+        return self.event.startswith("payment.")
+
+
+def read_notification(body: bytes) -> Notification:
+    """Parse a notification's envelope. A ``payment.*`` event must name a payment id (the caller re-fetches it
+    and trusts only that); other events (``refund.succeeded``, ``payout.*``, ``deal.*``, ...) are returned for
+    the caller to acknowledge. NotificationRejected when it is not a YooKassa notification at all."""
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise NotificationRejected("Уведомление ЮKassa не распознано.", code="malformed") from None
-    payment = data.get("object") if isinstance(data, dict) else None
+    obj = data.get("object") if isinstance(data, dict) else None
+    event = data.get("event") if isinstance(data, dict) else None
     if (
-        not isinstance(payment, dict)
+        not isinstance(obj, dict)
         or data.get("type") != "notification"
-        or not str(data.get("event", "")).startswith("payment.")
-        or not isinstance(payment.get("id"), str)
-        or not PAYMENT_ID.fullmatch(payment["id"])
+        or not isinstance(event, str)
+        or not EVENT.fullmatch(event)
     ):
         raise NotificationRejected("Уведомление ЮKassa не распознано.", code="malformed")
-    return payment["id"]
+    raw_id = obj.get("id")
+    object_id = raw_id if isinstance(raw_id, str) and PAYMENT_ID.fullmatch(raw_id) else ""
+    notification = Notification(event, object_id)
+    if notification.is_payment and not object_id:
+        raise NotificationRejected("Уведомление ЮKassa не распознано.", code="malformed")
+    return notification
+
+
+def notification_payment_id(body: bytes) -> str:
+    """The payment id of a ``payment.*`` notification; NotificationRejected for anything else."""
+    notification = read_notification(body)
+    if not notification.is_payment:
+        raise NotificationRejected("Уведомление ЮKassa не о платеже.", code="not_a_payment")
+    return notification.object_id
 
 
 def _call(operation: str, send: Callable[[], PaymentResponse]) -> PaymentResponse:

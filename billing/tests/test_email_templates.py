@@ -15,6 +15,7 @@ HOME_URL = "https://fastlead.ru/"
 TEMPLATES = [
     "billing_trial_ending", "billing_trial_ended", "billing_payment_succeeded", "billing_payment_failed",
     "billing_grace_started", "billing_blocked", "billing_plan_changed", "billing_invoice_issued",
+    "billing_act_issued",
 ]
 
 
@@ -38,6 +39,7 @@ def context(**extra) -> dict:
         "attempts_left": 2, "pay_url": PAY_URL, "reason": "payment",
         "old_plan": start, "new_plan": pro, "effective_at": datetime(2026, 12, 25, 21, 0, tzinfo=UTC),
         "is_upgrade": True,
+        "period": "26.11.2026–26.12.2026", "document_date": "26.12.2026", "line_item": "Подписка «Про», 1 мес.",
     }
     return {**values, **extra}
 
@@ -113,6 +115,15 @@ def test_payment_succeeded_without_an_invoice_mentions_no_attachment():
         assert "Спасибо за оплату!" in part
         assert "Счёт №" not in part
         assert "во вложении" not in part
+        assert "Все счета и акты хранятся в разделе оплаты" in part
+
+
+def test_act_issued_names_the_act_its_period_and_what_was_rendered():
+    for part in render("billing_act_issued", document_number="2026-00007"):
+        assert "Оплаченный период 26.11.2026–26.12.2026 закончился" in part
+        assert "Акт № 2026-00007 от 26.12.2026" in part
+        assert "«Подписка «Про», 1 мес.», 9 990,00 ₽" in part
+        assert "во вложении" in part
         assert "Все счета и акты хранятся в разделе оплаты" in part
 
 

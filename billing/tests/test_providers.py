@@ -29,7 +29,13 @@ from billing.providers.base import (
 from billing.providers.receipts import kopecks_to_value, tinkoff_receipt, value_to_kopecks, yookassa_receipt
 from billing.providers.tinkoff import TinkoffGateway
 from billing.providers.tinkoff_token import tinkoff_token
-from billing.providers.yookassa import YooKassaGateway, is_trusted_sender, notification_payment_id
+from billing.providers.yookassa import (
+    Notification,
+    YooKassaGateway,
+    is_trusted_sender,
+    notification_payment_id,
+    read_notification,
+)
 from dev.payment_sandbox import PaymentSandbox
 
 PRODUCTION_NETWORKS = [
@@ -101,6 +107,7 @@ def test_yookassa_receipt() -> None:
             "vat_code": 11,
             "payment_subject": "service",
             "payment_mode": "full_payment",
+            "measure": "piece",
         }],
         "tax_system_code": 1,
     }
@@ -154,6 +161,17 @@ def test_receipt_settings_and_email_are_checked() -> None:
         yookassa_receipt("Подписка", 100, "a@example.ru")
     with override_settings(BILLING_TAX_SYSTEM="usn"), pytest.raises(ImproperlyConfigured):
         tinkoff_receipt("Подписка", 100, "a@example.ru")
+    with override_settings(BILLING_TAX_SYSTEM="envd"), pytest.raises(ImproperlyConfigured):
+        yookassa_receipt("Подписка", 100, "a@example.ru")  # ЕНВД is abolished (brief §3 lists 1, 2, 3, 5, 6)
+    with override_settings(BILLING_VAT_CODE=True), pytest.raises(ImproperlyConfigured):
+        yookassa_receipt("Подписка", 100, "a@example.ru")
+    for subject in ("commodity", "subscription", ""):
+        with override_settings(BILLING_PAYMENT_SUBJECT=subject), pytest.raises(ImproperlyConfigured):
+            tinkoff_receipt("Подписка", 100, "a@example.ru")
+    with override_settings(BILLING_PAYMENT_SUBJECT="intellectual_activity"):
+        assert yookassa_receipt("Подписка", 100, "a@example.ru")["items"][0]["payment_subject"] == (
+            "intellectual_activity")
+        assert tinkoff_receipt("Подписка", 100, "a@example.ru")["Items"][0]["PaymentObject"] == "intellectual_activity"
     with pytest.raises(ValueError, match="e-mail"):
         tinkoff_receipt("Подписка", 100, "")
 
@@ -220,6 +238,34 @@ def test_yookassa_notification_payment_id() -> None:
 def test_yookassa_malformed_notifications_are_rejected(body: bytes) -> None:
     with pytest.raises(NotificationRejected):
         notification_payment_id(body)
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    (b'{"type":"notification","event":"refund.succeeded","object":{"id":"2f1b-000f","payment_id":"2f1a"}}',
+     Notification("refund.succeeded", "2f1b-000f")),
+    (b'{"type":"notification","event":"payout.canceled","object":{"id":"po-1"}}',
+     Notification("payout.canceled", "po-1")),
+    (b'{"type":"notification","event":"deal.closed","object":{"id":"../x"}}', Notification("deal.closed", "")),
+    (b'{"type":"notification","event":"payment_method.active","object":{"id":"pm-1"}}',
+     Notification("payment_method.active", "pm-1")),
+    (b'{"type":"notification","event":"payment.canceled","object":{"id":"2f1a"}}',
+     Notification("payment.canceled", "2f1a")),
+])
+def test_yookassa_notifications_of_other_events_are_read_not_rejected(body: bytes, expected: Notification) -> None:
+    notification = read_notification(body)
+    assert notification == expected
+    assert notification.is_payment is expected.event.startswith("payment.")
+
+
+@pytest.mark.parametrize("body", [
+    b'{"type":"notification","event":"refund","object":{}}',
+    b'{"type":"notification","event":"Payment.Succeeded","object":{"id":"2f1a"}}',
+    b'{"type":"notification","event":"refund.succeeded"}',
+    b'{"type":"notification","event":["payment.succeeded"],"object":{"id":"2f1a"}}',
+])
+def test_yookassa_notifications_without_an_event_and_object_are_rejected(body: bytes) -> None:
+    with pytest.raises(NotificationRejected):
+        read_notification(body)
 
 
 def yookassa_response(**fields: Any) -> PaymentResponse:
@@ -558,8 +604,8 @@ def tinkoff_request(order_id: str, port: int, **overrides: Any) -> PaymentReques
 def tinkoff_saved_card(sandbox: PaymentSandbox, port: int) -> SavedMethod:
     first = TinkoffGateway().create_payment(tinkoff_request("tb-first", port))
     control(sandbox, "complete", provider="tinkoff", id=first.provider_payment_id, card=TINKOFF_CARD)
-    confirmed = delivered(sandbox, "tinkoff", "CONFIRMED")[-1]
-    saved = TinkoffGateway().verify_notification(confirmed).saved_method
+    authorized = delivered(sandbox, "tinkoff", "AUTHORIZED")[-1]  # the only notification with RebillId
+    saved = TinkoffGateway().verify_notification(authorized).saved_method
     assert saved is not None
     return saved
 
@@ -573,8 +619,9 @@ def test_tinkoff_checkout_confirmed_and_notified(
     assert (started.state, started.provider_status, started.order_id) == ("pending", "NEW", "tb-1")
     assert started.payment_url == f"{payment_sandbox.base_url}/checkout/tinkoff/{started.provider_payment_id}"
     [init] = [entry.body for entry in received if entry.call == "Init"]
-    assert {key: init[key] for key in ("Amount", "OrderId", "CustomerKey", "Recurrent", "SuccessURL", "FailURL")} == {
-        "Amount": 99000, "OrderId": "tb-1", "CustomerKey": "account-1", "Recurrent": "Y",
+    assert {key: init[key] for key in ("Amount", "OrderId", "CustomerKey", "Recurrent", "PayType", "SuccessURL",
+                                       "FailURL")} == {
+        "Amount": 99000, "OrderId": "tb-1", "CustomerKey": "account-1", "Recurrent": "Y", "PayType": "O",
         "SuccessURL": request.return_url, "FailURL": request.return_url}
     assert (init["NotificationURL"], init["DATA"]) == (request.notification_url, {"Email": "owner@example.ru"})
     assert_tinkoff_receipt_reached(init, request)
@@ -588,7 +635,13 @@ def test_tinkoff_checkout_confirmed_and_notified(
     verified = TinkoffGateway().verify_notification(notification)
     assert (verified.provider_payment_id, verified.state, verified.amount_kopecks) == (
         started.provider_payment_id, "succeeded", 99000)
-    assert verified.saved_method == SavedMethod(token=str(notification["RebillId"]), title="220138******0013")
+    assert verified.saved_method is None  # RebillId comes with AUTHORIZED only
+    authorized_payload = delivered(payment_sandbox, "tinkoff", "AUTHORIZED")[-1]
+    authorized = TinkoffGateway().verify_notification(authorized_payload)
+    assert authorized.state == "pending"
+    assert authorized.saved_method == SavedMethod(token=str(authorized_payload["RebillId"]), title="220138******0013")
+    assert TinkoffGateway().saved_card("account-1") == authorized.saved_method  # GetCardList: the same card
+    assert TinkoffGateway().saved_card("nobody") is None
     for forged, code in [
         ({**notification, "Amount": 1}, "bad_token"),
         ({**notification, "Token": tinkoff_token(notification, "guessed-password")}, "bad_token"),
@@ -613,6 +666,7 @@ def test_tinkoff_autopay_charge_succeeds(
     assert tinkoff_calls(received) == ["CheckOrder", "Init", "Charge"]
     init, charge = received[1].body, received[2].body
     assert "Recurrent" not in init
+    assert init["PayType"] == "O"
     assert_tinkoff_receipt_reached(init, renewal)
     assert (charge["PaymentId"], charge["RebillId"]) == (charged.provider_payment_id, saved.token)
     assert TinkoffGateway().fetch(charged.provider_payment_id).state == "succeeded"
@@ -631,6 +685,22 @@ def test_tinkoff_autopay_declined_for_insufficient_funds(
     [init] = [entry.body for entry in received if entry.call == "Init" and entry.body["OrderId"] == "tb-renew-2"]
     assert_tinkoff_receipt_reached(init, renewal)
     assert TinkoffGateway().fetch(declined.provider_payment_id).state == "failed"
+
+
+@pytest.mark.parametrize(("code", "reads", "state"), [("9999", 0, "succeeded"), ("3", 0, "succeeded"),
+                                                     ("9999", 5, "pending")])
+def test_tinkoff_charge_internal_error_is_asked_about_not_declined(
+    payment_sandbox: PaymentSandbox, received: list[Received], unused_port: int, code: str, reads: int, state: str
+) -> None:
+    saved = tinkoff_saved_card(payment_sandbox, unused_port)
+    control(payment_sandbox, "tinkoff", charge_error=code, times=1, settle_after_reads=reads)
+    received.clear()
+
+    charged = TinkoffGateway().create_payment(tinkoff_request(f"tb-renew-{code}-{reads}", unused_port,
+                                                              saved_token=saved.token))
+
+    assert charged.state == state  # never "failed": the card may have been charged
+    assert tinkoff_calls(received) == ["CheckOrder", "Init", "Charge", "GetState"]
 
 
 def test_tinkoff_server_errors_are_unavailable(payment_sandbox: PaymentSandbox, unused_port: int) -> None:

@@ -210,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.reconcile_lead_usage",
         "schedule": crontab(hour=3, minute=30),
     },
+    "billing-issue-due-acts": {  # acts for the paid periods that ended, dated their end (CELERY_TIMEZONE)
+        "task": "billing.tasks.issue_due_acts",
+        "schedule": crontab(hour=0, minute=15),
+    },
 }
 
 # --- auth -------------------------------------------------------------------

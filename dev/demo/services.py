@@ -22,6 +22,7 @@ from tenant_apps.widgets.services import WidgetDraft, get_widget, update_widget
 DEMO_EMAIL = "demo@fastlead.ru"
 DEMO_PASSWORD = "demo-fastlead-2026"
 DEMO_SLUG = "demo"
+DEMO_PLAN = "business"  # «Бизнес»: API access, so README's `curl` example answers on the demo workspace
 DEMO_COLLEAGUES = [
     ("operator@fastlead.ru", "Игорь Светлов", Membership.Role.OPERATOR),
     ("analyst@fastlead.ru", "Марина Орлова", Membership.Role.ANALYST),
@@ -173,16 +174,17 @@ def _configure_demo_widget(tenant: Tenant, user: User) -> None:
 
 
 def _demo_billing(account: Account, now: datetime) -> None:
-    """Про, paid by card twice (the second month is running), with invoices and acts of a legal entity."""
+    """«Бизнес» (so README's API example works: the plan has API access), paid by card twice — the second month
+    is running — by a legal entity: two paid invoices and the act of the month that has ended."""
     if Subscription.objects.filter(account=account).exists():
         return
     account.legal_name, account.inn, account.kpp = "ООО «Улыбка»", "7707083893", "770701001"
     account.legal_address = "125009, г. Москва, ул. Тверская, д. 7, офис 12"
     account.save()
-    pro = Plan.objects.get(code="pro")
-    price = pro.price_kopecks
+    plan = Plan.objects.get(code=DEMO_PLAN)
+    price = plan.price_kopecks
     if price is None:
-        raise ValueError("the Pro plan has no price")
+        raise ValueError(f"the {DEMO_PLAN} plan has no price")
     first_start = now - timedelta(days=40)
     subscription = start_trial(account)
     subscription.trial_ends_at = first_start
@@ -193,7 +195,7 @@ def _demo_billing(account: Account, now: datetime) -> None:
     for index, paid_at in enumerate((first_start, lifecycle.add_month(first_start))):
         order_id = f"demo-{account.pk}-{index + 1}"
         payment = Payment.objects.create(
-            account=account, plan=pro, purpose=Payment.Purpose.SUBSCRIBE if index == 0 else Payment.Purpose.RENEWAL,
+            account=account, plan=plan, purpose=Payment.Purpose.SUBSCRIBE if index == 0 else Payment.Purpose.RENEWAL,
             provider="yookassa", order_id=order_id, idempotence_key=order_id, provider_payment_id=order_id,
             amount_kopecks=price, receipt_email=account.owner.email, status=Payment.Status.PENDING,
         )
@@ -204,6 +206,7 @@ def _demo_billing(account: Account, now: datetime) -> None:
             document.issued_at = paid_at
             document.save(update_fields=["issued_at"])
             invoicing.render_and_store(document)
+    invoicing.issue_due_acts(now)  # the first month has ended: its act, dated its last day
 
 
 def seed_demo(now: datetime | None = None) -> DemoResult:

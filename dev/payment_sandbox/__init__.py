@@ -3,7 +3,8 @@
 Standard library only (plus the project's T-Bank token function), loopback only, bounded memory.
 
     {base}/yookassa/v3/payments[/{id}[/cancel|/capture]]   HTTP Basic shopId:secret, Idempotence-Key
-    {base}/tinkoff/v2/{Init,GetState,CheckOrder,Cancel,Charge,GetCardList}   JSON + Token
+    {base}/yookassa/v3/refunds[/{id}]
+    {base}/tinkoff/v2/{Init,GetState,CheckOrder,Confirm,Cancel,Charge,GetCardList}   JSON + Token
     {base}/checkout/yookassa/{id}, {base}/checkout/tinkoff/{PaymentId}       hosted payment pages
     {base}/_sandbox/...                                                      control API (faults, switches)
     {base}/                                                                  test cards and switches

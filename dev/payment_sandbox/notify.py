@@ -27,7 +27,9 @@ def _accepted(provider: str, status: int | None, body: bytes) -> bool:
     if provider == "tinkoff":
         # T-Bank wants exactly "OK": "ok", "OK\n" or a JSON body is a failed delivery.
         return status == 200 and body == b"OK"
-    return 200 <= status < 300
+    # YooKassa: brief §1 "Notifications" — "Acknowledgement: any HTTP 200 (the body is ignored). Anything else is
+    # redelivered for 24 h" (and §4.11: "non-200 (YooKassa) … triggers redelivery"). 201 or 204 is not 200.
+    return status == 200
 
 
 def _post(url: str, body: bytes, timeout: float) -> tuple[int | None, bytes, str]:
@@ -52,7 +54,8 @@ class Notifier:
     """Sends notices now (checkout) or from a background thread (API calls), honouring the switches.
 
     ``duplicate`` sends every batch twice; ``out_of_order`` reverses each batch (T-Bank's
-    CONFIRMED before AUTHORIZED).
+    CONFIRMED before AUTHORIZED); ``lost`` sends nothing at all — every notice is recorded as lost, the way
+    a notification that never arrives looks to the shop (brief §4.1: state then comes only from GET/GetState).
     """
 
     def __init__(self, *, attempts: int, retry_delay: float, timeout: float, stopping: threading.Event) -> None:
@@ -61,6 +64,7 @@ class Notifier:
         self.timeout = timeout
         self.duplicate = False
         self.out_of_order = False
+        self.lost = False
         self._stopping = stopping
         self._log: deque[dict] = deque(maxlen=MAX_DELIVERIES)
         self._lock = threading.Lock()
@@ -129,6 +133,9 @@ class Notifier:
             self._idle.notify_all()
 
     def _deliver(self, notice: Notice) -> None:
+        if self.lost:
+            self._record(notice, 0, None, b"", "потеряно: включён переключатель lost", delivered=False)
+            return
         body = json.dumps(notice.payload, ensure_ascii=False).encode()
         for attempt in range(1, self.attempts + 1):
             status, reply, error = _post(notice.url, body, self.timeout)

@@ -133,6 +133,19 @@ def not_found_page() -> str:
                 "Такого платежа в песочнице нет: возможно, её перезапустили или сбросили.</p>")
 
 
+def _tinkoff_switches(tinkoff: dict) -> str:
+    error = tinkoff["charge_error"]
+    parts = [
+        "терминал двухстадийный (без PayType=O платёж останавливается на AUTHORIZED)" if tinkoff["two_stage"]
+        else "терминал одностадийный",
+        "Charge включён" if tinkoff["charge_enabled"] else "Charge отключён (ErrorCode 10)",
+    ]
+    if error["code"] != "none":
+        parts.append(f"Charge × {error['times']} отвечает ErrorCode {escape(error['code'])}, а платёж проходит "
+                     f"после {error['settle_after_reads']} чтений статуса")
+    return "; ".join(parts)
+
+
 def index_page(base_url: str, *, shop_id: str, terminal_key: str, webhook_url: str, switches: dict) -> str:
     """What a developer sees when opening the sandbox URL."""
     base = escape(base_url)
@@ -161,14 +174,21 @@ def index_page(base_url: str, *, shop_id: str, terminal_key: str, webhook_url: s
         "<h2>Переключатели сейчас</h2><ul>"
         f"<li>Сбои API: {faults}</li>"
         f"<li>Дубли уведомлений: {'да' if notifications['duplicate'] else 'нет'}; "
-        f"не по порядку: {'да' if notifications['out_of_order'] else 'нет'}</li>"
-        f"<li>Автоплатежи: {escape(switches['autopay'])}</li></ul>"
+        f"не по порядку: {'да' if notifications['out_of_order'] else 'нет'}; "
+        f"теряются: {'да' if notifications['lost'] else 'нет'}</li>"
+        f"<li>Автоплатежи: {escape(switches['autopay'])}"
+        f"{'; ЮKassa отвечает pending до settle' if switches['autopay_pending'] else ''}</li>"
+        f"<li>Т-Банк: {_tinkoff_switches(switches['tinkoff'])}</li></ul>"
         "<h2>Управление (JSON, POST)</h2><ul>"
         f'<li><code>{base}/_sandbox/faults</code> {{"provider": "yookassa"|"tinkoff", '
         '"mode": "http_500"|"timeout"|"none", "times": N, "delay": секунды}</li>'
-        f'<li><code>{base}/_sandbox/notifications</code> {{"duplicate": true, "out_of_order": true}}</li>'
+        f'<li><code>{base}/_sandbox/notifications</code> {{"duplicate": true, "out_of_order": true, '
+        '"lost": true}</li>'
         f'<li><code>{base}/_sandbox/autopay</code> {{"outcome": "card"|"success"|"insufficient_funds"|'
-        '"declined"|"permission_revoked"}</li>'
+        '"declined"|"permission_revoked", "pending": true|false}</li>'
+        f'<li><code>{base}/_sandbox/settle</code> {{"id": необязательно}} — решить ожидающие автоплатежи ЮKassa</li>'
+        f'<li><code>{base}/_sandbox/tinkoff</code> {{"two_stage": true|false, "charge_enabled": true|false, '
+        '"charge_error": "3"|"9999"|"none", "times": N, "settle_after_reads": N}</li>'
         f'<li><code>{base}/_sandbox/complete</code> {{"provider", "id", "card", "code"}} или '
         '{"provider", "id", "abandon": true}</li>'
         f"<li><code>{base}/_sandbox/reset</code></li></ul>"

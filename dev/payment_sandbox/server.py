@@ -155,27 +155,48 @@ class PaymentSandbox(ThreadingHTTPServer):
     def hang(self, seconds: float) -> None:
         self._stopping.wait(seconds)
 
-    def set_notifications(self, *, duplicate: bool | None = None, out_of_order: bool | None = None) -> None:
-        """Send every notification twice; send each batch in reverse (T-Bank CONFIRMED before AUTHORIZED)."""
+    def set_notifications(self, *, duplicate: bool | None = None, out_of_order: bool | None = None,
+                          lost: bool | None = None) -> None:
+        """Send every notification twice; send each batch in reverse (T-Bank CONFIRMED before AUTHORIZED);
+        lose every notification (none is sent, each is recorded as lost)."""
         if duplicate is not None:
             self.notifier.duplicate = bool(duplicate)
         if out_of_order is not None:
             self.notifier.out_of_order = bool(out_of_order)
+        if lost is not None:
+            self.notifier.lost = bool(lost)
 
-    def set_autopay(self, outcome: str) -> None:
-        """Override the result of later autopayments and Charges; "card" uses the saved card's own result."""
-        if outcome not in ("card", *OUTCOMES):
-            raise ValueError(f"outcome — одно из: card, {', '.join(OUTCOMES)}.")
-        self.yookassa.autopay_override = outcome
-        self.tinkoff.autopay_override = outcome
+    def set_autopay(self, outcome: str | None = None, *, pending: bool | None = None) -> None:
+        """Override the result of later autopayments and Charges; "card" uses the saved card's own result.
+
+        ``pending``: YooKassa autopayments answer ``pending`` and stay so until :meth:`settle`.
+        """
+        if outcome is None and pending is None:
+            raise ValueError("Укажите outcome и/или pending.")
+        if outcome is not None:
+            if outcome not in ("card", *OUTCOMES):
+                raise ValueError(f"outcome — одно из: card, {', '.join(OUTCOMES)}.")
+            self.yookassa.autopay_override = outcome
+            self.tinkoff.autopay_override = outcome
+        if pending is not None:
+            self.yookassa.autopay_pending = bool(pending)
+
+    def settle(self, payment_id: str = "") -> list[dict]:
+        """Decide pending YooKassa autopayments (all, or one) and send their notifications; returns them."""
+        settled, notices = self.yookassa.settle(payment_id)
+        self.notifier.send(notices)
+        return settled
 
     def switches(self) -> dict:
         with self._switch_lock:
             faults = {provider: asdict(fault) for provider, fault in self._faults.items()}
         return {
             "faults": faults,
-            "notifications": {"duplicate": self.notifier.duplicate, "out_of_order": self.notifier.out_of_order},
+            "notifications": {"duplicate": self.notifier.duplicate, "out_of_order": self.notifier.out_of_order,
+                              "lost": self.notifier.lost},
             "autopay": self.yookassa.autopay_override,
+            "autopay_pending": self.yookassa.autopay_pending,
+            "tinkoff": self.tinkoff.switches(),
         }
 
     def complete(
@@ -224,7 +245,7 @@ class PaymentSandbox(ThreadingHTTPServer):
         self.yookassa.reset()
         self.tinkoff.reset()
         self.notifier.clear()
-        self.set_notifications(duplicate=False, out_of_order=False)
+        self.set_notifications(duplicate=False, out_of_order=False, lost=False)
         with self._switch_lock:
             self._faults = {provider: _Fault() for provider in PROVIDERS}
 
@@ -323,7 +344,7 @@ class _Handler(SandboxHandler):
             return
         base = f"/checkout/{provider}/{payment_id}"
         if not info["open"]:
-            paid = info["status"] in ("succeeded", "waiting_for_capture", "CONFIRMED")
+            paid = info["status"] in ("succeeded", "waiting_for_capture", "AUTHORIZED", "CONFIRMED")
             self._html(HTTPStatus.OK, pages.result_page(
                 provider, status=info["status"], paid=paid, reason=info["error"], link=info["return_url"]))
         elif action == "3ds" and info["three_ds"]:
@@ -361,7 +382,8 @@ class _Handler(SandboxHandler):
         if method == "GET" and name == "deliveries":
             self._json(HTTPStatus.OK, {"deliveries": server.deliveries()})
             return
-        if method != "POST" or name not in ("faults", "notifications", "autopay", "complete", "reset"):
+        if method != "POST" or name not in ("faults", "notifications", "autopay", "complete", "settle", "tinkoff",
+                                            "reset"):
             self._json(HTTPStatus.NOT_FOUND, {"error": "Нет такой команды песочницы."})
             return
         try:
@@ -379,13 +401,24 @@ class _Handler(SandboxHandler):
                     None if code is None else str(code), abandon=body.get("abandon") is True)
                 self._json(HTTPStatus.OK, payment)
                 return
+            if name == "settle":
+                self._json(HTTPStatus.OK, {"settled": server.settle(str(body.get("id", "")))})
+                return
             if name == "faults":
                 server.set_fault(str(body.get("provider", "")), str(body.get("mode", "")), body.get("times", 1),
                                  body.get("delay", 0.0))
             elif name == "notifications":
-                server.set_notifications(duplicate=body.get("duplicate"), out_of_order=body.get("out_of_order"))
+                server.set_notifications(duplicate=body.get("duplicate"), out_of_order=body.get("out_of_order"),
+                                         lost=body.get("lost"))
+            elif name == "tinkoff":
+                server.tinkoff.configure(
+                    two_stage=body.get("two_stage"), charge_enabled=body.get("charge_enabled"),
+                    charge_error=None if body.get("charge_error") is None else str(body["charge_error"]),
+                    times=body.get("times", 1), settle_after_reads=body.get("settle_after_reads", 0))
             elif name == "autopay":
-                server.set_autopay(str(body.get("outcome", "")))
+                outcome, pending = body.get("outcome"), body.get("pending")
+                server.set_autopay(None if outcome is None else str(outcome),
+                                   pending=None if pending is None else pending is True)
             else:
                 server.reset()
         except LookupError as exc:

@@ -1,6 +1,8 @@
-"""YooKassa API v3 emulator: payments, idempotence, saved cards, autopayments and notifications.
+"""YooKassa API v3 emulator: payments, idempotence, saved cards, autopayments, refunds and notifications.
 
-Only the payment endpoints are emulated (create, get, capture, cancel); refunds are not.
+Emulated: payments (create, get, capture, cancel) and refunds (create, get; always final at once).
+The sandbox shop sends receipts to an FFD 1.2 online register, so receipts are checked as strictly as
+the documentation allows: a request the real API might let through is refused here too.
 """
 
 from __future__ import annotations
@@ -27,16 +29,38 @@ COMMISSION = Decimal("0.035")  # income_amount = amount minus the acquiring fee
 MAX_KEYS = 5000
 MAX_METHODS = 2000
 MAX_KEY_LENGTH = 64
+MAX_REFUNDS = 2000
 MONEY_RE = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
+# receipt.items[].payment_subject (tag 1212): the values of yookassa.ru /developers/payment-acceptance/receipts/54fz/
+# parameters-values#payment-subject, FFD 1.05 ones and those added by FFD 1.2 (brief §3: a required item field).
 PAYMENT_SUBJECTS = {
-    "commodity", "excise", "job", "service", "gambling_bet", "gambling_prize", "lottery", "lottery_prize",
-    "intellectual_activity", "payment", "agent_commission", "composite", "another", "property_right",
-    "non-operating_gain", "insurance_premium", "sales_tax", "resort_fee", "marked", "non_marked", "fine",
-    "tax", "lien", "cost", "pension_insurance", "medical_insurance", "casino", "agent_withdrawals",
+    "commodity", "excise", "job", "service", "payment", "casino", "gambling_bet", "gambling_prize", "lottery",
+    "lottery_prize", "intellectual_activity", "agent_commission", "property_right", "non_operating_gain",
+    "insurance_premium", "sales_tax", "resort_fee", "composite", "another",
+    # FFD 1.2
+    "marked", "non_marked", "marked_excise", "non_marked_excise", "fine", "tax", "lien", "cost",
+    "pension_insurance_without_payouts", "pension_insurance_with_payouts", "health_insurance_without_payouts",
+    "health_insurance_with_payouts", "health_insurance", "agent_withdrawals",
 }
+# receipt.items[].payment_mode (tag 1214): brief §3 (a required item field); SDK 3.13 ``PaymentMode``.
 PAYMENT_MODES = {
     "full_prepayment", "partial_prepayment", "advance", "full_payment", "partial_payment", "credit", "credit_payment",
 }
+# receipt.items[].measure (tag 2108): required once the register works by FFD 1.2 — yookassa.ru
+# /developers/payment-acceptance/receipts/54fz/other-services/marking ("Requirements for generating receipts in
+# accordance with FFD 1.2": the unit must be given in items.measure) and the SDK 3.13 ``ReceiptItemMeasure``
+# docstring [S]. The brief's §3 item list predates it; the sandbox register is FFD 1.2, so it is required here.
+MEASURES = {
+    "piece", "gram", "kilogram", "ton", "centimeter", "decimeter", "meter", "square_centimeter", "square_decimeter",
+    "square_meter", "milliliter", "liter", "cubic_meter", "kilowatt_hour", "gigacalorie", "day", "hour", "minute",
+    "second", "kilobyte", "megabyte", "gigabyte", "terabyte", "another",
+}
+# receipt.tax_system_code: brief §3 — "1–6 (1 ОСН, 2 УСН доходы, 3 УСН д-р, 5 ЕСХН, 6 патент)". Code 4 (ЕНВД) is
+# not in that list: ЕНВД was abolished on 1 January 2021, so a receipt with it is refused (the docs' table still
+# shows 4; the sandbox is deliberately stricter). Optional: "needed only when the register requires it".
+TAX_SYSTEM_CODES = {1, 2, 3, 5, 6}
+# receipt.items[].vat_code: brief §3 — 1…12 (11 = 22 %, 12 = 22/122 from 1 Jan 2026).
+VAT_CODES = range(1, 13)
 # outcome → (status, cancellation party, cancellation reason)
 DECLINES = {
     "insufficient_funds": ("payment_network", "insufficient_funds"),
@@ -62,6 +86,8 @@ class _Payment:
     return_url: str = ""
     save_method: bool = False
     three_ds: CardEntry | None = None  # the card waiting on the 3-D Secure page
+    pending_autopay: tuple[CardEntry, str] | None = None  # (saved card, outcome) decided by :meth:`YooKassa.settle`
+    refunded: Decimal = Decimal(0)
 
 
 def _object_id() -> str:
@@ -127,13 +153,21 @@ def _check_receipt(receipt: object, total: Decimal) -> None:
         except _Invalid as exc:
             raise _Invalid(exc.description, "receipt") from exc
         vat_code = item.get("vat_code")
-        if isinstance(vat_code, bool) or not isinstance(vat_code, int) or not 1 <= vat_code <= 12:
+        if isinstance(vat_code, bool) or not isinstance(vat_code, int) or vat_code not in VAT_CODES:
             raise _Invalid(f"{where}.vat_code must be an integer from 1 to 12", "receipt")
+        # Brief §3: payment_subject and payment_mode are required item fields; unknown values are refused.
         if item.get("payment_subject") not in PAYMENT_SUBJECTS:
             raise _Invalid(f"{where}.payment_subject is missing or unknown", "receipt")
         if item.get("payment_mode") not in PAYMENT_MODES:
             raise _Invalid(f"{where}.payment_mode is missing or unknown", "receipt")
+        # FFD 1.2 (see MEASURES): the unit of measure is required.
+        if item.get("measure") not in MEASURES:
+            raise _Invalid(f"{where}.measure is missing or unknown: FFD 1.2 requires the unit of measure", "receipt")
         items_sum += price * quantity
+    tax_system = receipt.get("tax_system_code")
+    if tax_system is not None and (
+            isinstance(tax_system, bool) or not isinstance(tax_system, int) or tax_system not in TAX_SYSTEM_CODES):
+        raise _Invalid("receipt.tax_system_code must be 1, 2, 3, 5 or 6 (4, ЕНВД, is abolished)", "receipt")
     if items_sum.quantize(Decimal("0.01")) != total:
         raise _Invalid(f"Sum of receipt items amount × quantity ({items_sum:.2f}) is not equal to the payment "
                        f"amount ({total:.2f})", "receipt")
@@ -158,8 +192,10 @@ class YooKassa:
         self.base_url = base_url
         self.webhook_url = webhook_url
         self.autopay_override = "card"  # or one of cards.OUTCOMES
+        self.autopay_pending = False  # autopayments answer "pending"; :meth:`settle` decides them later
         self._lock = threading.RLock()
         self._payments: BoundedDict = BoundedDict(MAX_PAYMENTS)
+        self._refunds: BoundedDict = BoundedDict(MAX_REFUNDS)
         self._keys: BoundedDict = BoundedDict(MAX_KEYS)  # Idempotence-Key → (fingerprint, Reply)
         self._methods: BoundedDict = BoundedDict(MAX_METHODS)  # saved payment_method.id → CardEntry
 
@@ -180,10 +216,11 @@ class YooKassa:
             return Reply(HTTPStatus.UNAUTHORIZED, error_body(
                 "invalid_credentials", "Authentication error: the shopId or the secret key is wrong"))
         parts = path.strip("/").split("/")
-        if parts[0] != "payments" or len(parts) > 3 or (len(parts) == 3 and parts[2] not in ("cancel", "capture")):
+        if parts[0] not in ("payments", "refunds") or len(parts) > 3 or (len(parts) == 3 and (
+                parts[0] != "payments" or parts[2] not in ("cancel", "capture"))):
             return Reply(HTTPStatus.NOT_FOUND, error_body("not_found", "Resource not found"))
         if method == "GET" and len(parts) == 2:
-            return self._get(parts[1])
+            return self._get(parts[1]) if parts[0] == "payments" else self._get_refund(parts[1])
         if method != "POST" or len(parts) == 2:
             return Reply(HTTPStatus.METHOD_NOT_ALLOWED, error_body("invalid_request", f"Method {method} not allowed"))
         if not idempotence_key:
@@ -210,7 +247,7 @@ class YooKassa:
                 return Reply(stored[1].status, copy.deepcopy(stored[1].body))
             try:
                 if len(parts) == 1:
-                    reply = self._create(body)
+                    reply = self._create(body) if parts[0] == "payments" else self._refund(body)
                 else:
                     reply = self._cancel(parts[1]) if parts[2] == "cancel" else self._capture(parts[1], body)
             except _Invalid as exc:
@@ -225,6 +262,13 @@ class YooKassa:
             if payment is None:
                 return Reply(HTTPStatus.NOT_FOUND, error_body("not_found", "Payment not found or forbidden"))
             return Reply(HTTPStatus.OK, copy.deepcopy(payment.obj))
+
+    def _get_refund(self, refund_id: str) -> Reply:
+        with self._lock:
+            refund = self._refunds.get(refund_id)
+            if refund is None:
+                return Reply(HTTPStatus.NOT_FOUND, error_body("not_found", "Refund not found or forbidden"))
+            return Reply(HTTPStatus.OK, copy.deepcopy(refund))
 
     def _create(self, body: dict) -> Reply:
         amount = _amount(body.get("amount"), "amount")
@@ -287,8 +331,64 @@ class YooKassa:
         outcome = entry.card.autopay if self.autopay_override == "card" else self.autopay_override
         payment = _Payment(obj, capture)
         self._payments[obj["id"]] = payment
+        if self.autopay_pending:
+            # Brief §1 "Autopayment (renewal)": the result "may already be final (succeeded/canceled) or still
+            # pending"; yookassa.ru /developers/using-api/response-handling/recommendations: HTTP 200 with status
+            # pending means the outcome is not known yet — wait for the notification or GET the object.
+            obj["payment_method"] = self._method_object(entry, saved_id)
+            payment.pending_autopay = (entry, outcome)
+            return Reply(HTTPStatus.OK, self._public(payment))
         notices = self._finish(payment, entry, outcome, three_ds=False, method_id=saved_id)
         return Reply(HTTPStatus.OK, self._public(payment), notices)
+
+    def settle(self, payment_id: str = "") -> tuple[list[dict], list[Notice]]:
+        """Decide the pending autopayments (all, or the one given): their final objects and notifications.
+
+        Raises LookupError for a payment that is unknown or not a pending autopayment.
+        """
+        with self._lock:
+            ids = [payment_id] if payment_id else [
+                key for key, payment in self._payments.items() if payment.pending_autopay]
+            settled: list[dict] = []
+            notices: list[Notice] = []
+            for key in ids:
+                payment = self._payments.get(key)
+                if payment is None or payment.pending_autopay is None:
+                    raise LookupError(f"Платёж {key} — не ожидающий автоплатёж.")
+                entry, outcome = payment.pending_autopay
+                payment.pending_autopay = None
+                notices += self._finish(payment, entry, outcome, three_ds=False,
+                                        method_id=payment.obj["payment_method"]["id"])
+                settled.append(self._public(payment))
+            return settled, notices
+
+    def _refund(self, body: dict) -> Reply:
+        # Brief §1 "Refund": POST /v3/refunds {payment_id, amount, description, receipt} → {id, payment_id, status,
+        # amount, created_at}; §4.15: partial then full, refund.succeeded, nothing above what is left.
+        payment_id = body.get("payment_id")
+        payment = self._payments.get(payment_id) if isinstance(payment_id, str) else None
+        if payment is None:
+            raise _Invalid("Payment not found or forbidden", "payment_id")
+        if payment.obj["status"] != "succeeded":
+            raise _Invalid(f"Payment in status {payment.obj['status']} can't be refunded", "payment_id")
+        amount = _amount(body.get("amount"), "amount")
+        left = Decimal(payment.obj["amount"]["value"]) - payment.refunded
+        if amount > left:
+            raise _Invalid(f"Refund amount is greater than the amount left to refund ({left:.2f})", "amount")
+        _check_receipt(body.get("receipt"), amount)  # §3: the shop sends a receipt with every operation
+        description = body.get("description")
+        if description is not None and (not isinstance(description, str) or len(description) > 250):
+            raise _Invalid("Description must be a string of at most 250 characters", "description")
+        payment.refunded += amount
+        payment.obj["refunded_amount"] = {"value": f"{payment.refunded:.2f}", "currency": "RUB"}
+        payment.obj["refundable"] = payment.refunded < Decimal(payment.obj["amount"]["value"])
+        refund_id = _object_id()
+        refund: dict = {"id": refund_id, "payment_id": payment_id, "status": "succeeded",
+                        "amount": {"value": f"{amount:.2f}", "currency": "RUB"}, "created_at": now_iso()}
+        if description:
+            refund["description"] = description
+        self._refunds[refund_id] = refund
+        return Reply(HTTPStatus.OK, copy.deepcopy(refund), self._notice("refund.succeeded", refund))
 
     def _cancel(self, payment_id: str) -> Reply:
         payment = self._payments.get(payment_id)
@@ -296,6 +396,10 @@ class YooKassa:
             return Reply(HTTPStatus.NOT_FOUND, error_body("not_found", "Payment not found or forbidden"))
         if payment.obj["status"] not in ("pending", "waiting_for_capture"):
             raise _Invalid(f"Payment in status {payment.obj['status']} can't be canceled", "payment_id")
+        if payment.pending_autopay is not None:
+            # Conservative: nothing in the brief lets the shop withdraw an autopayment YooKassa is still deciding
+            # (§1 statuses: pending → succeeded | canceled by YooKassa); a shop must wait for it (§4.12).
+            raise _Invalid("Payment in status pending can't be canceled: it is being processed", "payment_id")
         notices = self._decline(payment, "merchant")
         return Reply(HTTPStatus.OK, self._public(payment), notices)
 
@@ -392,21 +496,7 @@ class YooKassa:
         method_id = method_id or _object_id()
         if outcome == "success" and payment.save_method:
             self._methods[method_id] = entry
-        card = entry.card
-        obj["payment_method"] = {
-            "type": "bank_card",
-            "id": method_id,
-            "saved": method_id in self._methods,
-            "title": f"Bank card *{card.number[-4:]}",
-            "card": {
-                "first6": card.number[:6],
-                "last4": card.number[-4:],
-                "expiry_month": f"{entry.exp_month:02d}",
-                "expiry_year": str(entry.exp_year),
-                "card_type": "Mir" if card.number.startswith("2") else "MasterCard",
-                "issuer_country": "RU",
-            },
-        }
+        obj["payment_method"] = self._method_object(entry, method_id)
         if outcome != "success":
             return self._decline(payment, outcome)
         amount = Decimal(obj["amount"]["value"])
@@ -428,18 +518,39 @@ class YooKassa:
         obj.update(status="waiting_for_capture", expires_at=expires.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
         return self._notices(payment, "payment.waiting_for_capture")
 
+    def _method_object(self, entry: CardEntry, method_id: str) -> dict:
+        card = entry.card
+        return {
+            "type": "bank_card",
+            "id": method_id,
+            "saved": method_id in self._methods,
+            "title": f"Bank card *{card.number[-4:]}",
+            "card": {
+                "first6": card.number[:6],
+                "last4": card.number[-4:],
+                "expiry_month": f"{entry.exp_month:02d}",
+                "expiry_year": str(entry.exp_year),
+                "card_type": "Mir" if card.number.startswith("2") else "MasterCard",
+                "issuer_country": "RU",
+            },
+        }
+
     def _decline(self, payment: _Payment, outcome: str) -> list[Notice]:
         party, reason = DECLINES[outcome]
+        payment.pending_autopay = None
         payment.obj.pop("confirmation", None)
         payment.obj.pop("expires_at", None)
         payment.obj.update(status="canceled", paid=False, cancellation_details={"party": party, "reason": reason})
         return self._notices(payment, "payment.canceled")
 
     def _notices(self, payment: _Payment, event: str) -> list[Notice]:
+        return self._notice(event, payment.obj)
+
+    def _notice(self, event: str, obj: dict) -> list[Notice]:
         if not self.webhook_url:
             return []
-        payload = {"type": "notification", "event": event, "object": self._public(payment)}
-        return [Notice("yookassa", self.webhook_url, payload, event, payment.obj["id"])]
+        payload = {"type": "notification", "event": event, "object": copy.deepcopy(obj)}
+        return [Notice("yookassa", self.webhook_url, payload, event, obj["id"])]
 
     @staticmethod
     def _public(payment: _Payment) -> dict:
@@ -454,6 +565,8 @@ class YooKassa:
     def reset(self) -> None:
         with self._lock:
             self._payments.clear()
+            self._refunds.clear()
             self._keys.clear()
             self._methods.clear()
             self.autopay_override = "card"
+            self.autopay_pending = False

@@ -54,13 +54,20 @@ def test_seed_demo_builds_a_living_workspace_once(capsys, client_for):
     assert f"/w/{tenant.widget_publication.public_key}/demo" in client_for().get("/").content.decode()
 
     subscription = Subscription.objects.get(account=tenant.account)
-    assert (subscription.status, subscription.plan.code) == ("active", "pro")
+    assert (subscription.status, subscription.plan.code) == ("active", "business")
+    assert subscription.plan.allows_api  # README's API example runs on the demo workspace
     assert subscription.current_period_end > timezone.now()
     paid = Payment.objects.filter(account=tenant.account, status="succeeded").order_by("created_at")
     assert [p.purpose for p in paid] == ["subscribe", "renewal"]
+    assert [p.amount_kopecks for p in paid] == [1_999_000, 1_999_000]
     assert paid[0].created_at < paid[1].created_at - timedelta(days=27)
     documents = Document.objects.filter(account=tenant.account)
-    assert sorted(documents.values_list("kind", flat=True)) == ["act", "act", "invoice", "invoice"]
+    # the paid invoices of both months; the act only for the month that has ended, dated its end
+    assert sorted(documents.values_list("kind", "payment__purpose")) == [
+        ("act", "subscribe"), ("invoice", "renewal"), ("invoice", "subscribe")]
+    act = documents.get(kind="act")
+    assert act.issued_at == paid[0].period_end < timezone.now()
+    assert (act.amount_kopecks, act.description) == (1_999_000, "Подписка «Бизнес», 1 мес.")
     assert all(d.pdf.open("rb").read(4) == b"%PDF" for d in documents)
     # the monthly lead counter knows the seeded leads (written around the intake)
     month = usage.month_of()

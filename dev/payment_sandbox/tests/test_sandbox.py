@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from django.core.management import CommandError, call_command
-from yookassa import Configuration, Payment
+from yookassa import Configuration, Payment, Refund
 from yookassa.domain.exceptions import BadRequestError, InternalServerError, NotFoundError, UnauthorizedError
 
 from billing.providers.tinkoff_token import tinkoff_token, token_is_valid
@@ -101,7 +101,7 @@ def sandbox(payment_sandbox: PaymentSandbox, receiver: Receiver) -> Iterator[Pay
 def yk_receipt(value: str = "9990.00", quantity: str = "1.00") -> dict:
     return {"customer": {"email": "owner@example.ru"}, "items": [{
         "description": "Подписка Про, 1 мес.", "quantity": quantity, "amount": {"value": value, "currency": "RUB"},
-        "vat_code": 1, "payment_subject": "service", "payment_mode": "full_payment",
+        "vat_code": 1, "payment_subject": "service", "payment_mode": "full_payment", "measure": "piece",
     }]}
 
 
@@ -159,6 +159,12 @@ def tb_init(http: httpx.Client, base: str, receiver: Receiver, order_id: str = "
     answer = tbank(http, base, "Init", **fields)
     assert answer["Success"] is True, answer
     return answer
+
+
+def rebill_of(receiver: Receiver) -> int:
+    """The RebillId of the last AUTHORIZED notification (the only one that carries it)."""
+    return next(item["RebillId"] for item in reversed(receiver.received)
+                if item.get("Status") == "AUTHORIZED" and "RebillId" in item)
 
 
 # --- YooKassa: checkout with each card class ------------------------------------------------------------
@@ -322,6 +328,44 @@ def test_yookassa_validation(sandbox: PaymentSandbox, http: httpx.Client, change
         "error", "invalid_request", parameter)
 
 
+def yk_item(**changes: Any) -> dict:
+    """The receipt with its one item changed; a value of None drops the field."""
+    item = {**yk_receipt()["items"][0], **changes}
+    return {**yk_receipt(), "items": [{key: value for key, value in item.items() if value is not None}]}
+
+
+@pytest.mark.parametrize("receipt", [
+    # brief §3: payment_subject and payment_mode are required item fields
+    yk_item(payment_mode=None), yk_item(payment_subject=None),
+    yk_item(payment_mode="prepayment"), yk_item(payment_subject="subscription"),
+    yk_item(payment_subject="non-operating_gain"),  # the documented value is non_operating_gain
+    # FFD 1.2: items.measure is required, and only the documented units are accepted
+    yk_item(measure=None), yk_item(measure="шт"), yk_item(measure="month"), yk_item(measure=""),
+    # brief §3: tax_system_code 1, 2, 3, 5, 6 — 4 (ЕНВД) is abolished; an integer, not a string
+    {**yk_receipt(), "tax_system_code": 4}, {**yk_receipt(), "tax_system_code": 7},
+    {**yk_receipt(), "tax_system_code": 0}, {**yk_receipt(), "tax_system_code": "2"},
+    {**yk_receipt(), "tax_system_code": True}, {**yk_receipt(), "tax_system_code": 2.0},
+    # brief §3: vat_code 1…12
+    yk_item(vat_code=0), yk_item(vat_code="1"), yk_item(vat_code=None),
+], ids=lambda receipt: json.dumps(receipt["items"][0] | {"tsc": receipt.get("tax_system_code")})[-90:])
+def test_yookassa_refuses_receipts_an_ffd_12_register_cannot_take(sandbox: PaymentSandbox, http: httpx.Client,
+                                                                   receipt: dict) -> None:
+    answer = yk_raw(http, sandbox.base_url, yk_params(receipt=receipt))
+    assert answer.status_code == 400, answer.text
+    assert (answer.json()["code"], answer.json()["parameter"]) == ("invalid_request", "receipt")
+    assert sandbox.payments()["yookassa"] == []
+
+
+@pytest.mark.parametrize("receipt", [
+    yk_receipt(), *({**yk_receipt(), "tax_system_code": code} for code in (1, 2, 3, 5, 6)),
+    yk_item(vat_code=11), yk_item(vat_code=12), yk_item(measure="another"), yk_item(payment_subject="non_marked"),
+    yk_item(payment_subject="intellectual_activity", payment_mode="full_prepayment"),
+])
+def test_yookassa_accepts_complete_ffd_12_receipts(sandbox: PaymentSandbox, receipt: dict) -> None:
+    assert Payment.create(yk_params(receipt=receipt), f"ffd-{json.dumps(receipt, sort_keys=True)[-40:]}").status == (
+        "pending")
+
+
 def test_yookassa_merchant_cancel(sandbox: PaymentSandbox, receiver: Receiver) -> None:
     payment = Payment.create(yk_params(), "ord-49:1")
     canceled = Payment.cancel(payment.id, "ord-49:cancel")
@@ -352,7 +396,7 @@ def test_yookassa_hung_create_still_creates_the_payment(sandbox: PaymentSandbox,
     assert [item["id"] for item in sandbox.payments()["yookassa"]] == [retry.json()["id"]]
 
 
-def test_yookassa_notification_retries_until_2xx_and_duplicates(sandbox: PaymentSandbox, receiver: Receiver,
+def test_yookassa_notification_retries_until_200_and_duplicates(sandbox: PaymentSandbox, receiver: Receiver,
                                                                 http: httpx.Client) -> None:
     receiver.replies.extend([(500, b""), (404, b"")])
     payment = Payment.create(yk_params(), "ord-52:1")
@@ -367,6 +411,39 @@ def test_yookassa_notification_retries_until_2xx_and_duplicates(sandbox: Payment
     listed = http.get(f"{sandbox.base_url}/_sandbox/deliveries").json()["deliveries"]
     assert {(d["provider"], d["event"], d["url"]) for d in listed} == {
         ("yookassa", "payment.succeeded", receiver.url)}
+
+
+def test_yookassa_notification_is_acknowledged_only_by_http_200(sandbox: PaymentSandbox, receiver: Receiver,
+                                                                http: httpx.Client) -> None:
+    """Brief §1: "any HTTP 200 (the body is ignored). Anything else is redelivered" — other 2xx included."""
+    receiver.replies.extend([(204, b""), (201, b"OK")])
+    payment = Payment.create(yk_params(), "ord-53:1")
+    card_form(http, payment.confirmation.confirmation_url, "5555555555554444")
+    attempts = [(d["attempt"], d["http_status"], d["delivered"]) for d in sandbox.deliveries()]
+    assert attempts == [(1, 204, False), (2, 201, False), (3, 200, True)]
+
+    receiver.replies.extend([(202, b"")] * 3)
+    second = Payment.create(yk_params(), "ord-53:2")
+    card_form(http, second.confirmation.confirmation_url, "5555555555554444")
+    assert [d["delivered"] for d in sandbox.deliveries()[3:]] == [False, False, False]
+
+
+def test_lost_notifications_are_not_sent_and_get_still_tells(sandbox: PaymentSandbox, receiver: Receiver,
+                                                            http: httpx.Client) -> None:
+    switches = http.post(f"{sandbox.base_url}/_sandbox/notifications", json={"lost": True}).json()
+    assert switches["notifications"]["lost"] is True
+    payment = Payment.create(yk_params(), "ord-54:1")
+    assert card_form(http, payment.confirmation.confirmation_url, "5555555555554444").status_code == 303
+    assert receiver.received == []
+    [lost] = sandbox.deliveries()
+    assert (lost["event"], lost["delivered"], lost["http_status"], lost["attempt"]) == (
+        "payment.succeeded", False, None, 0)
+    assert Payment.find_one(payment.id).status == "succeeded"  # brief §4.1: state comes from GET
+
+    http.post(f"{sandbox.base_url}/_sandbox/notifications", json={"lost": False})
+    second = Payment.create(yk_params(), "ord-54:2")
+    card_form(http, second.confirmation.confirmation_url, "5555555555554444")
+    assert receiver.events() == ["payment.succeeded"]
 
 
 # --- YooKassa: autopayments ------------------------------------------------------------------------------
@@ -420,6 +497,92 @@ def test_yookassa_autopay_uses_the_cards_own_outcome_and_needs_a_saved_method(
         assert error.value.content["parameter"] == "payment_method_id"
 
 
+def renew(method_id: str, key: str) -> Any:
+    return Payment.create({"amount": {"value": "9990.00", "currency": "RUB"}, "capture": True,
+                           "payment_method_id": method_id, "description": "Продление", "receipt": yk_receipt()}, key)
+
+
+def test_yookassa_pending_autopay_is_decided_later(sandbox: PaymentSandbox, receiver: Receiver,
+                                                   http: httpx.Client) -> None:
+    """Brief §1 "Autopayment": the answer may be final or still pending; then a notification / GET decides."""
+    method_id = saved_yookassa_method(http)
+    switches = http.post(f"{sandbox.base_url}/_sandbox/autopay", json={"pending": True}).json()
+    assert (switches["autopay"], switches["autopay_pending"]) == ("card", True)
+
+    renewal = renew(method_id, "renew-p1")
+    assert (renewal.status, renewal.paid, renewal.payment_method.id, renewal.payment_method.saved) == (
+        "pending", False, method_id, True)
+    assert renewal.confirmation is None
+    assert renew(method_id, "renew-p1").id == renewal.id  # the same key: the same (pending) answer
+    with pytest.raises(BadRequestError):
+        Payment.cancel(renewal.id, "renew-p1:cancel")  # the shop cannot withdraw it, only wait
+    assert sandbox.wait_idle()
+    assert receiver.events() == ["payment.succeeded"]  # only the first checkout's
+    assert Payment.find_one(renewal.id).status == "pending"
+
+    settled = http.post(f"{sandbox.base_url}/_sandbox/settle", json={"id": renewal.id})
+    assert [item["status"] for item in settled.json()["settled"]] == ["succeeded"]
+    assert receiver.events() == ["payment.succeeded", "payment.succeeded"]
+    assert receiver.received[-1]["object"]["id"] == renewal.id
+    found = Payment.find_one(renewal.id)
+    assert (found.status, found.paid) == ("succeeded", True)
+    assert http.post(f"{sandbox.base_url}/_sandbox/settle", json={"id": renewal.id}).status_code == 404
+
+
+def test_yookassa_pending_autopay_can_end_declined_and_settle_takes_them_all(
+    sandbox: PaymentSandbox, receiver: Receiver, http: httpx.Client
+) -> None:
+    method_id = saved_yookassa_method(http)
+    http.post(f"{sandbox.base_url}/_sandbox/autopay", json={"outcome": "insufficient_funds", "pending": True})
+    first, second = renew(method_id, "renew-p2"), renew(method_id, "renew-p3")
+    assert (first.status, second.status) == ("pending", "pending")
+
+    settled = http.post(f"{sandbox.base_url}/_sandbox/settle", json={}).json()["settled"]
+    assert {(item["id"], item["status"], item["cancellation_details"]["reason"]) for item in settled} == {
+        (first.id, "canceled", "insufficient_funds"), (second.id, "canceled", "insufficient_funds")}
+    assert receiver.events()[-2:] == ["payment.canceled", "payment.canceled"]
+    assert http.post(f"{sandbox.base_url}/_sandbox/settle", json={}).json() == {"settled": []}
+
+    http.post(f"{sandbox.base_url}/_sandbox/autopay", json={"outcome": "card", "pending": False})
+    assert renew(method_id, "renew-p4").status == "succeeded"  # final at once again
+
+
+# --- YooKassa: refunds -----------------------------------------------------------------------------------
+
+
+def test_yookassa_refunds_partial_then_full(sandbox: PaymentSandbox, receiver: Receiver, http: httpx.Client) -> None:
+    payment = Payment.create(yk_params(), "ord-60:1")
+    with pytest.raises(BadRequestError) as not_paid:
+        Refund.create({"payment_id": payment.id, "amount": {"value": "100.00", "currency": "RUB"},
+                       "receipt": yk_receipt("100.00")}, "refund-0")
+    assert not_paid.value.content["parameter"] == "payment_id"
+    card_form(http, payment.confirmation.confirmation_url, "5555555555554444")
+
+    partial = Refund.create({"payment_id": payment.id, "amount": {"value": "990.00", "currency": "RUB"},
+                             "description": "Возврат части", "receipt": yk_receipt("990.00")}, "refund-1")
+    assert (partial.status, partial.payment_id, partial.amount.value) == ("succeeded", payment.id, 990.0)
+    assert Refund.find_one(partial.id).id == partial.id
+    assert Payment.find_one(payment.id).refunded_amount.value == 990.0
+    with pytest.raises(BadRequestError) as over:
+        Refund.create({"payment_id": payment.id, "amount": {"value": "9000.01", "currency": "RUB"},
+                       "receipt": yk_receipt("9000.01")}, "refund-2")
+    assert over.value.content["parameter"] == "amount"
+    with pytest.raises(BadRequestError) as no_receipt:
+        Refund.create({"payment_id": payment.id, "amount": {"value": "9000.00", "currency": "RUB"}}, "refund-3")
+    assert no_receipt.value.content["parameter"] == "receipt"
+    rest = Refund.create({"payment_id": payment.id, "amount": {"value": "9000.00", "currency": "RUB"},
+                          "receipt": yk_receipt("9000.00")}, "refund-4")
+    assert rest.status == "succeeded"
+    assert Payment.find_one(payment.id).refundable is False
+    assert sandbox.wait_idle()
+    assert receiver.events() == ["payment.succeeded", "refund.succeeded", "refund.succeeded"]
+    assert receiver.received[-1]["object"] == {
+        "id": rest.id, "payment_id": payment.id, "status": "succeeded",
+        "amount": {"value": "9000.00", "currency": "RUB"}, "created_at": receiver.received[-1]["object"]["created_at"]}
+    with pytest.raises(NotFoundError):
+        Refund.find_one("2f1a0c3e-000f-5000-8000-1a2b3c4d5e6f")
+
+
 # --- T-Bank ------------------------------------------------------------------------------------------------
 
 
@@ -452,9 +615,10 @@ def test_tinkoff_recurrent_checkout_notifies_authorized_then_confirmed(
         assert (notification["Amount"], notification["OrderId"]) == (999000, "sub-42")
         assert (notification["Pan"], notification["ExpDate"]) == ("220138******0013", "1230")
         assert isinstance(notification["CardId"], int)
-        assert isinstance(notification["RebillId"], int)
         assert notification["DATA"] == {"Email": "owner@example.ru"}
-    assert receiver.received[0]["RebillId"] == receiver.received[1]["RebillId"]
+    # Init_FULL.Recurrent: RebillId comes in the AUTHORIZED notification — not in CONFIRMED, not in GetState.
+    assert isinstance(receiver.received[0]["RebillId"], int)
+    assert "RebillId" not in receiver.received[1]
 
     state = tbank(http, base, "GetState", PaymentId=payment_id)
     assert state["Status"] == "CONFIRMED"
@@ -507,7 +671,7 @@ def test_tinkoff_abandon_and_cancel(payment_sandbox: PaymentSandbox, receiver: R
     redirect = http.post(f"{answer['PaymentURL']}/abandon").headers["location"]
     assert redirect.startswith(FAIL_URL)
     assert tbank(http, base, "GetState", PaymentId=answer["PaymentId"])["Status"] == "DEADLINE_EXPIRED"
-    assert receiver.events() == ["DEADLINE_EXPIRED"]
+    assert receiver.events() == []  # brief §4.3: the outcome is read with GetState; no notification is promised
 
     fresh = tb_init(http, base, receiver, "sub-45", recurrent=False)
     canceled = tbank(http, base, "Cancel", PaymentId=fresh["PaymentId"])
@@ -547,7 +711,7 @@ def test_tinkoff_request_checks(payment_sandbox: PaymentSandbox, receiver: Recei
     assert post({**stranger, "Token": tinkoff_token(stranger, PASSWORD)})["ErrorCode"] == "501"
 
     base = payment_sandbox.base_url
-    for receipt, code in ((tb_receipt(990000), "308"), (None, "309"),
+    for receipt, code in ((tb_receipt(990000), "334"), (None, "309"),
                           ({**tb_receipt(), "Email": ""}, "9999"),
                           ({**tb_receipt(), "Items": [{**tb_receipt()["Items"][0], "Amount": 1}]}, "9999")):
         body = {"Amount": 999000, "OrderId": "sub-46"} | ({"Receipt": receipt} if receipt else {})
@@ -563,7 +727,7 @@ def test_tinkoff_charge(payment_sandbox: PaymentSandbox, receiver: Receiver, htt
     base = payment_sandbox.base_url
     first = tb_init(http, base, receiver)
     payment_sandbox.complete("tinkoff", first["PaymentId"], "2201382000000013")
-    rebill_id = receiver.received[-1]["RebillId"]
+    rebill_id = rebill_of(receiver)
 
     renewal = tb_init(http, base, receiver, "sub-42-02", recurrent=False, CustomerKey="account-42")
     charged = tbank(http, base, "Charge", PaymentId=renewal["PaymentId"], RebillId=rebill_id)
@@ -590,7 +754,7 @@ def test_tinkoff_charge_uses_the_cards_own_outcome(payment_sandbox: PaymentSandb
     first = tb_init(http, base, receiver)
     payment_sandbox.complete("tinkoff", first["PaymentId"], "2201382000000997")
     renewal = tb_init(http, base, receiver, "sub-42-02", recurrent=False)
-    charged = tbank(http, base, "Charge", PaymentId=renewal["PaymentId"], RebillId=receiver.received[-1]["RebillId"])
+    charged = tbank(http, base, "Charge", PaymentId=renewal["PaymentId"], RebillId=rebill_of(receiver))
     assert (charged["Success"], charged["ErrorCode"]) == (False, "1051")
 
 
@@ -612,7 +776,7 @@ def test_tinkoff_duplicate_and_out_of_order_notifications(payment_sandbox: Payme
                                                           http: httpx.Client) -> None:
     base = payment_sandbox.base_url
     switches = http.post(f"{base}/_sandbox/notifications", json={"duplicate": True, "out_of_order": True}).json()
-    assert switches["notifications"] == {"duplicate": True, "out_of_order": True}
+    assert (switches["notifications"]["duplicate"], switches["notifications"]["out_of_order"]) == (True, True)
     answer = tb_init(http, base, receiver)
     completed = http.post(f"{base}/_sandbox/complete", json={
         "provider": "tinkoff", "id": answer["PaymentId"], "card": "2201382000000047"}).json()
@@ -633,6 +797,165 @@ def test_tinkoff_faults(payment_sandbox: PaymentSandbox, receiver: Receiver, htt
         http.post(f"{base}/tinkoff/v2/Init", json=body, timeout=0.3)
     found = tbank(http, base, "CheckOrder", OrderId="sub-47")  # what a client does before a new Init
     assert [(item["Status"], item["Amount"]) for item in found["Payments"]] == [("NEW", 999000)]
+
+
+def tb_switch(http: httpx.Client, base: str, **body: Any) -> dict:
+    response = http.post(f"{base}/_sandbox/tinkoff", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()["tinkoff"]
+
+
+def test_tinkoff_rebill_id_only_for_a_recurrent_payment_and_only_on_authorized(
+    payment_sandbox: PaymentSandbox, receiver: Receiver, http: httpx.Client
+) -> None:
+    base = payment_sandbox.base_url
+    plain = tb_init(http, base, receiver, "sub-50", recurrent=False, CustomerKey="account-50")
+    payment_sandbox.complete("tinkoff", plain["PaymentId"], "2201382000000013")
+    assert receiver.events() == ["AUTHORIZED", "CONFIRMED"]
+    assert not any("RebillId" in item for item in receiver.received)  # no Recurrent=Y: nothing to charge later
+    recurrent = tb_init(http, base, receiver, "sub-51")
+    payment_sandbox.complete("tinkoff", recurrent["PaymentId"], "2201382000000013")
+    authorized, confirmed = receiver.received[2:]
+    assert (authorized["Status"], confirmed["Status"]) == ("AUTHORIZED", "CONFIRMED")
+    assert "RebillId" in authorized
+    assert "RebillId" not in confirmed
+    assert "RebillId" not in tbank(http, base, "GetState", PaymentId=recurrent["PaymentId"])
+    [card] = tbank(http, base, "GetCardList", CustomerKey="account-42")
+    assert card["RebillId"] == str(authorized["RebillId"])  # how a merchant that lost AUTHORIZED recovers it
+
+
+def test_tinkoff_two_stage_terminal_stops_at_authorized_unless_pay_type_is_o(
+    payment_sandbox: PaymentSandbox, receiver: Receiver, http: httpx.Client
+) -> None:
+    base = payment_sandbox.base_url
+    assert tb_switch(http, base, two_stage=True)["two_stage"] is True
+    held = tb_init(http, base, receiver, "sub-52")  # no PayType: the terminal's two-stage scheme
+    redirect = card_form(http, held["PaymentURL"], "2201382000000013").headers["location"]
+    assert redirect.startswith(SUCCESS_URL + "?")
+    assert receiver.events() == ["AUTHORIZED"]
+    assert tbank(http, base, "GetState", PaymentId=held["PaymentId"])["Status"] == "AUTHORIZED"
+    rebill_id = rebill_of(receiver)
+
+    renewal = tb_init(http, base, receiver, "sub-52-02", recurrent=False)
+    charged = tbank(http, base, "Charge", PaymentId=renewal["PaymentId"], RebillId=rebill_id)
+    assert (charged["Success"], charged["Status"]) == (True, "AUTHORIZED")  # Charge, "Двухстадийная оплата"
+    confirmed = tbank(http, base, "Confirm", PaymentId=renewal["PaymentId"])
+    assert (confirmed["Success"], confirmed["Status"]) == (True, "CONFIRMED")
+    assert tbank(http, base, "Confirm", PaymentId=renewal["PaymentId"])["ErrorCode"] == "8"
+    reversed_ = tbank(http, base, "Cancel", PaymentId=held["PaymentId"])
+    assert (reversed_["Status"], reversed_["NewAmount"]) == ("REVERSED", 0)
+
+    one_stage = tb_init(http, base, receiver, "sub-52-03", recurrent=False, PayType="O")
+    charged = tbank(http, base, "Charge", PaymentId=one_stage["PaymentId"], RebillId=rebill_id)
+    assert (charged["Success"], charged["Status"]) == (True, "CONFIRMED")
+    assert tb_init(http, base, receiver, "sub-52-04", PayType="T")["Success"] is True
+    assert tbank(http, base, "Init", Amount=999000, OrderId="sub-52-05", PayType="X",
+                 Receipt=tb_receipt())["ErrorCode"] == "9999"
+    assert payment_sandbox.wait_idle()
+    assert receiver.events()[1:] == ["AUTHORIZED", "CONFIRMED", "REVERSED", "AUTHORIZED", "CONFIRMED"]
+
+
+@pytest.mark.parametrize("code", ["9999", "3"])
+def test_tinkoff_charge_internal_error_while_the_payment_goes_through(
+    payment_sandbox: PaymentSandbox, receiver: Receiver, http: httpx.Client, code: str
+) -> None:
+    base = payment_sandbox.base_url
+    first = tb_init(http, base, receiver)
+    payment_sandbox.complete("tinkoff", first["PaymentId"], "2201382000000013")
+    rebill_id = rebill_of(receiver)
+    tb_switch(http, base, charge_error=code, times=1)
+
+    renewal = tb_init(http, base, receiver, "sub-53-02", recurrent=False)
+    answer = tbank(http, base, "Charge", PaymentId=renewal["PaymentId"], RebillId=rebill_id)
+    assert (answer["Success"], answer["ErrorCode"]) == (False, code)  # brief §2: 3 / 9999 are internal errors
+    assert "Status" not in answer
+    assert tbank(http, base, "GetState", PaymentId=renewal["PaymentId"])["Status"] == "CONFIRMED"  # it went through
+    assert payment_sandbox.wait_idle()
+    assert receiver.events()[-2:] == ["AUTHORIZED", "CONFIRMED"]
+    assert tbank(http, base, "Charge", PaymentId=renewal["PaymentId"], RebillId=rebill_id)["ErrorCode"] == "8"
+    assert tb_switch(http, base)["charge_error"]["code"] == "none"  # armed for one Charge only
+
+    tb_switch(http, base, charge_error=code, times=1, settle_after_reads=2)
+    later = tb_init(http, base, receiver, "sub-53-03", recurrent=False)
+    assert tbank(http, base, "Charge", PaymentId=later["PaymentId"], RebillId=rebill_id)["ErrorCode"] == code
+    assert tbank(http, base, "GetState", PaymentId=later["PaymentId"])["Status"] == "AUTHORIZING"
+    [listed] = tbank(http, base, "CheckOrder", OrderId="sub-53-03")["Payments"]
+    assert listed["Status"] == "CONFIRMED"  # the second read: confirmed later, and notified then
+    assert payment_sandbox.wait_idle()
+    assert [item["PaymentId"] for item in receiver.received[-2:]] == [int(later["PaymentId"])] * 2
+
+
+def test_tinkoff_charge_is_off_until_enabled(payment_sandbox: PaymentSandbox, receiver: Receiver,
+                                             http: httpx.Client) -> None:
+    base = payment_sandbox.base_url
+    first = tb_init(http, base, receiver)
+    payment_sandbox.complete("tinkoff", first["PaymentId"], "2201382000000013")
+    tb_switch(http, base, charge_enabled=False)
+    renewal = tb_init(http, base, receiver, "sub-54-02", recurrent=False)
+    refused = tbank(http, base, "Charge", PaymentId=renewal["PaymentId"], RebillId=rebill_of(receiver))
+    assert (refused["Success"], refused["ErrorCode"]) == (False, "10")  # brief §2: ErrorCode 10 until enabled
+    assert http.post(f"{base}/_sandbox/tinkoff", json={"charge_error": "500"}).status_code == 400
+    assert http.post(f"{base}/_sandbox/reset").json()["tinkoff"]["charge_enabled"] is True
+
+
+def test_tinkoff_check_order_is_typed_as_documented(payment_sandbox: PaymentSandbox, receiver: Receiver,
+                                                    http: httpx.Client) -> None:
+    base = payment_sandbox.base_url
+    paid = tb_init(http, base, receiver, "sub-55")
+    payment_sandbox.complete("tinkoff", paid["PaymentId"], "2201382000000013")
+    declined = tb_init(http, base, receiver, "sub-55")  # OrderId is not unique at T-Bank
+    payment_sandbox.complete("tinkoff", declined["PaymentId"], "2201382000000831")
+    answer = tbank(http, base, "CheckOrder", OrderId="sub-55")
+    assert (answer["Success"], answer["ErrorCode"]) == (True, "0")
+    # PaymentsCheckOrder (OpenAPI v1.80): PaymentId string, Amount number, Success string, ErrorCode number.
+    assert answer["Payments"] == [
+        {"PaymentId": paid["PaymentId"], "Amount": 999000, "Status": "CONFIRMED", "RRN": "", "Success": "true",
+         "ErrorCode": 0, "Message": "OK"},
+        {"PaymentId": declined["PaymentId"], "Amount": 999000, "Status": "REJECTED", "RRN": "", "Success": "false",
+         "ErrorCode": 1051, "Message": "Недостаточно средств на карте."},
+    ]
+
+
+def tb_item(**changes: Any) -> dict:
+    item = {**tb_receipt()["Items"][0], "MeasurementUnit": "шт", **changes}
+    return {key: value for key, value in item.items() if value is not None}
+
+
+@pytest.mark.parametrize(("receipt", "code"), [
+    ({**tb_receipt(), "FfdVersion": "1.2", "Items": [tb_item(PaymentMethod=None)]}, "201"),
+    ({**tb_receipt(), "FfdVersion": "1.2", "Items": [tb_item(PaymentObject=None)]}, "201"),
+    ({**tb_receipt(), "FfdVersion": "1.2", "Items": [tb_item(MeasurementUnit=None)]}, "201"),
+    ({**tb_receipt(), "FfdVersion": "1.2", "Items": [tb_item(MeasurementUnit=" ")]}, "201"),
+    ({**tb_receipt(), "FfdVersion": "1.2", "Items": [tb_item(PaymentMethod="full")]}, "9999"),
+    ({**tb_receipt(), "FfdVersion": "1.2", "Items": [tb_item(PaymentObject="subscription")]}, "9999"),
+    ({**tb_receipt(), "Items": [tb_item(PaymentObject="goods_with_marking_code")]}, "9999"),  # 1.2-only value
+    ({**tb_receipt(), "FfdVersion": "1.1"}, "9999"),
+    ({**tb_receipt(), "Taxation": "envd"}, "9999"),
+    ({**tb_receipt(), "Payments": {"Electronic": 990000}}, "308"),
+    ({**tb_receipt(), "Payments": {"Electronic": 999000, "Cash": 100}}, "308"),
+    ({**tb_receipt(), "FfdVersion": "1.2", "Items": [tb_item()], "Payments": {"Electronic": 999000}}, "0"),
+    ({**tb_receipt(), "Items": [tb_item(PaymentMethod=None, PaymentObject=None, MeasurementUnit=None)]}, "0"),
+])
+def test_tinkoff_receipt_checks_follow_ffd(payment_sandbox: PaymentSandbox, http: httpx.Client, receipt: dict,
+                                           code: str) -> None:
+    answer = tbank(http, payment_sandbox.base_url, "Init", Amount=999000, OrderId="sub-56", Receipt=receipt)
+    assert answer["ErrorCode"] == code, answer
+    assert answer["Success"] is (code == "0")
+
+
+def test_tinkoff_lost_notifications_leave_get_state_and_the_card_list(
+    payment_sandbox: PaymentSandbox, receiver: Receiver, http: httpx.Client
+) -> None:
+    base = payment_sandbox.base_url
+    http.post(f"{base}/_sandbox/notifications", json={"lost": True})
+    answer = tb_init(http, base, receiver, "sub-57")
+    payment_sandbox.complete("tinkoff", answer["PaymentId"], "2201382000000013")
+    assert receiver.received == []
+    assert [(d["event"], d["delivered"]) for d in payment_sandbox.deliveries()] == [
+        ("AUTHORIZED", False), ("CONFIRMED", False)]
+    assert tbank(http, base, "GetState", PaymentId=answer["PaymentId"])["Status"] == "CONFIRMED"
+    [card] = tbank(http, base, "GetCardList", CustomerKey="account-42")
+    assert card["RebillId"] == str(payment_sandbox.deliveries()[0]["payload"]["RebillId"])
 
 
 # --- control API, pages, construction and the command -------------------------------------------------
@@ -656,7 +979,7 @@ def test_control_api(payment_sandbox: PaymentSandbox, receiver: Receiver, http: 
     assert abandoned.json()["Status"] == "DEADLINE_EXPIRED"
     assert http.post(f"{base}/_sandbox/complete", json={"provider": "tinkoff", "id": answer["PaymentId"],
                                                        "abandon": True}).status_code == 400
-    assert len(http.get(f"{base}/_sandbox/deliveries").json()["deliveries"]) == 1
+    assert http.get(f"{base}/_sandbox/deliveries").json()["deliveries"] == []  # DEADLINE_EXPIRED: not notified
     created = yk_raw(http, base, yk_params()).json()
     completed = http.post(f"{base}/_sandbox/complete", json={"provider": "yookassa", "id": created["id"],
                                                             "card": "5555555555554477", "code": "00000"}).json()
