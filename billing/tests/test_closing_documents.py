@@ -18,19 +18,10 @@ from django.utils import timezone
 
 from billing import tasks
 from billing.models import Document, Payment, Subscription
-from billing.services import start_trial
 
 YOOKASSA_CARD = "5555555555554444"
 REQUISITES = {"legalName": "ООО «Ромашка»", "inn": "7707083893", "kpp": "770701001",
               "legalAddress": "101000, г. Москва, ул. Мясницкая, д. 1"}
-
-
-@pytest.fixture
-def workspace(make_tenant, client_for, payment_sandbox):
-    payment_sandbox.yookassa_webhook_url = "http://127.0.0.1:9/unreachable"  # we post notifications ourselves
-    tenant = make_tenant()
-    start_trial(tenant.account)
-    return tenant, client_for(tenant, tenant.account.owner)
 
 
 @pytest.fixture

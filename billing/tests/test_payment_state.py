@@ -16,18 +16,9 @@ from django.utils import timezone
 from billing import cycle
 from billing.models import Payment, PaymentMethod, Subscription
 from billing.providers.tinkoff_token import tinkoff_token
-from billing.services import start_trial
 
 Status = Subscription.Status
 TINKOFF_CARD = "2201382000000013"
-
-
-@pytest.fixture
-def workspace(make_tenant, client_for, payment_sandbox):
-    payment_sandbox.yookassa_webhook_url = "http://127.0.0.1:9/unreachable"  # we post notifications ourselves
-    tenant = make_tenant()
-    start_trial(tenant.account)
-    return tenant, client_for(tenant, tenant.account.owner)
 
 
 def control(payment_sandbox, path: str, body: dict | None = None) -> dict | list:

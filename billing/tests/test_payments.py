@@ -17,21 +17,12 @@ from django_tenants.utils import tenant_context
 from billing import cycle
 from billing.models import Document, Payment, PaymentMethod, Plan, Subscription, SubscriptionEvent
 from billing.providers.tinkoff_token import tinkoff_token
-from billing.services import start_trial
 from shared_apps.tenancy.models import Membership
 from tenant_apps.leads.models import Lead
 
 Status = Subscription.Status
 YOOKASSA_CARD, YOOKASSA_NO_FUNDS = "5555555555554444", "5555555555554535"
 TINKOFF_CARD = "2201382000000013"
-
-
-@pytest.fixture
-def workspace(make_tenant, client_for, payment_sandbox):
-    payment_sandbox.yookassa_webhook_url = "http://127.0.0.1:9/unreachable"  # we post notifications ourselves
-    tenant = make_tenant()
-    start_trial(tenant.account)
-    return tenant, client_for(tenant, tenant.account.owner)
 
 
 def sandbox(payment_sandbox, method: str, path: str, body: dict | None = None) -> dict | list:
