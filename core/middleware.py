@@ -117,7 +117,10 @@ CHECKOUT_ORIGINS = ("https://yoomoney.ru", "https://securepay.tinkoff.ru", "http
 
 
 def content_security_policy(*, relaxed_scripts: bool = False) -> str:
-    workspaces = f"{settings.PLATFORM_SCHEME}://*.{settings.PLATFORM_DOMAIN}" + (":*" if settings.PLATFORM_PORT else "")
+    port = ":*" if settings.PLATFORM_PORT else ""
+    # A workspace page's forms lead to the public host too: «Выйти» ends on its landing page.
+    platform = f"{settings.PLATFORM_SCHEME}://{settings.PLATFORM_DOMAIN}{port}"
+    workspaces = f"{settings.PLATFORM_SCHEME}://*.{settings.PLATFORM_DOMAIN}{port}"
     providers = [_origin(settings.GOOGLE_OAUTH_BASE_URL) or "https://accounts.google.com",
                  _origin(settings.YANDEX_OAUTH_BASE_URL) or "https://oauth.yandex.com"]
     checkout = [_origin(settings.PAYMENT_SANDBOX_URL)] if settings.PAYMENT_SANDBOX_URL else list(CHECKOUT_ORIGINS)
@@ -126,7 +129,8 @@ def content_security_policy(*, relaxed_scripts: bool = False) -> str:
         f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
         f"img-src 'self' data: {settings.MEDIA_PUBLIC_ORIGIN}".rstrip() + "; "
         "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-        f"form-action 'self' {workspaces} {' '.join(dict.fromkeys(providers + checkout))}; frame-ancestors 'none'"
+        f"form-action 'self' {platform} {workspaces} {' '.join(dict.fromkeys(providers + checkout))}; "
+        "frame-ancestors 'none'"
     )
 
 

@@ -90,7 +90,11 @@ def test_one_login_opens_every_workspace_of_the_user(browser, demo, make_tenant,
     page.goto(demo_url + "/leads")  # still logged in on the first workspace
     expect(page).to_have_url(demo_url + "/leads")
 
+    problems: list[str] = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
     page.get_by_role("button", name="Выйти").first.click()  # logging out anywhere ends the login everywhere
+    expect(page).to_have_url(demo_url.replace("demo.localhost", "localhost") + "/")  # the browser followed it
+    assert problems == [], problems  # e.g. no form-action CSP block of the redirect to the public host
     page.goto(branch_url + "/")
     expect(page).to_have_url(re.compile(r"/login\?next="))
 

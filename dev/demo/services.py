@@ -177,6 +177,9 @@ def _demo_billing(account: Account, now: datetime) -> None:
     """«Бизнес» (so README's API example works: the plan has API access), paid by card twice — the second month
     is running — by a legal entity: two paid invoices and the act of the month that has ended."""
     if Subscription.objects.filter(account=account).exists():
+        # Seeded by an earlier version on another plan: README's API example needs «Бизнес».
+        Subscription.objects.filter(account=account).exclude(plan__code=DEMO_PLAN).update(
+            plan=Plan.objects.get(code=DEMO_PLAN))
         return
     account.legal_name, account.inn, account.kpp = "ООО «Улыбка»", "7707083893", "770701001"
     account.legal_address = "125009, г. Москва, ул. Тверская, д. 7, офис 12"

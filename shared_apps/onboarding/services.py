@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from billing import entitlements
 from billing.services import start_trial
+from core.errors import DomainError
 from core.validation import field_length_error, length_error, max_length_of
 from shared_apps.accounts import emails
 from shared_apps.accounts.models import Account, User
@@ -91,6 +92,18 @@ def _owned_account(user: User, company: str) -> Account:
         account = Account.objects.create(name=company, owner=user)
         start_trial(account)
     return account
+
+
+def why_no_new_workspace(user: User) -> str | None:
+    """What stops the user creating a workspace now (the plan's limit, an unpaid subscription), or None."""
+    account = Account.objects.filter(owner=user).order_by("pk").first()
+    if account is None:  # joins a trial as a new customer
+        return None
+    try:
+        check_can_create(user, account)
+    except DomainError as exc:
+        return exc.message
+    return None
 
 
 def check_can_create(user: User, account: Account) -> None:

@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -16,7 +17,7 @@ from shared_apps.tenancy.services import ProvisioningError
 from shared_apps.tenancy.timezones import timezone_choices
 from shared_apps.tenancy.workspaces import TIMEZONES, subdomain_availability
 
-from .services import create_workspace, register_user
+from .services import create_workspace, register_user, why_no_new_workspace
 
 
 @sensitive_post_parameters("password")
@@ -61,8 +62,11 @@ def new_workspace(request: AuthenticatedRequest) -> HttpResponse:
             errors, status = {"form": exc.message}, exc.status
         else:
             return HttpResponseRedirect(handoff_url(request, request.user, tenant, "/onboarding"))
-    return render(request, "tenancy/new_workspace.html",
-                  {"values": values, "errors": errors, "timezones": timezone_choices()}, status=status)
+    refusal = errors.get("form") or why_no_new_workspace(request.user)
+    context = {"values": values, "errors": errors, "timezones": timezone_choices(), "refusal": refusal,
+               "pricing_url": reverse("public_site:pricing"),
+               "show_form": not refusal or request.method == "POST"}  # what was typed stays on the page
+    return render(request, "tenancy/new_workspace.html", context, status=status)
 
 
 @login_required

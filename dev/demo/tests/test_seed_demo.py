@@ -7,8 +7,8 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from billing import usage
-from billing.models import Document, Payment, Subscription
-from dev.demo.services import DEMO_EMAIL, DEMO_LEADS, DEMO_PASSWORD
+from billing.models import Document, Payment, Plan, Subscription
+from dev.demo.services import DEMO_EMAIL, DEMO_LEADS, DEMO_PASSWORD, seed_demo
 from shared_apps.accounts.models import User
 from shared_apps.tenancy.models import Membership, Tenant
 from tenant_apps.leads.models import Channel, Lead, LeadEvent
@@ -79,3 +79,12 @@ def test_seed_demo_refuses_to_run_in_production(settings):
     with pytest.raises(Exception, match="production"):
         call_command("seed_demo")
     assert not User.objects.filter(email=DEMO_EMAIL).exists()
+
+
+def test_a_demo_seeded_earlier_on_another_plan_moves_to_business():
+    """README's API example needs the plan's API access: an existing demo on «Про» is moved on the next seeding."""
+    seed_demo()
+    account = Tenant.objects.get(slug="demo").account
+    Subscription.objects.filter(account=account).update(plan=Plan.objects.get(code="pro"))
+    seed_demo()
+    assert Subscription.objects.get(account=account).plan.code == "business"

@@ -90,3 +90,11 @@ def test_anonymous_is_sent_to_login():
     response = Client(HTTP_HOST="localhost").get("/workspaces/new")
     assert response.status_code == 302
     assert response["Location"].startswith("/login?next=/workspaces/new")
+
+
+def test_a_plan_without_room_says_so_before_anything_is_typed(public_user):
+    client, _, _ = public_user
+    body = client.get("/workspaces/new").content.decode()
+    assert "На тарифе «Пробный» доступно рабочих пространств: 1" in body
+    assert 'href="/pricing"' in body
+    assert 'name="name"' not in body  # no form to fill in vain
