@@ -95,3 +95,10 @@ def test_uploaded_images_are_shown_from_our_own_origin_to_members_only(team, cli
     other = make_tenant()
     other_admin = client_for(other, other.memberships.get().user)
     assert other_admin.get(f"/widget/media/{name}").status_code == 404  # another workspace's file
+
+
+def test_the_editor_takes_no_typing_before_its_script_has_loaded_the_config(team):
+    """Typed before Alpine fills the fields, the text would be overwritten: the fields start disabled."""
+    _, clients = team
+    body = clients["admin"].get("/widget").content.decode()
+    assert '<fieldset class="contents" disabled x-bind:disabled="false">' in body
