@@ -130,7 +130,7 @@ def _csv_rows(leads, unmasked: bool) -> Iterator[str]:
         yield writer.writerow([
             lead.pk, _cell(lead.name),
             lead.phone if unmasked else mask_phone(lead.phone),
-            lead.email if unmasked else mask_email(lead.email),
+            _cell(lead.email if unmasked else mask_email(lead.email)),
             lead.get_channel_display(), lead.get_status_display(), _cell(lead.page_url),
             _cell(lead.utm_source), _cell(lead.utm_medium), _cell(lead.utm_campaign),
             timezone.localtime(lead.created_at).strftime("%d.%m.%Y %H:%M"),

@@ -54,3 +54,16 @@ def test_unknown_filter_values_are_refused_in_russian(workspace, path):
     error = response.json()["error"]
     assert error["code"] == "validation_error"
     assert error["fields"] == {path.split("?")[1].split("=")[0]: "Недопустимое значение."}
+
+
+
+def test_an_email_that_looks_like_a_formula_is_neutralised_in_the_csv(make_tenant, client_for):
+    """Leads may come from forms that are not ours: an «e-mail» typed as a formula must not run in Excel."""
+    tenant = make_tenant()
+    set_plan(tenant, "pro")
+    with tenant_context(tenant):
+        Lead.objects.create(name="Ева", phone="+79160000003", email="=1+2@evil.ru", created_at=timezone.now())
+    csv_text = b"".join(client_for(tenant, tenant.memberships.get().user).get("/api/v1/leads/export")
+                        .streaming_content).decode("utf-8-sig")
+    assert ";'=1+2@evil.ru;" in csv_text
+    assert ";=1+2@evil.ru" not in csv_text
