@@ -23,16 +23,14 @@ import json
 import logging
 import re
 import secrets
-import socket
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from dev.sandbox_http import SandboxHandler, is_loopback
+from dev.sandbox_http import LoopbackServer, SandboxHandler
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +48,6 @@ CODE_TTL_SECONDS = 600
 TOKEN_TTL_SECONDS = 3600
 MAX_PENDING = 1000  # codes and tokens each; the oldest go first
 MAX_BODY_BYTES = 16 * 1024
-MAX_CONNECTIONS = 32
 MAX_FIELD_LENGTH = 254
 ALLOWED_REDIRECT_SCHEMES = ("http", "https")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -166,47 +163,13 @@ button.primary{{background:#2563eb;border-color:#2563eb;color:#fff}}
 </style></head><body><main>{body}</main></body></html>"""
 
 
-class SandboxServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 32
-
+class SandboxServer(LoopbackServer):
     def __init__(self, address: tuple[str, int], clients: dict[str, tuple[str, str]] | None = None) -> None:
-        if not is_loopback(address[0]):
-            raise ValueError("OAuth-песочница слушает только loopback: 127.0.0.1, ::1 или localhost.")
         self.clients = {**DEFAULT_CLIENTS, **(clients or {})}
         self.codes = _BoundedStore(MAX_PENDING)
         self.tokens = _BoundedStore(MAX_PENDING)
         self._thread: threading.Thread | None = None
-        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        super().__init__(address, _Handler)
-
-    def process_request(self, request, client_address) -> None:
-        # One thread per connection, but never more than MAX_CONNECTIONS at once.
-        if not self._slots.acquire(blocking=False):
-            self.shutdown_request(request)
-            return
-        try:
-            super().process_request(request, client_address)
-        except Exception:
-            self._slots.release()
-            raise
-
-    def process_request_thread(self, request, client_address) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.server_address[:2]
-        if not isinstance(host, str):  # bound to a str address; the socket module may also hand back bytes
-            host = host.decode()
-        host = f"[{host}]" if ":" in host else host
-        return f"http://{host}:{port}"
+        super().__init__(address, _Handler, name="OAuth-песочница")
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.serve_forever, name="oauth-sandbox", daemon=True)

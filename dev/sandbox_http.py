@@ -4,8 +4,10 @@ quiet logs."""
 import ipaddress
 import json
 import logging
+import socket
+import threading
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 logger = logging.getLogger(__name__)
@@ -19,6 +21,49 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+class LoopbackServer(ThreadingHTTPServer):
+    """A sandbox's server: loopback only (IPv4 or IPv6), a thread per connection but never more than
+    ``max_connections`` at once (a hung fault holds one)."""
+
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 32
+    max_connections = 32
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], *, name: str) -> None:
+        if not is_loopback(address[0]):
+            raise ValueError(f"{name} слушает только loopback: 127.0.0.1, ::1 или localhost.")
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self._slots = threading.BoundedSemaphore(self.max_connections)
+        super().__init__(address, handler)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        if not isinstance(host, str):  # bound to a str address; the socket module may also hand back bytes
+            host = host.decode()
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{port}"
+
+    def process_request(self, request: socket.socket | tuple[bytes, socket.socket], client_address: tuple) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except Exception:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: socket.socket | tuple[bytes, socket.socket],
+                               client_address: tuple) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 class SandboxHandler(BaseHTTPRequestHandler):

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from http import HTTPStatus
-from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from dev.payment_sandbox import pages
@@ -18,7 +16,7 @@ from dev.payment_sandbox.common import Reply, Step
 from dev.payment_sandbox.notify import Notifier
 from dev.payment_sandbox.tinkoff import Tinkoff
 from dev.payment_sandbox.yookassa import YooKassa, error_body
-from dev.sandbox_http import SandboxHandler, is_loopback
+from dev.sandbox_http import LoopbackServer, SandboxHandler
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +25,6 @@ DEFAULT_TINKOFF = ("1234567890DEMO", "SandboxPass123")
 PROVIDERS = ("yookassa", "tinkoff")
 FAULT_MODES = ("none", "http_500", "timeout")
 MAX_BODY_BYTES = 64 * 1024
-MAX_CONNECTIONS = 32
 MAX_FAULT_TIMES = 1000
 MAX_FAULT_DELAY = 600.0
 
@@ -39,12 +36,8 @@ class _Fault:
     delay: float = 0.0
 
 
-class PaymentSandbox(ThreadingHTTPServer):
+class PaymentSandbox(LoopbackServer):
     """YooKassa v3 and T-Bank v2 on one loopback port, with hosted checkout pages and a control API."""
-
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 32
 
     def __init__(
         self,
@@ -58,29 +51,16 @@ class PaymentSandbox(ThreadingHTTPServer):
         notify_retry_delay: float = 0.5,
         notify_timeout: float = 5.0,
     ) -> None:
-        if not is_loopback(address[0]):
-            raise ValueError("Платёжная песочница слушает только loopback: 127.0.0.1, ::1 или localhost.")
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        super().__init__(address, _Handler)
+        super().__init__(address, _Handler, name="Платёжная песочница")
         self.shop_name = shop_name
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._switch_lock = threading.Lock()
         self._faults = {provider: _Fault() for provider in PROVIDERS}
         self.notifier = Notifier(attempts=notify_attempts, retry_delay=notify_retry_delay, timeout=notify_timeout,
                                  stopping=self._stopping)
         self.yookassa = YooKassa(*yookassa_credentials, self.base_url, yookassa_webhook_url)
         self.tinkoff = Tinkoff(*tinkoff_credentials, self.base_url)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.server_address[:2]
-        if not isinstance(host, str):  # bound to a str address; the socket module may also hand back bytes
-            host = host.decode()
-        host = f"[{host}]" if ":" in host else host
-        return f"http://{host}:{port}"
 
     @property
     def yookassa_webhook_url(self) -> str:
@@ -91,24 +71,6 @@ class PaymentSandbox(ThreadingHTTPServer):
         self.yookassa.webhook_url = url
 
     # --- lifecycle -----------------------------------------------------------------------------------
-
-    def process_request(self, request: socket.socket | tuple[bytes, socket.socket], client_address: tuple) -> None:
-        # One thread per connection, never more than MAX_CONNECTIONS at once (a hung fault holds one).
-        if not self._slots.acquire(blocking=False):
-            self.shutdown_request(request)
-            return
-        try:
-            super().process_request(request, client_address)
-        except Exception:
-            self._slots.release()
-            raise
-
-    def process_request_thread(self, request: socket.socket | tuple[bytes, socket.socket],
-                               client_address: tuple) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
 
     def start(self) -> None:
         # A short poll interval: stop() waits up to one interval, and tests start and stop many sandboxes.
