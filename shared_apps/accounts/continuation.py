@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-Continuation = Callable[[HttpRequest, str], HttpResponse]
+Continuation = Callable[[HttpRequest, str, str], HttpResponse]
 _registered: list[Continuation] = []
 
 
@@ -18,8 +18,9 @@ def register(continuation: Continuation) -> None:
     _registered[:] = [continuation]
 
 
-def after_login(request: HttpRequest, next_url: str = "") -> HttpResponse:
-    """``next_url``: a public-host path, a workspace URL, or a workspace path such as ``/onboarding``."""
+def after_login(request: HttpRequest, next_url: str = "", *, workspace_path: str = "/") -> HttpResponse:
+    """``next_url``: a public-host path or a workspace URL; without one, ``workspace_path`` (e.g. ``/onboarding``)
+    in the person's workspace."""
     if _registered:
-        return _registered[0](request, next_url)
+        return _registered[0](request, next_url, workspace_path)
     return redirect(settings.LOGIN_REDIRECT_URL)

@@ -107,7 +107,7 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, "E-mail подтверждён. Добро пожаловать!")
     request.user = user  # the session may hold the same person, loaded before the confirmation
-    return after_login(request, ONBOARDING)
+    return after_login(request, workspace_path=ONBOARDING)
 
 
 @require_GET

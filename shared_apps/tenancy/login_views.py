@@ -18,8 +18,6 @@ from .handoff import accept_handoff, handoff_url, safe_next_path
 from .http import TenantRequest
 from .selectors import workspace_target
 
-ONBOARDING_PATH = "/onboarding"  # a workspace page: the first-run path after the e-mail is confirmed
-
 
 @require_GET
 def login_continue(request: HttpRequest) -> HttpResponse:
@@ -29,24 +27,23 @@ def login_continue(request: HttpRequest) -> HttpResponse:
     return continue_to_workspace(request, request.GET.get("next", ""))
 
 
-def continue_to_workspace(request: HttpRequest, next_url: str) -> HttpResponse:
-    """``next`` may be a public-host path, a workspace URL, or a path to open in the user's first workspace."""
+def continue_to_workspace(request: HttpRequest, next_url: str, workspace_path: str = "/") -> HttpResponse:
+    """``next_url`` may be a public-host path or a workspace URL; without one the user's first workspace opens
+    at ``workspace_path``."""
     user = request.user
     if not user.is_authenticated:  # it runs after a login; login_continue has checked already
         return redirect("login")
     if not user.is_email_confirmed:
         return redirect("accounts:email_check")
-    if next_url.startswith("/") and safe_next_path(next_url) == next_url and next_url != ONBOARDING_PATH:
+    if next_url.startswith("/") and safe_next_path(next_url) == next_url:
         return redirect(next_url)  # a page of the public host itself, e.g. an invitation
     tenant, path = workspace_target(user, next_url)
-    if next_url == ONBOARDING_PATH:
-        path = next_url
     if tenant is None:
         context = {"title": "Нет рабочих пространств",
                    "text": "Вас пока не пригласили ни в одно рабочее пространство. Попросите администратора "
                            "компании отправить приглашение."}
         return render(request, "accounts/message.html", context)
-    return HttpResponseRedirect(handoff_url(request, user, tenant, path))
+    return HttpResponseRedirect(handoff_url(request, user, tenant, path if next_url else workspace_path))
 
 
 @open_when_unpaid

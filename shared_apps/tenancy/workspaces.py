@@ -1,9 +1,10 @@
-"""Creating and editing workspaces on behalf of a user: limits, subdomain changes, site domains."""
+"""A workspace's own settings: name, description, subdomain (moving its host), site domains, time zone."""
 
 import re
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -63,6 +64,10 @@ def _host_of(text: str) -> str:
         return host
 
 
+T = TypeVar("T")
+R = TypeVar("R")
+
+
 def normalize_site_domains(domains: list[str]) -> list[str]:
     """The sites' host names as a browser's Origin names them: a pasted address loses its scheme, path and port,
     a Cyrillic domain (цветы.рф) becomes its punycode (xn--...)."""
@@ -84,7 +89,7 @@ def update_workspace(tenant: Tenant, *, name: str | None = None, description: st
                      slug: str | None = None, site_domains: list[str] | None = None, timezone: str | None = None,
                      settings_data: dict | None = None) -> Tenant:
     """Change what was given; a new subdomain moves the workspace's host (its schema stays)."""
-    _check_update(name, description, slug, site_domains, timezone)
+    domains = _checked(name, description, slug, site_domains, timezone)
     changed = []
     if name is not None:
         tenant.name = name.strip()
@@ -96,7 +101,7 @@ def update_workspace(tenant: Tenant, *, name: str | None = None, description: st
         tenant.timezone = timezone
         changed.append("timezone")
     if site_domains is not None:
-        tenant.site_domains = normalize_site_domains(site_domains)
+        tenant.site_domains = domains
         changed.append("site_domains")
     if settings_data is not None:
         tenant.settings = settings_data
@@ -110,28 +115,30 @@ def update_workspace(tenant: Tenant, *, name: str | None = None, description: st
     return tenant
 
 
-def _check_update(name: str | None, description: str | None, slug: str | None, site_domains: list[str] | None,
-                  timezone: str | None) -> None:
-    """Every problem of the form at once, not one per attempt."""
+def _checked(name: str | None, description: str | None, slug: str | None, site_domains: list[str] | None,
+             timezone: str | None) -> list[str]:
+    """Every problem of the form at once, not one per attempt; returns the site domains normalized."""
     errors: dict[str, str] = {}
-    checks: list[Callable[[], object]] = []
     if name is not None:
-        checks.append(lambda: check_workspace_name(name.strip()))
+        _collect(errors, check_workspace_name, name.strip())
     if description is not None:
-        checks.append(lambda: check_workspace_description(description.strip()))
-    if site_domains is not None:
-        checks.append(lambda: normalize_site_domains(site_domains))
-    for check in checks:
-        try:
-            check()
-        except ProvisioningError as exc:
-            errors.update(exc.by_field)
+        _collect(errors, check_workspace_description, description.strip())
+    domains = _collect(errors, normalize_site_domains, site_domains) if site_domains is not None else None
     if slug is not None and not slug.strip():
         errors["slug"] = "Укажите адрес кабинета."
     if timezone is not None and timezone not in TIMEZONES:
         errors["timezone"] = "Выберите часовой пояс из списка."
     if errors:
         raise ProvisioningError.of(errors)
+    return domains or []
+
+
+def _collect(errors: dict[str, str], check: Callable[[T], R], value: T) -> R | None:
+    try:
+        return check(value)
+    except ProvisioningError as exc:
+        errors.update(exc.by_field)
+        return None
 
 
 def _move_subdomain(tenant: Tenant, slug: str) -> None:
