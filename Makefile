@@ -57,6 +57,7 @@ system-packages:
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 		echo "Устанавливаю системные пакеты:$$missing"; \
 		$(SUDO) apt-get update -q && $(APT_INSTALL) $$missing; \

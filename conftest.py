@@ -1,6 +1,8 @@
 """Fixtures shared by every app's tests: real PostgreSQL schemas, real Redis, real Celery."""
 
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -19,6 +21,7 @@ from psycopg import sql
 from billing.models import Document, Plan, Subscription
 from billing.services import sync_plans
 from config.celery import app as celery_app
+from core.database import use_session_timeouts
 from dev.payment_sandbox import PaymentSandbox, start_sandbox, stop_sandbox
 from dev.payment_sandbox.server import DEFAULT_TINKOFF, DEFAULT_YOOKASSA
 from shared_apps.accounts.models import Account, User
@@ -26,6 +29,18 @@ from shared_apps.tenancy.models import Membership, Tenant
 from shared_apps.tenancy.services import ensure_platform_tenants, provision_tenant
 
 ROOT = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Dropping the test database with its many schemas may take longer than a request's statement limit, and
+    must not fail on a connection a stopped worker or server process left behind."""
+    yield
+    with django_db_blocker.unblock():
+        use_session_timeouts("migration")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -99,6 +114,62 @@ def fresh_rate_limits() -> Iterator[None]:
     caches["platform"].delete_pattern("ratelimit:*")
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def caches_at(location: str) -> dict:
+    """The settings' caches (this test worker's prefixes kept) moved to another Redis."""
+    return {alias: {**config, "LOCATION": location} for alias, config in settings.CACHES.items()}
+
+
+@pytest.fixture
+def redis_unreachable(settings) -> None:
+    """Cache, sessions and rate limits point at a closed port: Redis is down (the Celery broker is not)."""
+    settings.CACHES = caches_at(f"redis://127.0.0.1:{free_port()}/1")
+
+
+class PrivateRedis:
+    """A redis-server of one test's own on a free port, without persistence: stop() and start() it for an outage."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    server = PrivateRedis()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def set_plan(tenant: Tenant, code: str) -> Plan:
     """Put the workspace's account on an active subscription of the given plan."""
     plan = Plan.objects.get(code=code)
@@ -163,23 +234,23 @@ def worker_env() -> dict[str, str]:
     return {}
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, worker_env, tmp_path) -> Iterator[subprocess.Popen]:
-    """A real Celery worker on the test database and this test worker's own queue."""
+def start_celery_worker(log: Path, extra_env: dict[str, str], *, pool: str = "solo",
+                        name_suffix: str = "") -> subprocess.Popen:
+    """A real Celery worker process on the test database, this test worker's queue and the app's broker."""
     db = settings.DATABASES["default"]
     env = {
         **os.environ,
-        **worker_env,
+        **extra_env,
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "CACHE_KEY_PREFIX": settings.CACHE_KEY_PREFIX,
+        "CELERY_BROKER_URL": celery_app.conf.broker_url,
         "LOG_FORMAT": "text",
     }
     queue = celery_app.conf.task_default_queue
-    name = f"{queue}@localhost"
-    log = tmp_path / "celery-worker.log"
+    name = f"{queue}{name_suffix}@localhost"
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-n", name, "--pool", "solo",
-         "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "WARNING"],
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-n", name, "--pool", pool,
+         "--concurrency", "1", "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "WARNING"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, text=True,
     )
     try:
@@ -190,13 +261,48 @@ def celery_worker_process(transactional_db, worker_env, tmp_path) -> Iterator[su
                 break
         if worker.poll() is not None:
             raise RuntimeError("Celery worker exited: " + log.read_text())
+    except BaseException:
+        stop_process(worker)  # never leave a worker behind on this test database
+        raise
+    return worker
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, worker_env, tmp_path) -> Iterator[subprocess.Popen]:
+    """A real Celery worker on the test database and this test worker's own queue."""
+    worker = start_celery_worker(tmp_path / "celery-worker.log", worker_env)
+    try:
         yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop_process(worker)
+
+
+def use_broker(url: str) -> None:
+    """Point this process's Celery app (publishing, control) at another broker."""
+    celery_app.conf.broker_url = url
+    # Celery takes its pools from kombu's registry, keyed by the broker: forget them, don't close them.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def private_broker(private_redis) -> Iterator[PrivateRedis]:
+    """This test's own broker: the app publishes to it, workers started by the test consume from it."""
+    shared = celery_app.conf.broker_url
+    use_broker(private_redis.url)
+    try:
+        yield private_redis
+    finally:
+        use_broker(shared)
 
 
 @pytest.fixture

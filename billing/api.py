@@ -8,8 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from core.access import open_when_unpaid
+from core.api_errors import ErrorOut
+from core.api_schema import LinkPath, Url
 from core.errors import DomainError, NotAllowed, NotFound
 from core.net import client_ip
+from core.validation import MAX_PAGE
 from shared_apps.tenancy.api_auth import TENANT_AUTH, requires
 from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.permissions import Perm
@@ -168,7 +171,8 @@ def _return_url(request: WorkspaceRequest) -> str:
     return f"{request.tenant.url}billing/return"
 
 
-@tenant_router.get("/billing/subscription", response=SubscriptionOut, by_alias=True, summary="getSubscription")
+@tenant_router.get("/billing/subscription", response={200: SubscriptionOut, 404: ErrorOut}, by_alias=True,
+                   summary="getSubscription")
 @open_when_unpaid
 @requires(Perm.BILLING_VIEW)
 def get_subscription(request: WorkspaceRequest):
@@ -188,13 +192,14 @@ class PaymentIn(Schema):
 
 
 class PaymentStartedOut(Schema):
-    payment_url: str = Field(serialization_alias="paymentUrl")
+    payment_url: Url = Field(serialization_alias="paymentUrl")
     payment_id: str = Field(serialization_alias="paymentId")
     provider: str
     amount_kopecks: int = Field(serialization_alias="amountKopecks")
 
 
-@tenant_router.post("/billing/payments", response={201: PaymentStartedOut}, by_alias=True, summary="createPayment")
+@tenant_router.post("/billing/payments", response={201: PaymentStartedOut, 409: ErrorOut}, by_alias=True,
+                    summary="createPayment")
 @open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
 def create_payment(request: WorkspaceRequest, body: PaymentIn):
@@ -254,11 +259,11 @@ class PlanChangeOut(Schema):
     amount_due_kopecks: int = Field(serialization_alias="amountDueKopecks")
     effective_at: datetime | None = Field(serialization_alias="effectiveAt")
     scheduled: bool
-    payment_url: str | None = Field(serialization_alias="paymentUrl")
+    payment_url: Url | None = Field(serialization_alias="paymentUrl")
     payment_id: str | None = Field(serialization_alias="paymentId")
 
 
-@tenant_router.post("/billing/plan", response=PlanChangeOut, by_alias=True, summary="changePlan")
+@tenant_router.post("/billing/plan", response={200: PlanChangeOut, 402: ErrorOut}, by_alias=True, summary="changePlan")
 @open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
 def change_plan(request: WorkspaceRequest, body: PlanChangeIn):
@@ -273,7 +278,8 @@ def change_plan(request: WorkspaceRequest, body: PlanChangeIn):
     }
 
 
-@tenant_router.post("/billing/cancel", response=SubscriptionOut, by_alias=True, summary="cancelSubscription")
+@tenant_router.post("/billing/cancel", response={200: SubscriptionOut, 409: ErrorOut}, by_alias=True,
+                    summary="cancelSubscription")
 @open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
 def cancel_subscription(request: WorkspaceRequest):
@@ -281,7 +287,8 @@ def cancel_subscription(request: WorkspaceRequest):
     return subscription_out(request, _subscription(request))
 
 
-@tenant_router.post("/billing/resume", response=SubscriptionOut, by_alias=True, summary="resumeSubscription")
+@tenant_router.post("/billing/resume", response={200: SubscriptionOut, 409: ErrorOut}, by_alias=True,
+                    summary="resumeSubscription")
 @open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
 def resume_subscription(request: WorkspaceRequest):
@@ -298,7 +305,7 @@ class DocumentOut(Schema):
     status_label: str = Field(serialization_alias="statusLabel")
     amount_kopecks: int = Field(serialization_alias="amountKopecks")
     issued_at: datetime = Field(serialization_alias="issuedAt")
-    pdf_url: str = Field(serialization_alias="pdfUrl")
+    pdf_url: LinkPath = Field(serialization_alias="pdfUrl")
 
 
 class DocumentPage(Schema):
@@ -309,7 +316,7 @@ class DocumentPage(Schema):
 
 
 class DocumentQuery(Schema):
-    page: int = Field(1, ge=1, le=10_000)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(20, ge=1, le=100, alias="pageSize")
 
 

@@ -183,6 +183,7 @@ def _upgrade(account: Account, subscription: Subscription, plan: Plan, provider:
 
 def cancel(account: Account) -> Subscription:
     """Stop renewing: the paid period runs to its end, then the subscription is canceled."""
+    subscription_for(account)  # an account made before billing has none to lock yet
     with transaction.atomic():
         subscription = lifecycle.locked(account.pk)
         if subscription.status != Status.ACTIVE:
@@ -196,6 +197,7 @@ def cancel(account: Account) -> Subscription:
 
 
 def resume(account: Account) -> Subscription:
+    subscription_for(account)
     with transaction.atomic():
         subscription = lifecycle.locked(account.pk)
         if subscription.status != Status.ACTIVE or not subscription.cancel_at_period_end:

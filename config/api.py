@@ -1,10 +1,9 @@
-from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from billing.api import router as billing_public_router
 from billing.api import tenant_router as billing_router
 from core.access import open_when_unpaid
-from core.api_errors import install_error_envelope
+from core.api_schema import EnvelopeAPI
 from shared_apps.accounts.api import router as tokens_router
 from shared_apps.onboarding.api import router as onboarding_router
 from shared_apps.tenancy.api import tenant_router as current_tenant_router
@@ -19,20 +18,18 @@ class RussianJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-def _build(title: str, namespace: str) -> NinjaAPI:
-    api = NinjaAPI(title=title, version="1", urls_namespace=namespace, docs_url="/docs",
-                    renderer=RussianJSONRenderer(), docs_decorator=open_when_unpaid)
-    install_error_envelope(api)
-    return api
+def _build(title: str, namespace: str, *, workspace: bool) -> EnvelopeAPI:
+    return EnvelopeAPI(title=title, version="1", urls_namespace=namespace, docs_url="/docs",
+                       renderer=RussianJSONRenderer(), docs_decorator=open_when_unpaid, refused_when_unpaid=workspace)
 
 
-public_api = _build("Fast Lead — публичный API", "public_api")
+public_api = _build("Fast Lead — публичный API", "public_api", workspace=False)
 public_api.add_router("/", onboarding_router)
 public_api.add_router("/", login_router)
 public_api.add_router("/", tokens_router)
 public_api.add_router("/", billing_public_router)
 
-tenant_api = _build("Fast Lead — API рабочего пространства", "tenant_api")
+tenant_api = _build("Fast Lead — API рабочего пространства", "tenant_api", workspace=True)
 tenant_api.add_router("/", current_tenant_router)
 tenant_api.add_router("/", leads_router)
 tenant_api.add_router("/", widget_router)

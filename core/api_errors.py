@@ -7,10 +7,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from .errors import DomainError
+from .database import is_timeout
+from .errors import DomainError, ServiceBusy
 from .validation import too_long_message
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,22 @@ VALIDATION_MESSAGES = {
     "dict_type": _("A JSON object is expected."),
 }
 GENERIC_FIELD_MESSAGE = _("Invalid value.")
+FRAMEWORK_REFUSALS: dict[int, tuple[str, str | Promise]] = {
+    400: ("json_invalid", VALIDATION_MESSAGES["json_invalid"]),
+    403: ("csrf_failed", "Страница устарела: обновите её и повторите действие."),
+}
+
+
+class ErrorBody(Schema):
+    code: str = Field(description="Стабильный код ошибки: validation_error, forbidden, plan_limit, conflict, …")
+    message: str = Field(description="Что случилось — по-русски, для человека.")
+    fields: dict[str, str] = Field(description="Сообщения к полям запроса: путь поля → текст.")
+
+
+class ErrorOut(Schema):
+    """Ошибка — в одном формате во всех операциях; ответ 409 может добавить состояние, с которым случился конфликт."""
+
+    error: ErrorBody
 
 
 def error_response(status: int, code: str | None = None, message: str | Promise | None = None,
@@ -115,8 +132,10 @@ def install_error_envelope(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
-        """Errors django-ninja raises itself (our code raises DomainErrors)."""
-        return error_response(exc.status_code, message=str(exc) or None)
+        """Errors django-ninja raises itself (our code raises DomainErrors), worded in English: a body it cannot
+        parse (400) and a failed CSRF check (403)."""
+        code, message = FRAMEWORK_REFUSALS.get(exc.status_code, (None, None))
+        return error_response(exc.status_code, code, message)
 
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> JsonResponse:
@@ -124,5 +143,8 @@ def install_error_envelope(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def on_unhandled(request: HttpRequest, exc: Exception) -> JsonResponse:
+        if is_timeout(exc):
+            logger.warning("database_timeout", extra={"path": request.path})
+            return domain_error_response(ServiceBusy())
         logger.exception("api_unhandled_error", extra={"path": request.path})
         return error_response(500)

@@ -1,10 +1,18 @@
-"""Carry the request's correlation id into the Celery tasks it enqueues."""
+"""Celery processes: their database limits, and the request's correlation id carried into the tasks it enqueues."""
 
-from celery.signals import before_task_publish, task_postrun, task_prerun
+from celery.signals import beat_init, before_task_publish, celeryd_init, task_postrun, task_prerun
 
 from .context import request_id_var
+from .database import use_session_timeouts
 
 HEADER = "x_request_id"
+
+
+@celeryd_init.connect
+@beat_init.connect
+def use_worker_timeouts(**kwargs) -> None:
+    """Before any connection (and before the pool forks): tasks may run longer than a request."""
+    use_session_timeouts("worker")
 
 
 @before_task_publish.connect

@@ -1,6 +1,10 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+from django.conf import settings
+from django.db import DatabaseError, connection, connections
 from psycopg import sql
 
 
@@ -26,3 +30,51 @@ def ensure_database(db: dict, *, recreate: bool = False) -> bool:
             return False
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
         return True
+
+
+def use_session_timeouts(kind: str) -> None:
+    """This process's connections get the ``DATABASE_TIMEOUTS`` of ``kind``: an open one at once, new ones
+    (here and in forks) from their start."""
+    default = connections["default"]
+    default.settings_dict["OPTIONS"]["options"] = settings.DATABASE_SESSION_OPTIONS[kind]
+    if default.connection is not None:
+        statement, lock, idle = settings.DATABASE_TIMEOUTS[kind]
+        with default.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, false), set_config('lock_timeout', %s, false), "
+                "set_config('idle_in_transaction_session_timeout', %s, false)",
+                [str(statement), str(lock), str(idle)],
+            )
+
+
+@contextmanager
+def session_timeouts(kind: str) -> Iterator[None]:
+    """``use_session_timeouts`` for the block, then the limits before it."""
+    current = connections["default"].settings_dict["OPTIONS"].get("options")
+    previous = next((name for name, options in settings.DATABASE_SESSION_OPTIONS.items() if options == current), "web")
+    use_session_timeouts(kind)
+    try:
+        yield
+    finally:
+        use_session_timeouts(previous)
+
+
+# SQLSTATEs of a cancelled statement, a lock not granted in time and an idle transaction ended by the server.
+TIMEOUT_SQLSTATES = {"57014", "55P03", "25P03"}
+
+
+def is_timeout(error: BaseException) -> bool:
+    cause = error.__cause__ if isinstance(error, DatabaseError) else error
+    return getattr(cause, "sqlstate", None) in TIMEOUT_SQLSTATES
+
+
+@contextmanager
+def statement_timeout(seconds: int) -> Iterator[None]:
+    """A longer limit for this connection's statements inside the block (a long export), then the usual one."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [f"{seconds}s"])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET statement_timeout")

@@ -80,3 +80,14 @@ class RateLimited(DomainError):
     def __init__(self, retry_after: int, message: str | None = None) -> None:
         super().__init__(message, headers={"Retry-After": str(retry_after)})
         self.retry_after = retry_after
+
+
+class ServiceBusy(DomainError):
+    """The database did not answer in time (a statement or lock timeout): nothing was changed, try again."""
+
+    status = 503
+    code = "service_busy"
+    default_message = "Сервис сейчас перегружен, данные не изменены. Повторите через несколько секунд."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message, headers={"Retry-After": "5"})

@@ -1,5 +1,6 @@
-"""Log filters: correlation id on every record, and no e-mails, phone numbers or secrets in logs."""
+"""Log filters: correlation id on every record, and no e-mails, phone numbers, secrets or full client IPs in logs."""
 
+import ipaddress
 import logging
 import re
 
@@ -18,28 +19,65 @@ PHONE_RE = re.compile(
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
-# One-time secrets inside links: /email/confirm/<token>, /invite/<token>, ?token=<token> …
-TOKEN_RE = re.compile(r"((?:/email/confirm/|/email/change/|/password/reset/|/invite/|token=))[\w-]{16,}")
+# One-time secrets inside links: /email/confirm/<token>, /invite/<token>, ?token=<token> … also URL-encoded once or
+# twice, as in /login?next=%2Finvite%2F<token>.
+_SLASH, _EQUALS = r"(?:/|%2F|%252F)", r"(?:=|%3D|%253D)"
+TOKEN_RE = re.compile(
+    rf"({_SLASH}(?:email{_SLASH}confirm|email{_SLASH}change|password{_SLASH}reset|invite){_SLASH}|token{_EQUALS})"
+    r"[\w-]{16,}",
+    re.IGNORECASE,
+)
 
 
 # The password part of a service URL: postgres://user:secret@host, redis://:secret@host …
 URL_PASSWORD_RE = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@", re.IGNORECASE)
 
 
+# Candidates only: what parses as an address is cut to its network (a time like 18:58:14 does not parse).
+IP_RE = re.compile(
+    r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}(?![\w.])"  # IPv4, maybe with a :port
+    r"|(?:[0-9a-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{0,4})(?![\w.:]))",  # IPv6, maybe ending in IPv4
+    re.IGNORECASE,
+)
+
+
+# Our own machines' addresses (database, Redis, proxies, the bind address) stay whole: nobody's personal data.
+_INFRASTRUCTURE = [ipaddress.ip_network(network) for network in (
+    "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
+    "::1/128", "fc00::/7", "fe80::/10",
+)]
+
+
+def _network(match: re.Match) -> str:
+    """A client address cut to /24 (IPv4) or /48 (IPv6): enough to see a network, not a person."""
+    try:
+        address = ipaddress.ip_address(match.group(0))
+    except ValueError:
+        return match.group(0)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if any(address in network for network in _INFRASTRUCTURE):
+        return match.group(0)
+    return str(ipaddress.ip_network(f"{address}/{24 if address.version == 4 else 48}", strict=False))
+
+
 def redact(text: str) -> str:
     text = URL_PASSWORD_RE.sub(r"\1[secret]@", TOKEN_RE.sub(r"\1[token]", text))
-    return PHONE_RE.sub("[phone]", EMAIL_RE.sub("[email]", text))
+    return IP_RE.sub(_network, PHONE_RE.sub("[phone]", EMAIL_RE.sub("[email]", text)))
 
 
 def redact_value(value):
-    """Strings, and strings nested in dicts, lists and tuples (e.g. Celery's task arguments)."""
+    """Strings, and strings nested in dicts, lists and tuples (e.g. Celery's task arguments); any other object but a
+    number by its redacted text (the ``request`` Django attaches to error records, runserver's socket …)."""
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, dict):
         return {key: redact_value(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return type(value)(redact_value(item) for item in value)
-    return value
+    if value is None or isinstance(value, int | float):
+        return value
+    return redact(str(value))
 
 
 class RequestIdFilter(logging.Filter):

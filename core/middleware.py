@@ -1,3 +1,4 @@
+import logging
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -7,9 +8,12 @@ from django.shortcuts import render
 
 from .api_errors import domain_error_response, error_response
 from .context import accept_or_new_request_id, request_id_var
-from .errors import DomainError
+from .database import is_timeout
+from .errors import DomainError, ServiceBusy
 from .http import IdentifiedRequest
 from .views import healthz
+
+logger = logging.getLogger(__name__)
 
 
 class RequestIdMiddleware:
@@ -55,21 +59,29 @@ WIDGET_SCRIPT_ERROR = "/* Fast Lead: виджет временно недост�
 
 
 def _error_in_own_content_type(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    status, path = response.status_code, request.path
+    answer = error_for_address(request.path, response.status_code, headers=_allow_header(response))
+    if answer is not None:
+        return answer
+    if response.status_code == 405 and not response.content:  # e.g. reloading the address a form was posted to
+        return _page_for_a_form_address(request, response)
+    return response
+
+
+def error_for_address(path: str, status: int, code: str | None = None, message: str | None = None,
+                      headers: dict | None = None) -> HttpResponse | None:
+    """An error as an /api/ or /w/ address answers it (the envelope; JavaScript to a widget script, with CORS
+    under /w/), or None for a page's address."""
     if path.startswith("/api/"):
-        return error_response(status, headers=_allow_header(response))
+        return error_response(status, code, message, headers=headers)
     if not path.startswith("/w/") or path.endswith("/demo"):  # the demo page is an HTML page itself
-        if status == 405 and not response.content:  # e.g. reloading the address a form was posted to
-            return _page_for_a_form_address(request, response)
-        return response
+        return None
     if path.endswith(".js"):
-        replacement = HttpResponse(WIDGET_SCRIPT_ERROR, status=status,
-                                   content_type="application/javascript; charset=utf-8")
+        answer = HttpResponse(WIDGET_SCRIPT_ERROR, status=status, content_type="application/javascript; charset=utf-8")
     else:
-        replacement = error_response(status, headers=_allow_header(response))
-    replacement["Cache-Control"] = "no-store"
-    replacement["Access-Control-Allow-Origin"] = "*"
-    return replacement
+        answer = error_response(status, code, message, headers=headers)
+    answer["Cache-Control"] = "no-store"
+    answer["Access-Control-Allow-Origin"] = "*"
+    return answer
 
 
 def _allow_header(response: HttpResponse) -> dict | None:
@@ -90,15 +102,17 @@ class HealthzMiddleware:
 
 
 class ContentSecurityPolicyMiddleware:
-    """Send a Content-Security-Policy on every HTML response: only our own scripts, styles and images.
+    """Send a Content-Security-Policy and a Permissions-Policy on every HTML response.
 
-    Alpine.js evaluates its attribute expressions with ``new Function`` and sets
-    ``style`` attributes for x-show/x-transition, hence ``'unsafe-eval'`` for
-    scripts and ``'unsafe-inline'`` for styles; no inline ``<script>`` runs
-    anywhere. The OpenAPI docs and the admin ship inline bootstrap scripts, so
-    they alone get ``'unsafe-inline'`` scripts. Forms may lead to the workspace
-    hosts (the login hand-off), to the OAuth providers and to the payment providers'
-    checkout pages (Chromium applies ``form-action`` to the 303 after "Оплатить").
+    Only our own scripts, styles and images, and no script is ever evaluated from a
+    string: Alpine is its CSP build (its own expression parser, not ``new Function``)
+    and htmx runs with ``allowEval`` off (``templates/base.html``). Alpine sets
+    ``style`` attributes for x-show/x-transition, hence ``'unsafe-inline'`` for
+    styles; no inline ``<script>`` runs anywhere. The OpenAPI docs and the admin ship
+    inline bootstrap scripts, so they alone get ``'unsafe-inline'`` scripts. Forms may
+    lead to the workspace hosts (the login hand-off), to the OAuth providers and to the
+    payment providers' checkout pages (Chromium applies ``form-action`` to the 303
+    after "Оплатить").
     """
 
     def __init__(self, get_response):
@@ -106,10 +120,21 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.get("Content-Type", "").startswith("text/html") and "Content-Security-Policy" not in response:
-            relaxed = request.path.startswith("/api/") or request.path.startswith("/admin/")
-            response["Content-Security-Policy"] = content_security_policy(relaxed_scripts=relaxed)
+        if response.get("Content-Type", "").startswith("text/html"):
+            if "Content-Security-Policy" not in response:
+                relaxed = request.path.startswith("/api/") or request.path.startswith("/admin/")
+                response["Content-Security-Policy"] = content_security_policy(relaxed_scripts=relaxed)
+            response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+# Browser features no page of ours uses (the widget is a script in the customer's page, governed by their
+# policy; on our demo page it needs none of these). The clipboard stays: the cabinet copies the snippet.
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "browsing-topics", "camera", "display-capture", "geolocation", "gyroscope",
+    "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment", "screen-wake-lock", "serial",
+    "usb", "xr-spatial-tracking",
+))
 
 
 # The providers' hosted checkout pages (YooKassa, T-Bank) outside the sandbox.
@@ -124,7 +149,7 @@ def content_security_policy(*, relaxed_scripts: bool = False) -> str:
     providers = [_origin(settings.GOOGLE_OAUTH_BASE_URL) or "https://accounts.google.com",
                  _origin(settings.YANDEX_OAUTH_BASE_URL) or "https://oauth.yandex.com"]
     checkout = [_origin(settings.PAYMENT_SANDBOX_URL)] if settings.PAYMENT_SANDBOX_URL else list(CHECKOUT_ORIGINS)
-    scripts = "'self' 'unsafe-inline'" if relaxed_scripts else "'self' 'unsafe-eval'"
+    scripts = "'self' 'unsafe-inline'" if relaxed_scripts else "'self'"
     return (
         f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
         f"img-src 'self' data: {settings.MEDIA_PUBLIC_ORIGIN}".rstrip() + "; "
@@ -139,7 +164,8 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-TITLES = {402: "Нужна оплата", 403: "Нет доступа", 404: "Не найдено", 409: "Данные изменились", 429: "Слишком часто"}
+TITLES = {402: "Нужна оплата", 403: "Нет доступа", 404: "Не найдено", 409: "Данные изменились", 429: "Слишком часто",
+          503: "Сервис перегружен"}
 
 
 class DomainErrorMiddleware:
@@ -153,6 +179,9 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if is_timeout(exception):
+            logger.warning("database_timeout", extra={"path": request.path})
+            exception = ServiceBusy()
         if not isinstance(exception, DomainError):
             return None
         if request.path.startswith("/api/"):

@@ -3,7 +3,9 @@ import time
 from celery import shared_task
 from django.core.cache import caches
 
-from .email import send_email  # noqa: F401  (the worker finds tasks in tasks modules)
+# The worker imports tasks modules: the outbox's delivery task and the handlers it may run.
+from .email import send_email  # noqa: F401
+from .outbox import deliver  # noqa: F401
 
 HEARTBEAT_KEY = "ops:worker-heartbeat"
 

@@ -30,3 +30,11 @@ def rubles(kopecks: int) -> str:
 def whole_rubles(kopecks: int) -> str:
     """A price in whole rubles, "9 990 ₽": plan prices."""
     return f"{kopecks // 100:,}".replace(",", NBSP) + f"{NBSP}₽"
+
+
+def wait_time(seconds: int) -> str:
+    """How long to wait, after «через»: «30 секунд», «1 минуту», «15 минут» (minutes, rounded up, from a minute on)."""
+    if seconds < 60:
+        return f"{seconds} {plural(seconds, ('секунду', 'секунды', 'секунд'))}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} {plural(minutes, ('минуту', 'минуты', 'минут'))}"

@@ -16,10 +16,11 @@ from billing import entitlements
 from billing.selectors import plan_of
 from billing.usage import month_of
 from core import email as emails
+from core.cache import REDIS_UNAVAILABLE
 from core.errors import DomainError
 from core.links import platform_url
 from core.ratelimit import RateLimit
-from core.validation import CHECK_FIELDS
+from core.validation import CHECK_FIELDS, name_error, one_line
 from shared_apps.tenancy.models import Membership, Tenant
 from tenant_apps.leads.models import Channel, Lead
 from tenant_apps.leads.phones import normalize_phone
@@ -83,13 +84,13 @@ def _text(payload: dict, key: str, limit: int) -> str:
 def validate(payload: dict, channels: list[str]) -> dict:
     """Field-by-field Russian errors, or the cleaned lead data."""
     errors: dict[str, str] = {}
-    name = _text(payload, "name", 150)
-    if not name:
-        errors["name"] = "Как к вам обращаться?"
+    name = one_line(_text(payload, "name", 150))
+    if name_problem := name_error(name, 150, "Как к вам обращаться?"):
+        errors["name"] = name_problem
     raw_phone, email = _text(payload, "phone", 40), _text(payload, "email", 254).lower()
     phone = normalize_phone(raw_phone) if raw_phone else ""
     if raw_phone and phone is None:
-        errors["phone"] = "Введите номер телефона, например +7 912 345-67-89."
+        errors["phone"] = "Проверьте номер телефона, например +7 912 345-67-89."
     if email:
         try:
             validate_email(email)
@@ -143,7 +144,12 @@ def refused_politely(tenant: Tenant, exc: entitlements.LimitReached) -> IntakeRe
 
 def _tell_admins_once(tenant: Tenant, plan_name: str, limit: int | None, month) -> None:
     key = f"lead-limit-notified:{tenant.pk}:{month:%Y-%m}"
-    if not caches["platform"].add(key, 1, timeout=40 * 24 * 3600):
+    try:
+        first = caches["platform"].add(key, 1, timeout=40 * 24 * 3600)
+    except REDIS_UNAVAILABLE:  # not knowing whether they were told: the next refusal after the outage tells
+        logger.warning("lead_limit_notice_postponed", extra={"tenantId": tenant.slug})
+        return
+    if not first:
         return
     admins = Membership.objects.filter(tenant=tenant, role=Membership.Role.ADMIN).select_related("user")
     for membership in admins:

@@ -165,6 +165,16 @@ def test_tinkoff_checkout_with_signed_notifications(workspace, client_for, payme
     assert PaymentMethod.objects.get(account=tenant.account).token == "3207469334"
 
 
+def test_without_a_tinkoff_password_no_notification_is_accepted(workspace, client_for, payment_sandbox, settings):
+    tenant, client = workspace
+    payment = Payment.objects.get(order_id=pay(client, provider="tinkoff")["paymentId"])
+    settings.TINKOFF_PASSWORD = ""  # misconfigured (production settings refuse to start like this)
+    forged = tinkoff_notification(payment, "CONFIRMED")  # signed with the empty password
+    answer = client_for().post("/api/v1/billing/webhooks/tinkoff", forged, content_type="application/json")
+    assert (answer.status_code, answer.content) == (400, b"REJECTED")
+    assert subscription_of(tenant).status == Status.TRIALING
+
+
 def test_provider_down_offers_the_other_one(workspace, payment_sandbox):
     _, client = workspace
     sandbox(payment_sandbox, "POST", "faults", {"provider": "yookassa", "mode": "http_500", "times": 10})
@@ -319,6 +329,16 @@ def test_cancel_and_resume(workspace, client_for, payment_sandbox):
         cycle.run()
     assert subscription_of(tenant).status == Status.CANCELED
     assert not Payment.objects.filter(purpose="renewal").exists()
+
+
+def test_cancel_and_resume_of_an_account_without_a_subscription_are_refused(make_tenant, client_for):
+    """An account made before billing existed has no subscription yet: 409 like any unpaid one, no server error."""
+    tenant = make_tenant()
+    client = client_for(tenant, tenant.account.owner)
+    for action, code in (("cancel", "not_active"), ("resume", "not_canceled")):
+        response = client.post(f"/api/v1/billing/{action}")
+        assert response.status_code == 409
+        assert response.json()["error"]["code"] == code
 
 
 def test_bank_transfer_invoice_for_a_legal_entity(workspace, send_mail_now):

@@ -77,6 +77,10 @@ def test_token_is_valid_accepts_the_vector_and_rejects_tampering() -> None:
     assert not token_is_valid({**signed, "Token": 12345}, "usaf8fw8fsw21g")
 
 
+def test_an_empty_password_verifies_nothing() -> None:
+    assert not token_is_valid({**PLAIN_VECTOR, "Token": tinkoff_token(PLAIN_VECTOR, "")}, "")
+
+
 def test_the_str_true_pitfall_does_not_verify() -> None:
     notification = {"TerminalKey": "T", "OrderId": "o-1", "Success": True, "Status": "CONFIRMED", "Amount": 100}
     fields = {**notification, "Password": "p"}

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "core.middleware.HealthzMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
+    # Before any view reads it: NUL bytes, lone surrogates, deep JSON and oversized bodies (its limits below).
+    "core.request_guard.RequestGuardMiddleware",
     "core.middleware.DomainErrorMiddleware",
     # Static files first: pages of any host (an unknown workspace's 404 too) need their stylesheet.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -127,6 +129,23 @@ WSGI_APPLICATION = "config.wsgi.application"
 # --- database ---------------------------------------------------------------
 
 
+# PostgreSQL's per-session limits in ms (statement, lock wait, idle transaction; 0 = none), so one locked table
+# cannot hold every worker: a request gives up and answers 503. Celery processes (core.celery_signals) and
+# migrations (migrate_schemas) switch to their own, longer ones.
+DATABASE_TIMEOUTS = {
+    "web": (env_int("DATABASE_STATEMENT_TIMEOUT_MS", 10_000), env_int("DATABASE_LOCK_TIMEOUT_MS", 3_000),
+            env_int("DATABASE_IDLE_TRANSACTION_TIMEOUT_MS", 30_000)),
+    "worker": (env_int("WORKER_STATEMENT_TIMEOUT_MS", 120_000), env_int("WORKER_LOCK_TIMEOUT_MS", 30_000),
+               env_int("WORKER_IDLE_TRANSACTION_TIMEOUT_MS", 600_000)),
+    "migration": (0, env_int("MIGRATION_LOCK_TIMEOUT_MS", 60_000), 0),
+}
+# The same as libpq's connection "options" (core.database.use_session_timeouts switches between them).
+DATABASE_SESSION_OPTIONS = {
+    kind: f"-c statement_timeout={statement} -c lock_timeout={lock} -c idle_in_transaction_session_timeout={idle}"
+    for kind, (statement, lock, idle) in DATABASE_TIMEOUTS.items()
+}
+
+
 def _database_from_url(url: str) -> dict:
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:
@@ -142,7 +161,7 @@ def _database_from_url(url: str) -> dict:
         # in development every request would leave one open until PostgreSQL refuses new clients.
         "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 0 if IS_DEVELOPMENT else 60),
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {"connect_timeout": 5},
+        "OPTIONS": {"connect_timeout": 5, "options": DATABASE_SESSION_OPTIONS["web"]},
         "TEST": {"NAME": env_str("DATABASE_TEST_NAME", "test_fastlead")},
     }
 
@@ -192,8 +211,21 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Moscow"
+# A task is acknowledged when it has run, and put back in the queue when its worker process dies mid-task;
+# the outbox's delivery marks each message done in the handler's own transaction, so a re-run repeats nothing.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A message taken by a worker that was killed outright goes back to the queue after this long (Redis transport).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 3600),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# The outbox relay republishes a message published this long ago and still not done (a queue lost with a
+# broker restarted without persistence); the delivery is idempotent, so an early republish costs one no-op.
+OUTBOX_REDELIVER_SECONDS = env_int("OUTBOX_REDELIVER_SECONDS", 600)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "fastlead")
@@ -252,9 +284,23 @@ EMAIL_CONFIRMATION_TTL_HOURS = 48
 EMAIL_RESEND_COOLDOWN_SECONDS = env_int("EMAIL_RESEND_COOLDOWN_SECONDS", 60)
 PASSWORD_RESET_TTL_MINUTES = 60
 HANDOFF_TTL_SECONDS = 60
-LOGIN_FAILURE_LIMIT = 5
-LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+# Password guessing (OWASP ASVS V2.2): per account 5 attempts, then a doubling wait between attempts (30 s, 1 min,
+# … 15 min at most) instead of a lock anyone could trigger; forgotten after 15 quiet minutes or a correct password.
+# Per IP far more (one office behind a NAT shares an address): 100 failed attempts in 15 minutes.
+LOGIN_FREE_ATTEMPTS = 5
+LOGIN_DELAY_BASE_SECONDS = 30
+LOGIN_DELAY_CAP_SECONDS = 15 * 60
+LOGIN_ATTEMPTS_MEMORY_SECONDS = 15 * 60
+LOGIN_IP_FAILURE_LIMIT = 100
+LOGIN_IP_WINDOW_SECONDS = 15 * 60
+# Sign-ups (each creates a workspace schema) and password-reset e-mails: per IP and per address, an hour.
+SIGNUP_LIMIT_PER_IP = 5
+SIGNUP_LIMIT_PER_EMAIL = 3
+PASSWORD_RESET_LIMIT_PER_IP = 10
+PASSWORD_RESET_LIMIT_PER_EMAIL = 3
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 100)
+# While Redis is unreachable rate limits count in each process's memory; Redis is tried again this often.
+RATELIMIT_REDIS_RETRY_SECONDS = 5
 
 # OAuth (social-auth-app-django). Endpoints are configurable so development and tests talk to the
 # local sandbox (`manage.py run_oauth_sandbox`, port 8025) instead of Google and Yandex.
@@ -307,6 +353,13 @@ TINKOFF_PASSWORD = env_str("TINKOFF_PASSWORD", "SandboxPass123" if PAYMENT_SANDB
 TINKOFF_API_URL = env_str(
     "TINKOFF_API_URL", f"{PAYMENT_SANDBOX_URL}/tinkoff/v2" if PAYMENT_SANDBOX_URL else "https://securepay.tinkoff.ru/v2"
 )
+# An enabled provider without its credentials would, for T-Bank, accept notifications signed with an empty password.
+_PAYMENT_CREDENTIALS = {"yookassa": {"YOOKASSA_SHOP_ID": YOOKASSA_SHOP_ID, "YOOKASSA_SECRET_KEY": YOOKASSA_SECRET_KEY},
+                        "tinkoff": {"TINKOFF_TERMINAL_KEY": TINKOFF_TERMINAL_KEY, "TINKOFF_PASSWORD": TINKOFF_PASSWORD}}
+if APP_ENV == "production":
+    for _provider in PAYMENT_PROVIDERS:
+        if _missing := [name for name, value in _PAYMENT_CREDENTIALS.get(_provider, {}).items() if not value]:
+            raise ImproperlyConfigured(f"PAYMENT_PROVIDERS enables {_provider}, but {', '.join(_missing)} is not set")
 # 54-FZ receipt: YooKassa vat_code (1 без НДС, 4 НДС 20 %, 11 НДС 22 %, ...) and the tax system.
 BILLING_VAT_CODE = env_int("BILLING_VAT_CODE", 1)
 BILLING_TAX_SYSTEM = env_str("BILLING_TAX_SYSTEM", "usn_income")
@@ -350,6 +403,10 @@ STATICFILES_DIRS = [BASE_DIR / "static" / "dist", BASE_DIR / "static" / "public"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
+# Request bodies (core.request_guard): forms and JSON up to 256 KB; multipart up to 8 MB, so that an upload
+# over its own limit (2 MB for avatars and logos) still hears why from its form.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+UPLOAD_REQUEST_MAX_BYTES = 8 * 1024 * 1024
 TENANT_MEDIA_QUOTA_BYTES = env_int("TENANT_MEDIA_QUOTA_BYTES", 100 * 1024 * 1024)
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -408,7 +465,11 @@ MEDIA_PUBLIC_ORIGIN = env_str("MEDIA_PUBLIC_ORIGIN", "")
 DEV_MAILBOX_ENABLED = env_bool("DEV_MAILBOX_ENABLED", APP_ENV != "production")
 if APP_ENV == "production" and DEV_MAILBOX_ENABLED:
     raise ImproperlyConfigured("DEV_MAILBOX_ENABLED must not be set in production: the dev mailbox is not installed")
-EMAIL_DELIVERY_BACKEND = env_str("EMAIL_DELIVERY_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# After the dev mailbox: one log line per message (dev/mailbox/backends.py), never the message with its links.
+EMAIL_DELIVERY_BACKEND = env_str(
+    "EMAIL_DELIVERY_BACKEND",
+    "dev.mailbox.backends.LogLineBackend" if DEV_MAILBOX_ENABLED else "django.core.mail.backends.smtp.EmailBackend",
+)
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "dev.mailbox.backends.DevMailboxBackend"
@@ -439,6 +500,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # (rate limits, login records, consent evidence, the YooKassa sender check). Empty: REMOTE_ADDR as is.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if IS_DEVELOPMENT else 31536000)
+# Workspaces live on subdomains of the platform domain: HTTPS-only for them too (sent only while HSTS is on).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 
 # --- logging ----------------------------------------------------------------
 
@@ -470,6 +533,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's defaults print these through handlers of their own, unredacted (runserver's access lines with
+        # one-time links in them): through the root's console handler instead.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "celery": {"level": LOG_LEVEL},
     },

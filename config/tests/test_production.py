@@ -12,12 +12,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
+PAYMENT_CREDENTIALS = {"YOOKASSA_SHOP_ID": "506751", "YOOKASSA_SECRET_KEY": "live_secret-of-the-shop",
+                       "TINKOFF_TERMINAL_KEY": "1700000000001", "TINKOFF_PASSWORD": "terminal-password"}
 PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "production-secret-key-0123456789-abcdefghij",
               "JWT_KEYS": "k:secret-of-32-characters-at-least-123", "JWT_ACTIVE_KID": "k",
-              "DJANGO_SETTINGS_MODULE": "config.settings"}
+              "DJANGO_SETTINGS_MODULE": "config.settings", **PAYMENT_CREDENTIALS}
 # What the image has: with dev/ absent (as in the image) settings load, every URLconf resolves, checks pass.
 PROBE = """
 import importlib.abc, json, sys
@@ -78,6 +81,27 @@ def test_production_refuses_the_dev_mailbox():
     backend = run_production(settings_only, EMAIL_BACKEND="dev.mailbox.backends.DevMailboxBackend")
     assert backend.returncode != 0
     assert "must not name a development backend" in backend.stderr
+
+
+@pytest.mark.parametrize(("providers", "missing"), [
+    ("yookassa,tinkoff", "YOOKASSA_SHOP_ID"), ("yookassa,tinkoff", "YOOKASSA_SECRET_KEY"),
+    ("yookassa,tinkoff", "TINKOFF_TERMINAL_KEY"), ("yookassa,tinkoff", "TINKOFF_PASSWORD"),
+    ("tinkoff", "TINKOFF_PASSWORD"),
+])
+def test_production_refuses_an_enabled_payment_provider_without_its_credentials(providers, missing):
+    done = run_production("import django; django.setup()", PAYMENT_PROVIDERS=providers, **{missing: ""})
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr
+    assert f"PAYMENT_PROVIDERS enables {'yookassa' if missing.startswith('YOOKASSA') else 'tinkoff'}" in done.stderr
+    assert missing in done.stderr
+
+
+def test_production_starts_without_the_credentials_of_a_provider_it_does_not_use():
+    done = run_production("import django; django.setup(); from django.conf import settings as s; "
+                          "print(s.PAYMENT_PROVIDERS)", PAYMENT_PROVIDERS="yookassa", TINKOFF_TERMINAL_KEY="",
+                          TINKOFF_PASSWORD="")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "['yookassa']"
 
 
 # --- the image ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,19 @@ def test_validation_error_400_with_russian_field_messages(member_client):
         "pageSize": "Значение слишком большое.",
         "status": "Недопустимое значение.",
     }
+
+
+def test_framework_refusals_in_russian_too(member_client):
+    """django-ninja refuses an unparsable body and a failed CSRF check itself, in English: the envelope is Russian."""
+    tenant, client = member_client
+    error = assert_envelope(client.patch("/api/v1/tenant", "{not json", content_type="application/json"), 400,
+                            "json_invalid")
+    assert error["message"] == "Тело запроса не является корректным JSON."
+    strict = Client(HTTP_HOST=tenant.primary_host, enforce_csrf_checks=True)
+    strict.force_login(tenant.memberships.get().user)
+    error = assert_envelope(strict.patch("/api/v1/tenant", {"name": "Новое"}, content_type="application/json"), 403,
+                            "csrf_failed")
+    assert error["message"] == "Страница устарела: обновите её и повторите действие."
 
 
 def test_not_found_object_404_in_russian(member_client):

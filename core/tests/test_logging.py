@@ -109,3 +109,54 @@ def test_error_reports_hide_the_service_urls(settings):
     assert "Sup3r-secret" not in json.dumps(safe, default=str)
     assert safe["DATABASE_URL"] == "********************"
     assert safe["LANGUAGE_CODE"] == "ru"
+
+
+TOKEN = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCd"
+
+
+def test_the_request_of_an_error_record_is_redacted(json_log):
+    from django.test import RequestFactory
+
+    logger, stream = json_log
+    request = RequestFactory().get(f"/password/reset/{TOKEN}", {"next": f"/invite/{TOKEN}"})
+    logger.warning("Bad Request: %s", request.path, extra={"status_code": 400, "request": request})
+    record = json.loads(stream.getvalue())
+    assert TOKEN not in stream.getvalue()
+    assert record["message"] == "Bad Request: /password/reset/[token]"
+    assert record["request"] == "<WSGIRequest: GET '/password/reset/[token]?next=%2Finvite%2F[token]'>"
+    assert record["status_code"] == 400
+
+
+@pytest.mark.parametrize("link", [
+    f"/email/confirm/{TOKEN}", f"/email/change/{TOKEN}", f"/password/reset/{TOKEN}", f"/invite/{TOKEN}",
+    f"/auth/handoff?token={TOKEN}", f"/login?next=%2Finvite%2F{TOKEN}",
+    f"/login?next=http%3A%2F%2Facme.localhost%2Fauth%2Fhandoff%3Ftoken%3D{TOKEN}",
+    f"/login?next=%252Finvite%252F{TOKEN}",
+])
+def test_one_time_tokens_are_redacted_in_every_spelling_of_a_link(json_log, link):
+    logger, stream = json_log
+    logger.info('"GET %s HTTP/1.1" 302 0', link)
+    assert TOKEN not in stream.getvalue()
+    assert "[token]" in stream.getvalue()
+
+
+def test_client_ips_are_cut_to_their_network(json_log):
+    logger, stream = json_log
+    logger.info("login from 203.0.113.77 and 2001:db8:85a3::8a2e:370:7334 at 18:58:14 by Chrome/120.0.6099.109, "
+                "then ::ffff:192.0.2.44 and 192.0.2.45:50123; our redis at 10.0.0.5:6379 and 127.0.0.1",
+                extra={"ip": "198.51.100.23", "sender": ("2a02:6b8::feed:1", 443)})
+    record = json.loads(stream.getvalue())
+    assert record["message"] == ("login from 203.0.113.0/24 and 2001:db8:85a3::/48 at 18:58:14 "
+                                 "by Chrome/120.0.6099.109, then 192.0.2.0/24 and 192.0.2.0/24:50123; "
+                                 "our redis at 10.0.0.5:6379 and 127.0.0.1")
+    assert record["ip"] == "198.51.100.0/24"
+    assert record["sender"] == ["2a02:6b8::/48", 443]
+
+
+def test_djangos_own_loggers_print_through_the_redacting_handler_only():
+    for name in ("django", "django.server", "django.request"):
+        logger = logging.getLogger(name)
+        assert logger.handlers == [], name
+        assert logger.propagate, name
+    [console] = [handler for handler in logging.getLogger().handlers if type(handler) is logging.StreamHandler]
+    assert {type(f).__name__ for f in console.filters} >= {"RedactPiiFilter"}

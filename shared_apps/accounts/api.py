@@ -4,6 +4,7 @@ live with tenancy (``/auth/login``) and onboarding (``/auth/register``)."""
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from core.api_errors import ErrorOut
 from core.errors import DomainError
 from core.net import client_ip
 
@@ -34,7 +35,7 @@ def user_agent(request: HttpRequest) -> str:
     return request.headers.get("User-Agent", "")
 
 
-@router.post("/auth/refresh", response=TokensOut, by_alias=True, summary="refreshToken")
+@router.post("/auth/refresh", response={200: TokensOut, 401: ErrorOut}, by_alias=True, summary="refreshToken")
 def refresh(request: HttpRequest, payload: RefreshIn):
     try:
         pair = services.rotate_refresh_token(payload.refresh_token, ip=client_ip(request),
@@ -44,7 +45,7 @@ def refresh(request: HttpRequest, payload: RefreshIn):
     return {"access_token": pair.access, "refresh_token": pair.refresh}
 
 
-@router.post("/auth/logout", response={204: None}, summary="logout")
+@router.post("/auth/logout", response={204: None, 401: ErrorOut}, summary="logout")
 def logout(request: HttpRequest, payload: RefreshIn):
     try:
         services.logout_refresh_token(payload.refresh_token)

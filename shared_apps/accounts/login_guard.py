@@ -1,36 +1,45 @@
-"""Brute-force protection: 5 failed logins per 15 minutes per account and per IP."""
+"""Password guessing (OWASP ASVS V2.2), without a lock a stranger could put on someone's account.
+
+Per account: 5 attempts, then a doubling wait between attempts (30 s, 1 min, … 15 min at most); a correct password
+forgets the failures. Per IP: 100 failed attempts in 15 minutes (an office behind one NAT shares an address).
+Each attempt is claimed before its password is checked, so concurrent guesses cannot slip past the count.
+"""
 
 from django.conf import settings
 
-from core.ratelimit import RateLimit, Verdict
-
-LOCKED_MESSAGE = "Слишком много неудачных попыток входа. Попробуйте снова через {minutes} мин."
-
-
-def _limit(kind: str) -> RateLimit:
-    return RateLimit(f"login-fail-{kind}", settings.LOGIN_FAILURE_LIMIT, settings.LOGIN_FAILURE_WINDOW_SECONDS)
+from core.ratelimit import ProgressiveDelay, RateLimit, Verdict
+from core.text import wait_time
 
 
-def check(email: str, ip: str | None) -> Verdict:
-    """Refuse before even checking the password while the account or the IP is locked."""
-    verdicts = [_limit("account").peek(email.lower())]
+def _account() -> ProgressiveDelay:
+    return ProgressiveDelay("login-account", free=settings.LOGIN_FREE_ATTEMPTS,
+                            base_seconds=settings.LOGIN_DELAY_BASE_SECONDS,
+                            cap_seconds=settings.LOGIN_DELAY_CAP_SECONDS,
+                            memory_seconds=settings.LOGIN_ATTEMPTS_MEMORY_SECONDS)
+
+
+def _ip() -> RateLimit:
+    return RateLimit("login-ip", settings.LOGIN_IP_FAILURE_LIMIT, settings.LOGIN_IP_WINDOW_SECONDS)
+
+
+def begin(email: str, ip: str | None) -> Verdict:
+    """Claim one password check: allowed → check it now and call :func:`succeeded` if it was right (a wrong one
+    stays counted); refused → answer 429 without checking."""
     if ip:
-        verdicts.append(_limit("ip").peek(ip))
-    blocked = [verdict for verdict in verdicts if not verdict.allowed]
-    if blocked:
-        return Verdict(allowed=False, retry_after=max(verdict.retry_after for verdict in blocked))
-    return Verdict(allowed=True, retry_after=0)
+        verdict = _ip().hit(ip)
+        if not verdict.allowed:
+            return verdict
+    verdict = _account().claim(email.lower())
+    if not verdict.allowed and ip:
+        _ip().undo(ip)  # no password was checked
+    return verdict
 
 
-def record_failure(email: str, ip: str | None) -> None:
-    _limit("account").hit(email.lower())
+def succeeded(email: str, ip: str | None) -> None:
+    _account().reset(email.lower())
     if ip:
-        _limit("ip").hit(ip)
+        _ip().undo(ip)  # the address is limited in failures, not in logins
 
 
-def record_success(email: str) -> None:
-    _limit("account").reset(email.lower())
-
-
-def locked_message(retry_after: int) -> str:
-    return LOCKED_MESSAGE.format(minutes=max(1, -(-retry_after // 60)))
+def refusal_message(retry_after: int) -> str:
+    return f"Слишком много неудачных попыток входа. Попробуйте снова через {wait_time(retry_after)}."

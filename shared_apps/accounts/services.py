@@ -17,9 +17,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import images
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound, RateLimited
 from core.links import platform_url
-from core.validation import PASSWORD_MAX_LENGTH, field_length_error, length_error
+from core.ratelimit import RateLimit, hit_each
+from core.text import wait_time
+from core.validation import (
+    PASSWORD_MAX_LENGTH,
+    field_length_error,
+    length_error,
+    max_length_of,
+    name_error,
+    one_line,
+)
 
 from . import emails, one_time_tokens, selectors
 from .jwt_tokens import REFRESH, InvalidToken, decode, issue_access_token, issue_refresh_token
@@ -106,12 +115,10 @@ AVATAR_SIZE = 256
 
 
 def rename_user(user: User, full_name: str) -> None:
-    """Set the person's name as typed, runs of spaces collapsed; FieldErrors on ``full_name`` when empty or too long."""
-    full_name = " ".join((full_name or "").split())
-    if not full_name:
-        raise FieldErrors({"full_name": "Укажите имя."})
-    if too_long := field_length_error(full_name, User, "full_name"):
-        raise FieldErrors({"full_name": too_long})
+    """Set the person's name as typed, on one line; FieldErrors on ``full_name`` when empty, too long or unreadable."""
+    full_name = one_line(full_name)
+    if error := name_error(full_name, max_length_of(User, "full_name"), "Укажите имя."):
+        raise FieldErrors({"full_name": error})
     user.full_name = full_name
     user.save(update_fields=["full_name"])
 
@@ -191,9 +198,18 @@ def confirm_email(raw_token: str) -> User:
 # --- passwords ----------------------------------------------------------------------------
 
 
-def request_password_reset(email: str) -> None:
-    """Mail a reset link if such an active user exists; the caller answers the same either way."""
-    user = User.objects.filter(email__iexact=normalize_email(email), is_active=True).first()
+def request_password_reset(email: str, ip: str | None) -> None:
+    """Mail a reset link if such an active user exists; the caller answers the same either way. Past the limits
+    per IP and per address (counted alike for addresses that have no account) RateLimited, and no e-mail."""
+    email = normalize_email(email)
+    verdict = hit_each(
+        (RateLimit("password-reset-ip", settings.PASSWORD_RESET_LIMIT_PER_IP, 3600), ip),
+        (RateLimit("password-reset-email", settings.PASSWORD_RESET_LIMIT_PER_EMAIL, 3600), email),
+    )
+    if not verdict.allowed:
+        raise RateLimited(verdict.retry_after, "Слишком много запросов на восстановление пароля. "
+                                               f"Попробуйте снова через {wait_time(verdict.retry_after)}.")
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is None:
         return
     raw = one_time_tokens.issue(
@@ -309,6 +325,13 @@ def rotate_refresh_token(raw: str, *, ip: str | None = None, user_agent: str = "
 def revoke_family(family: uuid.UUID | str) -> None:
     RefreshToken.objects.filter(family=family, revoked_at__isnull=True).update(revoked_at=timezone.now())
     caches["platform"].set(REVOKED_FAMILY_KEY.format(family), 1, timeout=settings.JWT_ACCESS_TTL_SECONDS + 60)
+
+
+def revoke_workspace_tokens(user_id: int, tenant_slug: str) -> None:
+    """The user's API tokens issued for one workspace end, refresh and access alike (they left it)."""
+    families = RefreshToken.objects.filter(user_id=user_id, tenant_slug=tenant_slug, revoked_at__isnull=True)
+    for family in set(families.values_list("family", flat=True)):
+        revoke_family(family)
 
 
 def logout_refresh_token(raw: str) -> None:

@@ -18,6 +18,11 @@ def client_ip(request: HttpRequest) -> str | None:
     return net.client_ip(request) or None
 
 
+def request_host(request: HttpRequest) -> str:
+    """The host a request was made to, as a login records it: its session is valid there only."""
+    return request.META.get("HTTP_HOST", "")[:253].lower()
+
+
 def record_login(request: HttpRequest, user: User, parent: LoginSession | None = None) -> LoginSession:
     session_key = request.session.session_key
     if session_key is None:  # login() has just cycled the session's key: there always is one
@@ -26,7 +31,7 @@ def record_login(request: HttpRequest, user: User, parent: LoginSession | None =
         session_key=session_key,
         user=user,
         parent=parent,
-        host=request.META.get("HTTP_HOST", "")[:253],
+        host=request_host(request),
         ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
     )

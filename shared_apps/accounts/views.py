@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.errors import RateLimited
+
 from . import login_guard, one_time_tokens, services
 from .continuation import after_login
 from .models import OneTimeToken
@@ -46,16 +48,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
         status = 400
     elif request.method == "POST":
         ip = client_ip(request)
-        verdict = login_guard.check(email, ip)
+        verdict = login_guard.begin(email, ip)
         if not verdict.allowed:
-            error, status = login_guard.locked_message(verdict.retry_after), 429
+            error, status = login_guard.refusal_message(verdict.retry_after), 429
         else:
             user = authenticate(request, username=email, password=password)
             if user is None:
-                login_guard.record_failure(email, ip)
                 error, status = "Неверный e-mail или пароль.", 401
             else:
-                login_guard.record_success(email)
+                login_guard.succeeded(email, ip)
                 login(request, user)
                 logger.info("user_logged_in", extra={"userId": user.pk, "ip": ip, "source": "email"})
                 return after_login(request, next_url)
@@ -130,7 +131,13 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         if email_error := services.email_error(services.normalize_email(typed)):
             errors["email"] = email_error
         else:
-            services.request_password_reset(typed)
+            try:
+                services.request_password_reset(typed, client_ip(request))
+            except RateLimited as exc:
+                response = render(request, "accounts/password_reset.html",
+                                  {"email": typed.strip(), "errors": {}, "error": exc.message}, status=429)
+                response["Retry-After"] = str(exc.retry_after)
+                return response
             return _message_page(request, "Проверьте почту",
                                  "Если аккаунт с этим e-mail существует, мы отправили на него ссылку для сброса "
                                  "пароля. Ссылка действует 1 час.", link=reverse("login"), link_label="Ко входу")

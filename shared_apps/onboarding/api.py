@@ -4,6 +4,8 @@
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from core.api_errors import ErrorOut
+from core.api_schema import Email
 from core.errors import NotAllowed
 from core.net import client_ip
 from shared_apps.accounts import services as accounts
@@ -27,7 +29,7 @@ class AvailabilityOut(Schema):
 
 
 class RegisterIn(Schema):
-    email: str = Field(max_length=254)
+    email: Email = Field(max_length=254)
     password: str = Field(max_length=128)
     name: str = Field(max_length=150)
     company: str = Field(max_length=200)
@@ -39,18 +41,20 @@ class RegisterOut(TokensOut):
     email_confirmed: bool = Field(serialization_alias="emailConfirmed")
 
 
-@router.post("/auth/register", response={201: RegisterOut}, by_alias=True, summary="register")
+@router.post("/auth/register", response={201: RegisterOut, 409: ErrorOut, 429: ErrorOut}, by_alias=True,
+             summary="register")
 def register(request: HttpRequest, payload: RegisterIn):
+    ip = client_ip(request)
     registration = register_user(email=payload.email, password=payload.password, name=payload.name,
-                                 company=payload.company)
+                                 company=payload.company, ip=ip)
     tenant = registration.tenant
-    pair = accounts.issue_token_pair(registration.user, tenant.slug or "", ip=client_ip(request),
-                                     user_agent=user_agent(request))
+    pair = accounts.issue_token_pair(registration.user, tenant.slug or "", ip=ip, user_agent=user_agent(request))
     return Status(201, {"user_id": registration.user.pk, "tenant_id": tenant.slug, "access_token": pair.access,
                  "refresh_token": pair.refresh, "email_confirmed": registration.user.is_email_confirmed})
 
 
-@router.post("/tenants", response={201: TenantOut}, by_alias=True, auth=PLATFORM_AUTH, summary="createTenant")
+@router.post("/tenants", response={201: TenantOut, 402: ErrorOut}, by_alias=True, auth=PLATFORM_AUTH,
+             summary="createTenant")
 def create_tenant(request: AuthenticatedRequest, payload: TenantCreateIn):
     user = request.auth
     if not user.is_email_confirmed:

@@ -3,13 +3,16 @@
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from billing import entitlements
 from billing.services import start_trial
-from core.errors import DomainError
-from core.validation import field_length_error, length_error, max_length_of
+from core.errors import DomainError, RateLimited
+from core.ratelimit import RateLimit, hit_each
+from core.text import wait_time
+from core.validation import max_length_of, name_error, one_line
 from shared_apps.accounts import emails
 from shared_apps.accounts.models import Account, User
 from shared_apps.accounts.services import (
@@ -38,32 +41,35 @@ def _validate_registration(email: str, password: str | None, name: str, company:
     errors: dict[str, str] = {}
     if error := email_error(email):
         errors["email"] = error
-    if not name:
-        errors["name"] = "Укажите ваше имя."
-    elif too_long := field_length_error(name, User, "full_name"):
-        errors["name"] = too_long
-    if not company:
-        errors["company"] = "Укажите название компании."
-    elif too_long := length_error(company, min(max_length_of(Account, "name"), max_length_of(Tenant, "name"))):
-        errors["company"] = too_long
+    if error := name_error(name, max_length_of(User, "full_name"), "Укажите ваше имя."):
+        errors["name"] = error
+    company_limit = min(max_length_of(Account, "name"), max_length_of(Tenant, "name"))
+    if error := name_error(company, company_limit, "Укажите название компании."):
+        errors["company"] = error
     if password is not None and (error := new_password_error(User(email=email, full_name=name), password)):
         errors["password"] = error
     return errors
 
 
 def register_user(
-    *, email: str, password: str | None, name: str, company: str, source: str = "email", email_verified: bool = False
+    *, email: str, password: str | None, name: str, company: str, source: str = "email", email_verified: bool = False,
+    ip: str | None = None,
 ) -> Registration:
     """Create the user, their account, the first workspace and a 14-day trial, all or nothing.
 
     ``password=None`` (OAuth sign-ups) leaves the user without a usable password.
     Unverified e-mails get a confirmation link; verified ones (from an OAuth
-    provider) are confirmed at once.
+    provider) are confirmed at once. Valid sign-ups are limited per IP and per address (RateLimited).
     """
-    email, name, company = normalize_email(email), (name or "").strip(), (company or "").strip()
+    email, name, company = normalize_email(email), one_line(name), one_line(company)
     errors = _validate_registration(email, password, name, company)
     if errors:
         raise FieldErrors(errors)
+    verdict = hit_each((RateLimit("signup-ip", settings.SIGNUP_LIMIT_PER_IP, 3600), ip),
+                       (RateLimit("signup-email", settings.SIGNUP_LIMIT_PER_EMAIL, 3600), email))
+    if not verdict.allowed:
+        raise RateLimited(verdict.retry_after,
+                          f"Слишком много регистраций подряд. Попробуйте снова через {wait_time(verdict.retry_after)}.")
     if User.objects.filter(email__iexact=email).exists():
         raise EmailTaken
     now = timezone.now()
@@ -113,7 +119,7 @@ def check_can_create(user: User, account: Account) -> None:
 
 def create_workspace(user: User, *, name: str, slug: str | None = None, description: str = "",
                      timezone: str = "Europe/Moscow") -> Tenant:
-    name = (name or "").strip()
+    name = one_line(name)
     check_workspace_name(name)
     check_workspace_description(description.strip())
     if timezone not in TIMEZONES:

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.errors import DomainError
+from core.errors import DomainError, RateLimited
+from core.net import client_ip
 from shared_apps.accounts.http import AuthenticatedRequest
 from shared_apps.accounts.services import EmailTaken, FieldErrors
 from shared_apps.tenancy.handoff import handoff_url
@@ -27,20 +28,25 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect(settings.LOGIN_REDIRECT_URL)
     values = {name: request.POST.get(name, "").strip() for name in ("name", "email", "company")}
     errors: dict[str, str] = {}
-    status = 200
+    status, refusal = 200, None
     if request.method == "POST":
         try:
             registration = register_user(email=values["email"], password=request.POST.get("password", ""),
-                                         name=values["name"], company=values["company"])
+                                         name=values["name"], company=values["company"], ip=client_ip(request))
         except EmailTaken:
             errors, status = {"email": "Аккаунт с этим e-mail уже есть."}, 409
         except FieldErrors as exc:
             errors, status = exc.fields, 400
+        except RateLimited as exc:
+            refusal, status = exc, exc.status
         else:
             login(request, registration.user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("accounts:email_check")
-    return render(request, "accounts/signup.html", {"values": values, "errors": errors,
-                                                    "email_taken": status == 409}, status=status)
+    response = render(request, "accounts/signup.html", {"values": values, "errors": errors, "refusal": refusal,
+                                                        "email_taken": status == 409}, status=status)
+    if refusal:
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 @login_required

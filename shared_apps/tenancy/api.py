@@ -5,6 +5,8 @@ from datetime import datetime
 
 from ninja import Field, Router, Schema
 
+from core.api_schema import Url
+
 from .api_auth import TENANT_AUTH, requires
 from .http import WorkspaceRequest
 from .models import Tenant
@@ -19,7 +21,7 @@ class TenantOut(Schema):
     name: str
     description: str
     subdomain: str
-    url: str
+    url: Url
     site_domains: list[str] = Field(serialization_alias="siteDomains")
     timezone: str
     settings: dict

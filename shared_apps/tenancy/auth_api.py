@@ -6,6 +6,8 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from core.api_errors import ErrorOut
+from core.api_schema import Email
 from core.errors import DomainError, NotAllowed, RateLimited
 from core.net import client_ip
 from shared_apps.accounts import login_guard
@@ -26,14 +28,14 @@ class WrongCredentials(DomainError):
 
 
 class LoginIn(Schema):
-    email: str = Field(max_length=254)
+    email: Email = Field(max_length=254)
     password: str = Field(max_length=128)
     tenant_id: str | None = Field(None, alias="tenantId", max_length=40)
 
 
 class ProfileOut(Schema):
     id: int
-    email: str
+    email: Email
     name: str
     email_confirmed: bool = Field(serialization_alias="emailConfirmed")
     tenants: list[str]
@@ -49,17 +51,17 @@ def _profile(user) -> dict:
             "tenants": list(tenants_of(user).values_list("slug", flat=True))}
 
 
-@router.post("/auth/login", response=LoginOut, by_alias=True, summary="login")
+@router.post("/auth/login", response={200: LoginOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut}, by_alias=True,
+             summary="login")
 def login(request: HttpRequest, payload: LoginIn):
     email, ip = accounts.normalize_email(payload.email), client_ip(request)
-    verdict = login_guard.check(email, ip)
+    verdict = login_guard.begin(email, ip)
     if not verdict.allowed:
-        raise RateLimited(verdict.retry_after)
+        raise RateLimited(verdict.retry_after, login_guard.refusal_message(verdict.retry_after))
     user = authenticate(request, username=email, password=payload.password)
     if user is None:
-        login_guard.record_failure(email, ip)
         raise WrongCredentials
-    login_guard.record_success(email)
+    login_guard.succeeded(email, ip)
     tenants = tenants_of(user)
     tenant: Tenant | None = tenants.filter(slug=payload.tenant_id).first() if payload.tenant_id else tenants.first()
     if payload.tenant_id and tenant is None:

@@ -9,6 +9,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 
 from core.errors import InvalidInput
 from shared_apps.accounts.models import Account, User
+from shared_apps.accounts.services import revoke_workspace_tokens
 
 from .models import Domain, Membership, Tenant
 from .signals import tenant_provisioned
@@ -92,6 +93,12 @@ def provision_tenant(*, account: Account, owner: User, name: str, slug: str) -> 
         raise ProvisioningError("Этот адрес уже занят, выберите другой.") from exc
     logger.info("tenant_created", extra={"tenantId": slug, "userId": owner.pk})
     return tenant
+
+
+def end_removed_members_api_access(sender: type[Membership], instance: Membership, **kwargs) -> None:
+    """``post_delete`` of a membership, however it goes (removed from the team, the workspace deleted): the
+    person's tokens for that workspace stop working, refresh tokens included."""
+    revoke_workspace_tokens(instance.user_id, instance.tenant.slug or "")
 
 
 def ensure_platform_tenants() -> None:

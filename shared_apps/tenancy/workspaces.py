@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import schema_exists
 
-from core.validation import field_length_error
+from core.validation import field_length_error, max_length_of, name_error, one_line
 
 from .models import Domain, Tenant
 from .services import ProvisioningError, schema_name_for, validate_slug
@@ -45,10 +45,9 @@ def subdomain_availability(slug: str, *, current: Tenant | None = None) -> Avail
 
 
 def check_workspace_name(name: str) -> None:
-    if not name:
-        raise ProvisioningError("Укажите название рабочего пространства.", field="name")
-    if too_long := field_length_error(name, Tenant, "name"):
-        raise ProvisioningError(too_long, field="name")
+    """``name`` already ``one_line``: it reaches e-mail subjects («Приглашение в «…»»)."""
+    if error := name_error(name, max_length_of(Tenant, "name"), "Укажите название рабочего пространства."):
+        raise ProvisioningError(error, field="name")
 
 
 def check_workspace_description(description: str) -> None:
@@ -57,7 +56,10 @@ def check_workspace_description(description: str) -> None:
 
 
 def _host_of(text: str) -> str:
-    host = urlsplit(text if "://" in text else f"//{text}").hostname or ""
+    try:
+        host = urlsplit(text if "://" in text else f"//{text}").hostname or ""
+    except ValueError:  # an unclosed "[" is a broken IPv6 literal to urlsplit: not a host, the caller refuses it
+        return text
     try:
         return host.encode("idna").decode("ascii")
     except UnicodeError:
@@ -92,7 +94,7 @@ def update_workspace(tenant: Tenant, *, name: str | None = None, description: st
     domains = _checked(name, description, slug, site_domains, timezone)
     changed = []
     if name is not None:
-        tenant.name = name.strip()
+        tenant.name = one_line(name)
         changed.append("name")
     if description is not None:
         tenant.description = description.strip()
@@ -120,7 +122,7 @@ def _checked(name: str | None, description: str | None, slug: str | None, site_d
     """Every problem of the form at once, not one per attempt; returns the site domains normalized."""
     errors: dict[str, str] = {}
     if name is not None:
-        _collect(errors, check_workspace_name, name.strip())
+        _collect(errors, check_workspace_name, one_line(name))
     if description is not None:
         _collect(errors, check_workspace_description, description.strip())
     domains = _collect(errors, normalize_site_domains, site_domains) if site_domains is not None else None

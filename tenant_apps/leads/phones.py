@@ -1,16 +1,18 @@
-import re
+"""Phone numbers as visitors type them, checked against the numbering plans (``phonenumbers``) and stored as E.164."""
 
-_NON_DIGITS = re.compile(r"\D")
+import phonenumbers
+
+# A number typed without + is Russian: 8 916 …, 916 …, 7 916 ….
+DEFAULT_REGION = "RU"
 
 
 def normalize_phone(raw: str) -> str | None:
-    """Russian numbers to E.164 (+7 and ten digits); other international numbers with + are kept; else None."""
-    text = (raw or "").strip()
-    digits = _NON_DIGITS.sub("", text)
-    if len(digits) == 11 and digits[0] in "78":
-        return "+7" + digits[1:]
-    if len(digits) == 10 and digits[0] == "9":
-        return "+7" + digits
-    if text.startswith("+") and 11 <= len(digits) <= 15 and not digits.startswith("7"):
-        return "+" + digits
-    return None
+    """E.164 in ASCII digits (+79161234567) of a number that can exist, else None: digits of any script are read;
+    «+7 000 000-00-00» and fifteen digits of nothing are not numbers."""
+    try:
+        number = phonenumbers.parse((raw or "").strip(), DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,15 +1,11 @@
-from typing import TYPE_CHECKING, cast
-
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from core import outbox
 from core.context import request_id_var
 
 from .models import ConsentRecord, Lead, LeadEvent
 from .tasks import lead_created
-
-if TYPE_CHECKING:
-    from django_tenants.postgresql_backend.base import DatabaseWrapper
 
 
 def create_lead(*, name: str, phone: str = "", email: str = "", channel: str = "web", page_url: str = "",
@@ -31,8 +27,6 @@ def create_lead(*, name: str, phone: str = "", email: str = "", channel: str = "
             text=f"Заявка получена · тема: {topic}" if topic else "Заявка получена",
             request_id=request_id_var.get() or "", created_at=now,
         )
-        # The schema is taken now: on_commit may run after the caller has left this workspace's context.
-        schema = cast("DatabaseWrapper", connection).schema_name
-        transaction.on_commit(lambda: lead_created.apply_async((lead.pk,), headers={"_schema_name": schema}))
+        outbox.enqueue(lead_created, lead.pk)
     return lead
 

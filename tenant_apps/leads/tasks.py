@@ -1,14 +1,14 @@
-from celery import shared_task
 from django.utils import timezone
 
+from core import outbox
 from core.context import request_id_var
 
 from .models import Lead, LeadEvent
 
 
-@shared_task(ignore_result=True)
+@outbox.handler
 def lead_created(lead_id: int) -> None:
-    """Runs in the lead's tenant schema (tenant-schemas-celery); the first-contact logic hooks in here.
+    """Runs in the lead's workspace schema; the first-contact logic hooks in here.
 
     For now it notes on the timeline that a worker took the lead (once, however
     often the task is delivered).

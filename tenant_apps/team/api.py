@@ -11,6 +11,8 @@ from datetime import datetime
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from core.api_errors import ErrorOut
+from core.api_schema import Email
 from shared_apps.tenancy.api_auth import TENANT_AUTH, requires
 from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.models import Invitation
@@ -25,7 +27,7 @@ router = Router(tags=["team"], auth=TENANT_AUTH)
 class MemberOut(Schema):
     user_id: int = Field(serialization_alias="userId")
     name: str
-    email: str
+    email: Email
     role: str
     is_owner: bool = Field(serialization_alias="isOwner")
     joined_at: datetime = Field(serialization_alias="joinedAt")
@@ -33,7 +35,7 @@ class MemberOut(Schema):
 
 class InvitationOut(Schema):
     id: int
-    email: str
+    email: Email
     role: str
     invited_at: datetime = Field(serialization_alias="invitedAt")
     expires_at: datetime = Field(serialization_alias="expiresAt")
@@ -53,7 +55,7 @@ class TeamOut(Schema):
 
 
 class InviteIn(Schema):
-    email: str = Field(max_length=254)
+    email: Email = Field(max_length=254)
     role: str = Field(max_length=16)
 
 
@@ -84,14 +86,15 @@ def list_team(request: WorkspaceRequest):
     }
 
 
-@router.post("/team/invitations", response={201: InvitationOut}, by_alias=True, summary="inviteTeamMember")
+@router.post("/team/invitations", response={201: InvitationOut, 409: ErrorOut}, by_alias=True,
+             summary="inviteTeamMember")
 @requires(Perm.TEAM_MANAGE)
 def invite_member(request: WorkspaceRequest, payload: InviteIn):
     invitation = team_services.invite(request.tenant, request.user, payload.email, payload.role)
     return Status(201, _invitation_out(invitation))
 
 
-@router.post("/team/invitations/{invitation_id}/resend", response=InvitationOut, by_alias=True,
+@router.post("/team/invitations/{invitation_id}/resend", response={200: InvitationOut, 409: ErrorOut}, by_alias=True,
              summary="resendInvitation")
 @requires(Perm.TEAM_MANAGE)
 def resend_invitation(request: WorkspaceRequest, invitation_id: int):
@@ -99,21 +102,21 @@ def resend_invitation(request: WorkspaceRequest, invitation_id: int):
     return _invitation_out(invitation)
 
 
-@router.delete("/team/invitations/{invitation_id}", response={204: None}, summary="revokeInvitation")
+@router.delete("/team/invitations/{invitation_id}", response={204: None, 409: ErrorOut}, summary="revokeInvitation")
 @requires(Perm.TEAM_MANAGE)
 def revoke_invitation(request: WorkspaceRequest, invitation_id: int):
     team_services.revoke(team_selectors.invitation_in(request.tenant, invitation_id))
     return Status(204, None)
 
 
-@router.patch("/team/{user_id}", response=MemberOut, by_alias=True, summary="updateTeamMember")
+@router.patch("/team/{user_id}", response={200: MemberOut, 409: ErrorOut}, by_alias=True, summary="updateTeamMember")
 @requires(Perm.TEAM_MANAGE)
 def update_member(request: WorkspaceRequest, user_id: int, payload: RoleIn):
     team_services.change_role(request.tenant, request.user, user_id, payload.role)
     return _member_out(request, user_id)
 
 
-@router.delete("/team/{user_id}", response={204: None}, summary="removeTeamMember")
+@router.delete("/team/{user_id}", response={204: None, 409: ErrorOut}, summary="removeTeamMember")
 @requires(Perm.TEAM_MANAGE)
 def remove_member(request: WorkspaceRequest, user_id: int):
     team_services.remove_member(request.tenant, request.user, user_id)

@@ -32,7 +32,7 @@ from billing.selectors import plan_of
 from core import email
 from core.links import platform_url
 from core.text import plural
-from core.validation import CHECK_FIELDS, field_length_error
+from core.validation import CHECK_FIELDS, max_length_of, name_error, one_line
 from shared_apps.accounts import services as accounts
 from shared_apps.accounts.models import User
 from shared_apps.accounts.services import normalize_email
@@ -262,12 +262,10 @@ def accept_with_registration(raw_token: str, name: str, password: str) -> tuple[
     """Create the invitee's login (e-mail confirmed by the link; no account or workspace of their own) and
     join them to the workspace. Bad name or password → InvalidInput with Russian field messages."""
     invitation = invitation_for(raw_token)
-    name = " ".join((name or "").split())
+    name = one_line(name)
     errors: dict[str, str] = {}
-    if not name:
-        errors["name"] = "Укажите ваше имя."
-    elif too_long := field_length_error(name, User, "full_name"):
-        errors["name"] = too_long
+    if name_problem := name_error(name, max_length_of(User, "full_name"), "Укажите ваше имя."):
+        errors["name"] = name_problem
     if password_error := accounts.new_password_error(User(email=invitation.email, full_name=name), password):
         errors["password"] = password_error
     if errors:

@@ -4,6 +4,8 @@ from datetime import datetime
 
 from ninja import Field, Router, Schema
 
+from core.api_errors import ErrorOut
+from core.api_schema import Url
 from shared_apps.tenancy.api_auth import TENANT_AUTH, requires
 from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.permissions import Perm
@@ -34,7 +36,7 @@ class Texts(Schema):
 
 class Consent(Schema):
     personal_data_text: str = Field(alias="personalDataText", max_length=5000)
-    privacy_policy_url: str = Field(alias="privacyPolicyUrl", max_length=500)
+    privacy_policy_url: Url = Field(alias="privacyPolicyUrl", max_length=500)
     marketing_enabled: bool = Field(alias="marketingEnabled")
     marketing_text: str = Field("", alias="marketingText", max_length=2000)
 
@@ -69,8 +71,8 @@ class WidgetOut(Schema):
 class SnippetOut(Schema):
     html: str
     open_hint: str = Field(serialization_alias="openHint")
-    script_url: str = Field(serialization_alias="scriptUrl")
-    demo_url: str = Field(serialization_alias="demoUrl")
+    script_url: Url = Field(serialization_alias="scriptUrl")
+    demo_url: Url = Field(serialization_alias="demoUrl")
     instructions: dict[str, str]
 
 
@@ -94,7 +96,7 @@ def get_widget_config(request: WorkspaceRequest):
     return widget_out(get_widget(), request.tenant.site_domains)
 
 
-@router.put("/widget", response=WidgetOut, by_alias=True, summary="updateWidgetConfig")
+@router.put("/widget", response={200: WidgetOut, 409: ErrorOut}, by_alias=True, summary="updateWidgetConfig")
 @requires(Perm.WIDGET_EDIT)
 def put_widget_config(request: WorkspaceRequest, payload: WidgetIn):
     widget = update_widget(request.tenant, request.user, draft_from(payload), payload.version)

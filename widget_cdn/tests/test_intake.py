@@ -86,6 +86,9 @@ def test_preflight_answers_for_the_browser(widget):
 @pytest.mark.parametrize(("overrides", "field", "fragment"), [
     ({"name": "  "}, "name", "Как к вам обращаться"),
     ({"phone": "12345"}, "phone", "+7 912 345-67-89"),
+    ({"phone": "+7 000 000-00-00"}, "phone", "Проверьте номер телефона"),
+    ({"phone": "+123456789012345"}, "phone", "Проверьте номер телефона"),
+    ({"phone": "٠٠٠٠٠٠٠٠٠٠٠"}, "phone", "Проверьте номер телефона"),
     ({"phone": "", "email": ""}, "phone", "телефон или e-mail"),
     ({"email": "not-an-email"}, "email", "Проверьте e-mail"),
     ({"consentPersonalData": False}, "consentPersonalData", "согласия"),
@@ -103,7 +106,9 @@ def test_validation_errors_are_per_field_russian_and_store_nothing(widget, overr
 
 @pytest.mark.parametrize(("raw", "e164"), [("+7 916 123-45-67", "+79161234567"), ("89161234567", "+79161234567"),
                                           ("9161234567", "+79161234567"), ("7 (916) 123 45 67", "+79161234567"),
-                                          ("+49 151 1234 5678", "+4915112345678")])
+                                          ("+49 151 1234 5678", "+4915112345678"),
+                                          ("+٧ ٩١٦ ١٢٣ ٤٥ ٦٧", "+79161234567"),
+                                          ("８ ９１６ １２３ ４５ ６７", "+79161234567")])
 def test_phone_numbers_are_normalized_to_e164(widget, raw, e164):
     tenant, key, consent_version = widget
     lead_id = post(key, lead_body(consent_version, phone=raw)).json()["leadId"]
@@ -186,3 +191,12 @@ def test_script_carries_the_key_and_is_cached_briefly(widget, client_for):
     assert response.content.startswith(f'window.FastLeadKey="{key}";'.encode())
     assert "max-age=300" in response["Cache-Control"]
     assert client_for().get("/w/unknown.js").status_code == 404
+
+
+def test_with_redis_down_leads_are_stored_and_a_flood_is_still_refused(widget, redis_unreachable, caplog):
+    tenant, key, consent_version = widget
+    statuses = [post(key, lead_body(consent_version)).status_code for _ in range(11)]
+    assert statuses == [201] * 10 + [429]  # the per-IP limit, counted in this process meanwhile
+    with tenant_context(tenant):
+        assert Lead.objects.count() == 10
+    assert [r.getMessage() for r in caplog.records if r.name == "core.ratelimit"] == ["ratelimit_redis_unavailable"]

@@ -125,6 +125,16 @@ def test_a_refused_or_failed_lead_is_not_counted(make_tenant, monkeypatch):
     assert usage.leads_this_month(tenant.account_id) == 1 == leads_in(tenant)
 
 
+def test_over_the_plan_limit_with_redis_down_the_refusal_stays_polite(make_tenant, redis_unreachable, caplog):
+    tenant, key, consent = make_widget(make_tenant)
+    on_plan(tenant, 1)
+    assert post_lead(key, consent, "198.51.100.1").status_code == 201
+    refused = post_lead(key, consent, "198.51.100.2")
+    assert refused.status_code == 402
+    assert refused.json()["error"]["message"]
+    assert "lead_limit_notice_postponed" in [record.getMessage() for record in caplog.records]
+
+
 def test_reconcile_fixes_a_drifted_counter(make_tenant, caplog):
     tenant, key, consent = make_widget(make_tenant)
     on_plan(tenant, 5)

@@ -439,6 +439,10 @@
         window.FastLeadWidget.preview(container, this.previewConfig(), { offHours: offHours });
       },
 
+      focusSiteDomains: function () {
+        this.$nextTick(function () { document.getElementById("wf-siteDomains").focus(); });
+      },
+
       // --- the snippet ---------------------------------------------------------------------------------
       moveTab: function (step) {
         var tabs = Array.prototype.slice.call(this.$root.querySelectorAll("[role=tab]"));

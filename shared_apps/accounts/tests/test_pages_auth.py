@@ -9,7 +9,9 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from core.text import wait_time
 from shared_apps.accounts.models import LoginSession, OneTimeToken, User
+from shared_apps.accounts.tests.test_api_auth import let_the_wait_pass
 from shared_apps.tenancy.models import Tenant
 
 pytestmark = pytest.mark.django_db
@@ -153,15 +155,51 @@ def test_one_login_opens_every_workspace_of_the_user(public, member, make_tenant
     assert LoginSession.objects.filter(user=user, parent__isnull=False).count() == 2
 
 
-def test_wrong_password_and_lockout_on_the_login_page(public, member):
+def test_wrong_password_and_the_wait_on_the_login_page(public, member, make_user, add_member):
     for _ in range(5):
         wrong = public.post("/login", {"email": "anna@ulybka.ru", "password": "нет"})
         assert wrong.status_code == 401
         assert "Неверный e-mail или пароль." in wrong.content.decode()
-    locked = public.post("/login", {"email": "anna@ulybka.ru", "password": PASSWORD})
-    assert locked.status_code == 429
-    assert "Слишком много неудачных попыток входа" in locked.content.decode()
-    assert int(locked["Retry-After"]) > 0
+    waiting = public.post("/login", {"email": "anna@ulybka.ru", "password": PASSWORD})
+    assert waiting.status_code == 429
+    retry_after = int(waiting["Retry-After"])
+    assert 27 <= retry_after <= 30
+    assert (f"Слишком много неудачных попыток входа. Попробуйте снова через {wait_time(retry_after)}."
+            in waiting.content.decode())
+    add_member(make_user("boris@ulybka.ru", PASSWORD), member[1])  # a colleague behind the same address is not held up
+    assert Client(HTTP_HOST="localhost").post("/login", {"email": "boris@ulybka.ru",
+                                                         "password": PASSWORD}).status_code == 302
+    let_the_wait_pass("anna@ulybka.ru")
+    assert public.post("/login", {"email": "anna@ulybka.ru", "password": PASSWORD}).status_code == 302
+
+
+def with_cookie(host: str, session_key: str) -> Client:
+    client = Client(HTTP_HOST=host)
+    client.cookies["sessionid"] = session_key
+    return client
+
+
+def test_a_session_cookie_copied_to_another_host_does_not_log_in_there(public, member, make_tenant, add_member):
+    user, tenant = member
+    tenant_client = Client(HTTP_HOST=tenant.primary_host)
+    follow_handoff(public.post("/login", {"email": "anna@ulybka.ru", "password": PASSWORD}), tenant_client)
+    public_key, workspace_key = public.cookies["sessionid"].value, tenant_client.cookies["sessionid"].value
+    assert public_key != workspace_key
+
+    on_workspace = with_cookie(tenant.primary_host, public_key).get("/")
+    assert on_workspace.status_code == 302  # to the login: anonymous there
+    assert "/login" in on_workspace["Location"]
+    assert with_cookie(tenant.primary_host, public_key).get("/api/v1/leads").status_code == 401
+    # A copied cookie is a leaked one: that login ends, on every host.
+    assert tenant_client.get("/").status_code == 302
+    assert public.get("/login").status_code == 200  # the form: logged out
+
+    follow_handoff(public.post("/login", {"email": "anna@ulybka.ru", "password": PASSWORD}), tenant_client)
+    workspace_key = tenant_client.cookies["sessionid"].value
+    other = make_tenant(name="Другая")
+    add_member(user, other)
+    assert with_cookie("localhost", workspace_key).get("/login").status_code == 200  # not logged in here
+    assert with_cookie(other.primary_host, workspace_key).get("/").status_code == 302  # nor on another workspace
 
 
 def test_handoff_token_is_single_use_and_bound_to_its_workspace(public, member, make_tenant):
@@ -219,6 +257,35 @@ def test_password_reset_same_answer_single_use_and_ends_sessions(public, member,
     assert public.post(link, {"password": "Ещё-один-2028"}).status_code == 400  # single use
     assert tenant_client.get("/").status_code == 302  # the other session ended
     assert User.objects.get(pk=user.pk).check_password("Совсем-новый-2027")
+
+
+RESET_REFUSED = "Слишком много запросов на восстановление пароля. Попробуйте снова через 60 минут."
+
+
+def test_password_reset_is_limited_per_address_alike_for_known_and_unknown_ones(member, send_mail_now):
+    def request_reset(email: str, number: int):
+        return Client(HTTP_HOST="localhost", REMOTE_ADDR=f"198.51.100.{number}").post("/password/reset",
+                                                                                      {"email": email})
+
+    with send_mail_now():
+        known = [request_reset("anna@ulybka.ru", number) for number in range(8)]
+        unknown = [request_reset("nobody@ulybka.ru", number) for number in range(8)]
+    assert [r.status_code for r in known] == [r.status_code for r in unknown] == [200] * 3 + [429] * 5
+    assert len(mail.outbox) == 3
+    for refused in (known[-1], unknown[-1]):
+        assert RESET_REFUSED in refused.content.decode()
+        assert 3500 < int(refused["Retry-After"]) <= 3600
+
+
+def test_password_reset_is_limited_per_ip(public, member, send_mail_now):
+    with send_mail_now():
+        statuses = [public.post("/password/reset", {"email": f"user{n}@ulybka.ru"}).status_code for n in range(10)]
+        refused = public.post("/password/reset", {"email": "anna@ulybka.ru"})
+    assert statuses == [200] * 10
+    assert refused.status_code == 429
+    assert RESET_REFUSED in refused.content.decode()
+    assert 'value="anna@ulybka.ru"' in refused.content.decode()
+    assert mail.outbox == []
 
 
 def test_password_reset_link_expires_after_an_hour(public, member, send_mail_now):

@@ -121,6 +121,7 @@ def test_get_and_patch_the_current_tenant(owner):
 
 @pytest.mark.parametrize(("body", "field", "fragment"), [
     ({"siteDomains": ["не домен"]}, "siteDomains", "не похоже на домен"),
+    ({"siteDomains": ["[::1"]}, "siteDomains", "не похоже на домен"),  # urlsplit: "Invalid IPv6 URL"
     ({"timezone": "Mars/Olympus"}, "timezone", "часовой пояс"),
     ({"name": ""}, "name", "Укажите название"),
     ({"subdomain": "www"}, "subdomain", "зарезервирован"),

@@ -136,6 +136,29 @@ def test_route_answers_each_caller_as_its_role_allows(world, client_for, method,
         assert secret not in body
 
 
+# What no route accepts: a body that is not even JSON, a query of wrong types, a path parameter of the wrong type.
+INVALID_BODY = '{"version": "не число", "role": '
+INVALID_QUERY = "?page=abc&pageSize=-1&status=unknown&format=xml"
+INVALID_PATH_SAMPLE = "abc"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor", ["anonymous", "foreign_member", "analyst", "operator"])
+@pytest.mark.parametrize(("method", "path", "view"), ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])
+def test_permission_is_checked_before_the_input(world, client_for, method, path, view, actor):
+    """A caller without the right gets 401/403 whatever they send: never a 400 that tells them about the route's
+    input (and nothing is validated, read or written for them)."""
+    expected = expected_status(view, actor)
+    if expected == "ok":
+        return
+    home, actors, _, _ = world
+    url = "/api/v1" + re.sub(r"{(\w+)}", INVALID_PATH_SAMPLE, path) + INVALID_QUERY
+    client = client_for(home, actors[actor]) if actors[actor] else Client(HTTP_HOST=home.primary_host)
+    response = client.generic(method, url, data=INVALID_BODY, content_type="application/json")
+    assert response.status_code == int(expected), (response.status_code, response.content[:300])
+    assert response.json()["error"]["code"] in {"unauthorized", "forbidden"}
+
+
 def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (8, 8), (37, 99, 235)).save(out, "PNG")

@@ -265,6 +265,22 @@ def test_operator_reads_but_cannot_save_and_analyst_cannot_read(workspace, clien
     assert stored(tenant).version == 1
 
 
+def test_an_operator_gets_403_for_an_invalid_body_too(workspace, client_for, make_user, add_member):
+    """Permission before validation: without the right the body is not even read."""
+    tenant, _admin = workspace
+    operator = make_user()
+    add_member(operator, tenant, Membership.Role.OPERATOR)
+    as_operator = client_for(tenant, operator)
+    for body in ({"version": "не число"}, {}):
+        response = put(as_operator, body)
+        assert response.status_code == 403
+        assert response.json()["error"] == {"code": "forbidden", "fields": {},
+                                            "message": "Недостаточно прав: обратитесь к администратору рабочего "
+                                                       "пространства."}
+    assert as_operator.put("/api/v1/widget", "{not json", content_type="application/json").status_code == 403
+    assert WidgetPublication.objects.get(tenant=tenant).version == 1
+
+
 def test_snippet_and_install_notes(workspace, client_for):
     tenant, admin = workspace
     response = client_for(tenant, admin).get("/api/v1/widget/snippet")

@@ -1,5 +1,6 @@
 from django_tenants.management.commands.migrate_schemas import MigrateSchemasCommand
 
+from core.database import session_timeouts
 from shared_apps.tenancy.services import ensure_platform_tenants
 
 
@@ -11,6 +12,8 @@ class Command(MigrateSchemasCommand):
     """
 
     def handle(self, *args, **options):
-        super().handle(*args, **options)
-        if self.sync_public and not options.get("plan") and not options.get("check_unapplied"):
-            ensure_platform_tenants()
+        # No statement limit (a migration may rewrite a big table) but a bounded wait for locks.
+        with session_timeouts("migration"):
+            super().handle(*args, **options)
+            if self.sync_public and not options.get("plan") and not options.get("check_unapplied"):
+                ensure_platform_tenants()
