@@ -22,6 +22,8 @@ from billing.models import Document, Plan, Subscription
 from billing.services import sync_plans
 from config.celery import app as celery_app
 from core.database import use_session_timeouts
+from dev.channel_sandbox import ChannelSandbox
+from dev.channel_sandbox import start_sandbox as start_channel_sandbox
 from dev.payment_sandbox import PaymentSandbox, start_sandbox, stop_sandbox
 from dev.payment_sandbox.server import DEFAULT_TINKOFF, DEFAULT_YOOKASSA
 from shared_apps.accounts.models import Account, User
@@ -319,6 +321,19 @@ def eager_tasks() -> Iterator[None]:
 def send_mail_now(eager_tasks, django_capture_on_commit_callbacks):
     """Inside ``with send_mail_now():`` e-mails queued on commit are delivered to mail.outbox at once."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def channel_sandbox(settings) -> Iterator[ChannelSandbox]:
+    """Twilio and Telegram emulated on a free port; the settings' provider URLs point at it for the test."""
+    server, base_url = start_channel_sandbox()
+    settings.CHANNEL_SANDBOX_URL = base_url
+    settings.TWILIO_API_URL = f"{base_url}/twilio"
+    settings.TELEGRAM_API_URL = f"{base_url}/telegram"
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

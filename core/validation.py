@@ -24,6 +24,14 @@ PASSWORD_MAX_LENGTH = 128
 MAX_PAGE = 10_000
 
 
+def page_number(raw: str | None) -> int:
+    """A list page's ``?page=`` as a page to show: the first one for anything but a positive number."""
+    try:
+        return min(max(int(raw or 1), 1), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
 def max_length_of(model: type[Model], field_name: str) -> int:
     field = model._meta.get_field(field_name)
     if not isinstance(field, Field) or field.max_length is None:

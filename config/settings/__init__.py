@@ -72,6 +72,7 @@ SHARED_APPS += DEV_APPS
 TENANT_APPS = [
     "tenant_apps.leads",
     "tenant_apps.widgets",
+    "tenant_apps.channels",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -329,6 +330,26 @@ SOCIAL_AUTH_PIPELINE = (
     "shared_apps.accounts.oauth.log_sign_in",
 )
 
+# --- channels ----------------------------------------------------------------
+# Outside production the providers talk to the local channel sandbox (`manage.py run_channel_sandbox`, port 8027),
+# which emulates Twilio and the Telegram Bot API on loopback.
+CHANNEL_SANDBOX_URL = env_str("CHANNEL_SANDBOX_URL", "http://127.0.0.1:8027" if APP_ENV != "production" else "")
+if APP_ENV == "production" and CHANNEL_SANDBOX_URL:
+    raise ImproperlyConfigured("CHANNEL_SANDBOX_URL must not be set in production")
+TWILIO_API_URL = env_str("TWILIO_API_URL", f"{CHANNEL_SANDBOX_URL}/twilio" if CHANNEL_SANDBOX_URL
+                         else "https://api.twilio.com")
+TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", f"{CHANNEL_SANDBOX_URL}/telegram" if CHANNEL_SANDBOX_URL
+                           else "https://api.telegram.org")
+CHANNEL_TIMEOUT_SECONDS = env_int("CHANNEL_TIMEOUT_SECONDS", 10)
+# Fernet keys for the channels' credentials, comma-separated: the first encrypts, all decrypt (rotation:
+# put a new key first, run `manage.py rotate_channel_keys`, then drop the old one). Outside production a fixed
+# development key, so a local database stays readable across restarts.
+CHANNEL_SECRET_KEYS = env_list(
+    "CHANNEL_SECRET_KEYS", [] if APP_ENV == "production" else ["GuZxWaGYekhw72jIXb0O2kgjSmobe4cLE7ZigGGezM0="]
+)
+if APP_ENV == "production" and not CHANNEL_SECRET_KEYS:
+    raise ImproperlyConfigured("CHANNEL_SECRET_KEYS is required in production")
+
 # --- billing -----------------------------------------------------------------
 # Outside production both providers talk to the local payment sandbox
 # (`manage.py run_payment_sandbox`, port 8026), which emulates YooKassa v3 and T-Bank v2 on loopback.
@@ -539,6 +560,8 @@ LOGGING = {
         "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "celery": {"level": LOG_LEVEL},
+        # httpx logs every request's full URL at INFO, and the Telegram Bot API carries the bot's token in it.
+        "httpx": {"level": "WARNING"},
     },
 }
 

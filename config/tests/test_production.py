@@ -20,7 +20,8 @@ PAYMENT_CREDENTIALS = {"YOOKASSA_SHOP_ID": "506751", "YOOKASSA_SECRET_KEY": "liv
                        "TINKOFF_TERMINAL_KEY": "1700000000001", "TINKOFF_PASSWORD": "terminal-password"}
 PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "production-secret-key-0123456789-abcdefghij",
               "JWT_KEYS": "k:secret-of-32-characters-at-least-123", "JWT_ACTIVE_KID": "k",
-              "DJANGO_SETTINGS_MODULE": "config.settings", **PAYMENT_CREDENTIALS}
+              "DJANGO_SETTINGS_MODULE": "config.settings",
+              "CHANNEL_SECRET_KEYS": "fD4yQj2lqz3Y0pqvV6yF1mYbQ8q0d8mX7u3n5kQ2r0Q=", **PAYMENT_CREDENTIALS}
 # What the image has: with dev/ absent (as in the image) settings load, every URLconf resolves, checks pass.
 PROBE = """
 import importlib.abc, json, sys

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from billing import entitlements
+from core.validation import page_number
 from shared_apps.tenancy.decorators import permission_required
 from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.permissions import Perm
@@ -27,7 +28,7 @@ def leads(request: WorkspaceRequest) -> HttpResponse:
     if channel not in Channel.values:
         channel = None
     page = Paginator(lead_list(LeadFilters(status=status, channel=channel)), LEADS_PER_PAGE).get_page(
-        request.GET.get("page")
+        page_number(request.GET.get("page"))
     )
     context = {
         "section": "leads", "page": page, "status": status, "channel": channel, "statuses": Lead.Status.choices,

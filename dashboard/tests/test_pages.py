@@ -49,6 +49,17 @@ def test_bad_filters_are_ignored_not_500(workspace):
     assert len(response.context["page"].object_list) == 2
 
 
+@pytest.mark.parametrize(("page", "shown"), [("0", 1), ("-1", 1), ("abc", 1), ("2", 2), ("99999999999999999999", 2)])
+def test_a_page_number_out_of_range_shows_the_nearest_page(workspace, page, shown):
+    tenant, client, _ = workspace
+    with tenant_context(tenant):
+        Lead.objects.bulk_create(Lead(name=f"Лид {n}", phone="+79160000000", created_at=timezone.now())
+                                 for n in range(30))
+    response = client.get(f"/leads?page={page}")
+    assert response.status_code == 200
+    assert response.context["page"].number == shown
+
+
 def test_htmx_filter_returns_only_the_table(workspace):
     _, client, _ = workspace
     response = client.get("/leads?status=booked", headers={"HX-Request": "true"})

@@ -19,8 +19,10 @@ from PIL import Image
 
 from billing.models import Payment, Plan, Subscription
 from config.api import tenant_api
+from dev.channel_sandbox import DEFAULT_TELEGRAM, DEFAULT_TWILIO
 from shared_apps.tenancy.models import Invitation, Membership
 from shared_apps.tenancy.permissions import ROLE_PERMISSIONS
+from tenant_apps.channels.services import connect as connect_channel
 from tenant_apps.leads.models import Lead
 
 FOREIGN_SECRET = "Тайный Клиент Соседа"
@@ -47,6 +49,8 @@ BODIES = {
     ("PATCH", "/team/{user_id}"): {"role": "analyst"},
     ("POST", "/billing/payments"): {"planId": "pro", "paymentMethod": "yookassa"},
     ("POST", "/billing/plan"): {"planId": "pro"},
+    ("POST", "/channels"): {"provider": "telegram", "credentials": {"botToken": DEFAULT_TELEGRAM}},
+    ("POST", "/channels/{channel_id}/test"): {"recipient": "+79161234567", "text": "Проверка из матрицы"},
     ("POST", "/billing/invoices"): {"planId": "pro"},
     ("PUT", "/billing/requisites"): {"legalName": "ООО «Дом»", "inn": "7707083893", "kpp": "770701001",
                                      "legalAddress": "г. Москва"},
@@ -67,7 +71,7 @@ MULTIPART = {("POST", "/widget/logo"), ("POST", "/widget/avatar")}
 
 
 @pytest.fixture
-def world(make_tenant, make_user, add_member, settings, tmp_path, payment_sandbox):
+def world(make_tenant, make_user, add_member, settings, tmp_path, payment_sandbox, channel_sandbox):
     settings.MEDIA_ROOT = str(tmp_path)  # uploads of the matrix land in a temporary folder
     home = make_tenant(name="Дом")
     home.account.legal_name, home.account.inn, home.account.kpp = "ООО «Дом»", "7707083893", "770701001"
@@ -87,6 +91,8 @@ def world(make_tenant, make_user, add_member, settings, tmp_path, payment_sandbo
     foreign = neighbour.memberships.get().user
     with tenant_context(home):
         lead = Lead.objects.create(name="Свой Клиент", phone="+79161112233", created_at=timezone.now())
+        channel = connect_channel("twilio", dict(zip(("accountSid", "authToken", "fromNumber"), DEFAULT_TWILIO,
+                                                     strict=True)))
     with tenant_context(neighbour):
         Lead.objects.create(name=FOREIGN_SECRET, phone=FOREIGN_PHONE, created_at=timezone.now())
     invitation = Invitation.objects.create(
@@ -95,7 +101,7 @@ def world(make_tenant, make_user, add_member, settings, tmp_path, payment_sandbo
     )
     actors = {"anonymous": None, "foreign_member": foreign, "analyst": analyst, "operator": operator, "admin": admin}
     samples = {"lead_id": lead.pk, "user_id": operator.pk, "invitation_id": invitation.pk,
-               "payment_id": payment.order_id}
+               "payment_id": payment.order_id, "channel_id": channel.pk}
     return home, actors, samples, foreign
 
 

@@ -1,0 +1,161 @@
+"""What every channel provider speaks (the integrations pattern of healthchecks.io): credential field descriptions,
+a live credential check and sending, with our own message, delivery and error shapes — never a provider's.
+
+Provider modules live in ``providers/`` and are imported lazily through :data:`REGISTRY`; nothing outside this app
+imports them. Every error's ``reason`` is Russian and safe to show to the workspace's admin.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, ClassVar
+
+import httpx
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from .kinds import Kind
+
+MAX_FIELD_LENGTH = 256
+
+
+class TransportError(Exception):
+    """Base of a provider's refusals and failures; ``reason`` is Russian."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class PermanentError(TransportError):
+    """The provider refused this message (bad recipient, unsubscribed, blocked): sending it again will not help."""
+
+
+class AuthError(PermanentError):
+    """The provider refused the credentials (wrong, revoked, suspended account): the channel needs new ones."""
+
+
+class CredentialsRejected(AuthError):
+    """:meth:`Transport.check` — the provider said the credentials are not valid for sending."""
+
+
+class TemporaryError(TransportError):
+    """No answer, a 5xx or a rate limit: the outcome may change later; ``retry_after`` in seconds when told."""
+
+    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class CredentialField:
+    name: str  # the key in the credentials object of the API (camelCase)
+    label: str
+    help_text: str  # where to find the value in the provider's console
+    pattern: str  # the whole value must match
+    invalid_message: str
+    secret: bool = False  # encrypted, never shown again; its last characters make the channel's hint
+
+
+@dataclass(frozen=True)
+class Message:
+    recipient: str  # E.164 phone, e-mail or the messenger's chat id, as the provider's ``recipient_error`` accepts
+    text: str
+    idempotency_key: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    provider_message_id: str
+    status: str  # the provider's own status word ("queued", "sent")
+
+
+class Transport:
+    """One provider. Subclasses set the class attributes and implement :meth:`check` and :meth:`send`."""
+
+    code: ClassVar[str]
+    kind: ClassVar[Kind]
+    fields: ClassVar[tuple[CredentialField, ...]]
+    base_url_setting: ClassVar[str]  # the settings name of the provider's API root
+
+    def __init__(self, credentials: Mapping[str, str]) -> None:
+        self.credentials = dict(credentials)
+        self.base_url = str(getattr(settings, self.base_url_setting)).rstrip("/")
+        self.timeout = float(settings.CHANNEL_TIMEOUT_SECONDS)
+
+    @classmethod
+    def clean_credentials(cls, data: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+        """The provider's fields from ``data`` (others are ignored), stripped, and Russian messages per bad field."""
+        clean: dict[str, str] = {}
+        errors: dict[str, str] = {}
+        for field in cls.fields:
+            value = data.get(field.name)
+            value = value.strip() if isinstance(value, str) else ""
+            if not value:
+                errors[field.name] = f"Укажите «{field.label}»."
+            elif len(value) > MAX_FIELD_LENGTH or not re.fullmatch(field.pattern, value):
+                errors[field.name] = field.invalid_message
+            else:
+                clean[field.name] = value
+        return clean, errors
+
+    @classmethod
+    def secret_hint(cls, credentials: Mapping[str, str]) -> str:
+        """``••••3f9a``: the last four characters of the first secret field, so an admin can tell keys apart."""
+        secret = next(credentials[field.name] for field in cls.fields if field.secret)
+        return "••••" + secret[-4:]
+
+    @classmethod
+    def recipient_error(cls, recipient: str) -> str | None:
+        """A Russian message when ``recipient`` is not an address this provider can send to."""
+        raise NotImplementedError
+
+    def check(self) -> None:
+        """A live request with the credentials: returns when they may send, raises :class:`CredentialsRejected`
+        with the provider's reason or :class:`TemporaryError` when the provider could not tell."""
+        raise NotImplementedError
+
+    def send(self, message: Message) -> Delivery:
+        """Hand the message to the provider: :class:`Delivery` on acceptance, else a :class:`TransportError`."""
+        raise NotImplementedError
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One HTTP exchange; no answer and 5xx become :class:`TemporaryError`, other statuses are the caller's."""
+        try:
+            response = httpx.request(method, url, timeout=self.timeout, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise TemporaryError(f"{self.label} не ответил вовремя. Попробуйте ещё раз через минуту.") from exc
+        except httpx.HTTPError as exc:
+            raise TemporaryError(f"Не удалось связаться с {self.label}. Попробуйте ещё раз через минуту.") from exc
+        if response.status_code >= 500:
+            raise TemporaryError(f"{self.label} временно недоступен (ошибка {response.status_code}). "
+                                 "Попробуйте ещё раз через несколько минут.")
+        return response
+
+    @property
+    def label(self) -> str:
+        return self.code.capitalize()
+
+
+# Provider code → its class; only providers that are implemented. Imported on first use.
+REGISTRY: dict[str, str] = {
+    "twilio": "tenant_apps.channels.providers.twilio.Twilio",
+    "telegram": "tenant_apps.channels.providers.telegram.Telegram",
+}
+
+
+@cache
+def transport_class(code: str) -> type[Transport] | None:
+    path = REGISTRY.get(code)
+    return import_string(path) if path else None
+
+
+def retry_after_of(response: httpx.Response) -> float | None:
+    """The ``Retry-After`` header in seconds, when it is a number."""
+    try:
+        return float(response.headers["Retry-After"])
+    except (KeyError, ValueError):
+        return None
