@@ -246,6 +246,8 @@ def start_celery_worker(log: Path, extra_env: dict[str, str], *, pool: str = "so
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "CACHE_KEY_PREFIX": settings.CACHE_KEY_PREFIX,
         "CELERY_BROKER_URL": celery_app.conf.broker_url,
+        # What a handler enqueues from inside the worker goes to this test worker's queue too.
+        "CELERY_TASK_DEFAULT_QUEUE": celery_app.conf.task_default_queue,
         "LOG_FORMAT": "text",
     }
     queue = celery_app.conf.task_default_queue

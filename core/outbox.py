@@ -5,7 +5,9 @@ relayed to Celery at once when the broker answers; otherwise the relay process (
 keeps retrying. A worker runs the handler inside a transaction that holds the message's row lock and marks it
 done in the same commit, so a redelivered message (late acknowledgement, a requeue after a killed worker, a
 republished message) runs the handler at most once to completion. A handler that fails goes back to the
-outbox with a growing delay, and after ``MAX_ATTEMPTS`` it is marked failed and logged.
+outbox with a growing delay, and after ``MAX_ATTEMPTS`` it is marked failed and logged. A handler that raises
+:class:`RetryLater` keeps what it wrote and runs again after the delay it asked for; that is its own decision, not
+a failure, so it does not count towards ``MAX_ATTEMPTS`` (the handler bounds its own retries).
 """
 
 import logging
@@ -34,6 +36,15 @@ MAX_ATTEMPTS = 10
 RETRY_DELAY_CAP = timedelta(hours=1)
 
 _handlers: dict[str, Callable[..., Any]] = {}
+
+
+class RetryLater(Exception):
+    """Raised by a handler: commit what it wrote so far and run the message again in ``seconds``."""
+
+    def __init__(self, seconds: float, reason: str = "") -> None:
+        super().__init__(reason)
+        self.seconds = max(0.0, seconds)
+        self.reason = reason
 
 
 def handler(function: Callable[P, R]) -> Callable[P, R]:
@@ -90,7 +101,8 @@ def relay(*, ids: Iterable[int] | None = None, limit: int = 100) -> int:
                                    "the" if ids is not None else "due", type(error).__name__)
                     break
                 # Unless a delivery that ran in between (eagerly, in tests) already sent it back for a retry.
-                OutboxMessage.objects.filter(pk=message.pk, attempts=message.attempts).update(published_at=now)
+                OutboxMessage.objects.filter(pk=message.pk, attempts=message.attempts,
+                                             available_at=message.available_at).update(published_at=now)
                 published += 1
     except Exception:
         # Called after a commit too: whatever goes wrong here must not fail the request that wrote the message.
@@ -110,7 +122,13 @@ def deliver(message_id: int) -> None:
             )
             if message is None:
                 return  # done by an earlier delivery
-            _handlers[message.handler](*message.args, **message.kwargs)
+            try:
+                _handlers[message.handler](*message.args, **message.kwargs)
+            except RetryLater as later:
+                OutboxMessage.objects.filter(pk=message.pk).update(
+                    available_at=timezone.now() + timedelta(seconds=later.seconds), published_at=None,
+                    last_error=later.reason[:300])
+                return
             # The arguments may carry one-time links: not kept once the work is done.
             OutboxMessage.objects.filter(pk=message.pk).update(done_at=timezone.now(), args=[], kwargs={})
     except Exception as error:

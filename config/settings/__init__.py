@@ -341,6 +341,11 @@ TWILIO_API_URL = env_str("TWILIO_API_URL", f"{CHANNEL_SANDBOX_URL}/twilio" if CH
 TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", f"{CHANNEL_SANDBOX_URL}/telegram" if CHANNEL_SANDBOX_URL
                            else "https://api.telegram.org")
 CHANNEL_TIMEOUT_SECONDS = env_int("CHANNEL_TIMEOUT_SECONDS", 10)
+# Who greets a new lead (tenant_apps.channels.first_contact.FirstContact); an external orchestrator may replace it.
+FIRST_CONTACT_ORCHESTRATOR = env_str("FIRST_CONTACT_ORCHESTRATOR",
+                                     "tenant_apps.channels.first_contact.DefaultFirstContact")
+# SMS between 21:00 and 09:00 in the workspace's time zone wait for the morning unless this allows them.
+SMS_AT_NIGHT = env_bool("SMS_AT_NIGHT", False)
 # Fernet keys for the channels' credentials, comma-separated: the first encrypts, all decrypt (rotation:
 # put a new key first, run `manage.py rotate_channel_keys`, then drop the old one). Outside production a fixed
 # development key, so a local database stays readable across restarts.

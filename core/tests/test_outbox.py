@@ -12,6 +12,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from aiosmtpd.controller import Controller
 from django.core import mail
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from conftest import free_port, start_celery_worker, stop_process
@@ -227,6 +229,28 @@ def test_a_failing_handler_is_retried_later_and_given_up_after_the_last_attempt(
     message.refresh_from_db()
     assert message.failed_at is not None
     assert outbox.relay() == 0
+
+
+@outbox.handler
+def create_user_and_wait(address: str) -> None:
+    if not User.objects.filter(email=address).exists():
+        User.objects.create_user(address)
+        raise outbox.RetryLater(30, "ждём утра")
+
+
+def test_a_handler_asking_to_retry_later_keeps_its_writes_and_runs_again_when_asked():
+    with transaction.atomic():
+        message = outbox.enqueue(create_user_and_wait, "later@romashka.ru")
+    before = timezone.now()
+    outbox.deliver.apply((message.pk,))
+    message.refresh_from_db()
+    assert User.objects.filter(email="later@romashka.ru").exists()
+    assert (message.done_at, message.attempts, message.last_error, message.published_at) == (None, 0, "ждём утра",
+                                                                                             None)
+    assert before + timedelta(seconds=29) < message.available_at <= timezone.now() + timedelta(seconds=30)
+    outbox.deliver.apply((message.pk,))
+    message.refresh_from_db()
+    assert message.done_at is not None
 
 
 def test_enqueue_refuses_an_unregistered_function():

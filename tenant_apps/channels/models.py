@@ -48,6 +48,7 @@ class DeliveryAttempt(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     provider_message_id = models.CharField(max_length=128, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    tries = models.PositiveSmallIntegerField(default=0)  # calls to the provider (a pipeline send is retried)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -51,6 +51,8 @@ class LeadEvent(models.Model):
         CREATED = "created", "Лид создан"
         QUEUED = "queued", "Передан в обработку"
         MESSAGE_OUT = "message_out", "Отправлено сообщение"
+        MESSAGE_FAILED = "message_failed", "Сообщение не отправлено"
+        MESSAGE_POSTPONED = "message_postponed", "Отправка отложена"
         MESSAGE_IN = "message_in", "Получен ответ"
         STATUS_CHANGED = "status_changed", "Статус изменён"
         BOOKED = "booked", "Записан на встречу"
