@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class DevConfig(AppConfig):
-    """Holds the development commands: run_payment_sandbox, run_oauth_sandbox, end_trial."""
+    """Holds the development commands: run_payment_sandbox, run_oauth_sandbox, run_channel_sandbox, end_trial."""
 
     name = "dev"
     label = "dev"

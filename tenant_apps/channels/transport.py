@@ -8,6 +8,7 @@ imports them. Every error's ``reason`` is Russian and safe to show to the worksp
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -73,8 +74,8 @@ class Delivery:
     status: str  # the provider's own status word ("queued", "sent")
 
 
-class Transport:
-    """One provider. Subclasses set the class attributes and implement :meth:`check` and :meth:`send`."""
+class Transport(ABC):
+    """One provider. Subclasses set the class attributes and implement the abstract methods."""
 
     code: ClassVar[str]
     kind: ClassVar[Kind]
@@ -109,18 +110,18 @@ class Transport:
         return "••••" + secret[-4:]
 
     @classmethod
+    @abstractmethod
     def recipient_error(cls, recipient: str) -> str | None:
         """A Russian message when ``recipient`` is not an address this provider can send to."""
-        raise NotImplementedError
 
+    @abstractmethod
     def check(self) -> None:
         """A live request with the credentials: returns when they may send, raises :class:`CredentialsRejected`
         with the provider's reason or :class:`TemporaryError` when the provider could not tell."""
-        raise NotImplementedError
 
+    @abstractmethod
     def send(self, message: Message) -> Delivery:
         """Hand the message to the provider: :class:`Delivery` on acceptance, else a :class:`TransportError`."""
-        raise NotImplementedError
 
     def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """One HTTP exchange; no answer and 5xx become :class:`TemporaryError`, other statuses are the caller's."""
