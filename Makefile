@@ -34,7 +34,7 @@ run: setup db seed
 	@echo "    Регистрация:         http://localhost:$(PORT)/signup   (письма — в http://localhost:$(PORT)/dev/mailbox)"
 	@echo "    API и документация:  http://localhost:$(PORT)/api/v1/docs и http://demo.localhost:$(PORT)/api/v1/docs"
 	@echo "    Платёжная песочница: http://127.0.0.1:8026/   (ЮKassa и T-Bank; тестовая карта 5555 5555 5555 4444)"
-	@echo "    Песочница каналов:   http://127.0.0.1:8027/_sandbox/messages   (Twilio и Telegram; ключи — в её логе)"
+	@echo "    Песочница каналов:   http://127.0.0.1:8027/_sandbox/   (сообщения клиентам, ответ клиента, сбои; SMS, e-mail и Telegram демо-кабинета подключены к ней)"
 	@echo "    Состояние:           http://localhost:$(PORT)/healthz"
 	@echo
 	PORT=$(PORT) PLATFORM_PORT=$(or $(PLATFORM_PORT),$(PORT)) $(VENV)/bin/honcho start

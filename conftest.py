@@ -332,6 +332,12 @@ def channel_sandbox(settings) -> Iterator[ChannelSandbox]:
     settings.CHANNEL_SANDBOX_URL = base_url
     settings.TWILIO_API_URL = f"{base_url}/twilio"
     settings.TELEGRAM_API_URL = f"{base_url}/telegram"
+    settings.SMSC_API_URL = f"{base_url}/smsc"  # SMTP listens on server.smtp_port: channels name their host
+    settings.WHATSAPP_API_URL = f"{base_url}/whatsapp"
+    settings.MAX_API_URL = f"{base_url}/max"
+    settings.SENDGRID_API_URL = f"{base_url}/sendgrid"
+    settings.SES_API_URL = f"{base_url}/ses"
+    settings.CALCOM_API_URL = f"{base_url}/calcom"
     try:
         yield server
     finally:

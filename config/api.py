@@ -9,6 +9,7 @@ from shared_apps.onboarding.api import router as onboarding_router
 from shared_apps.tenancy.api import tenant_router as current_tenant_router
 from shared_apps.tenancy.auth_api import router as login_router
 from tenant_apps.channels.api import router as channels_router
+from tenant_apps.channels.calendar_api import router as calendar_router
 from tenant_apps.leads.api import router as leads_router
 from tenant_apps.team.api import router as team_router
 from tenant_apps.widgets.api import router as widget_router
@@ -37,4 +38,5 @@ tenant_api.add_router("/", widget_router)
 tenant_api.add_router("/", widget_upload_router)
 tenant_api.add_router("/", team_router)
 tenant_api.add_router("/", channels_router)
+tenant_api.add_router("/", calendar_router)
 tenant_api.add_router("/", billing_router)

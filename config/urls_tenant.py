@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     *auth_urlpatterns,
     path("api/v1/", tenant_api.urls),
+    path("", include("tenant_apps.channels.urls")),
 ]
 
 urlpatterns += local_media_urlpatterns()

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("dashboard.profile.urls")),
     path("", include("dashboard.team.urls")),
     path("", include("dashboard.widget.urls")),
+    path("", include("dashboard.channels.urls")),
+    path("", include("dashboard.calendar.urls")),
     path("", include("dashboard.billing.urls")),
 ]
 

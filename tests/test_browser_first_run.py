@@ -144,9 +144,7 @@ def test_cabinet_menu_has_no_dead_labels(workspace, browser, device):
     nav.get_by_role("link", name="Каналы").click()
     expect(page).to_have_url(workspace.url + "channels")
     expect(page.get_by_role("heading", name="Каналы", exact=True)).to_be_visible()
-    expect(page.get_by_text("Подключить SMS, e-mail, Telegram, WhatsApp или MAX пока нельзя")).to_be_visible()
-    page.get_by_role("link", name="Настроить виджет").click()
-    expect(page).to_have_url(workspace.url + "widget")
+    expect(page.get_by_role("heading", name="SMS (Twilio)")).to_be_visible()
 
     page.goto(workspace.url + "analytics")
     expect(page.get_by_role("heading", name="Аналитика", exact=True)).to_be_visible()

@@ -2,7 +2,9 @@
 
 import logging
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import urlsplit
+from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.cache import caches
@@ -22,6 +24,7 @@ from core.links import platform_url
 from core.ratelimit import RateLimit
 from core.validation import CHECK_FIELDS, name_error, one_line
 from shared_apps.tenancy.models import Membership, Tenant
+from tenant_apps.channels import booking, conversation
 from tenant_apps.leads.models import Channel, Lead
 from tenant_apps.leads.phones import normalize_phone
 from tenant_apps.leads.services import create_lead
@@ -81,6 +84,18 @@ def _text(payload: dict, key: str, limit: int) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 
+@cache
+def _known_time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _time_zone(payload: dict) -> str:
+    """The visitor's browser's IANA time zone (first contact keeps the lead's night quiet); anything else is
+    dropped, not refused: it is not the visitor's mistake."""
+    value = _text(payload, "timeZone", 64)
+    return value if value in _known_time_zones() else ""
+
+
 def validate(payload: dict, channels: list[str]) -> dict:
     """Field-by-field Russian errors, or the cleaned lead data."""
     errors: dict[str, str] = {}
@@ -113,7 +128,7 @@ def validate(payload: dict, channels: list[str]) -> dict:
         raise IntakeRefused(400, "validation_error", CHECK_FIELDS, errors)
     return {
         "topic": _text(payload, "topic", 40), "name": name, "phone": phone or "", "email": email,
-        "preferred_channel": preferred, "page_url": page_url,
+        "preferred_channel": preferred, "page_url": page_url, "time_zone": _time_zone(payload),
         "utm": {key: _text(utm, key, 200) for key in ("source", "medium", "campaign", "term", "content")},
     }
 
@@ -178,6 +193,18 @@ def accept(publication: WidgetPublication, payload: dict, visitor: Visitor) -> L
         raise refused_politely(tenant, exc) from None
     logger.info("lead_received", extra={"tenantId": tenant.slug, "leadId": lead.pk})
     return lead
+
+
+def messenger_links(publication: WidgetPublication, lead: Lead) -> list[dict[str, str]]:
+    """Buttons «Написать в Telegram»/«MAX» with a one-time token for the lead (connected messenger bots only)."""
+    with tenant_context(publication.tenant):
+        return conversation.messenger_links(lead)
+
+
+def booking_url(publication: WidgetPublication, lead: Lead) -> str | None:
+    """The lead's prefilled booking page («Выбрать время») when the workspace has connected Cal.com."""
+    with tenant_context(publication.tenant):
+        return booking.booking_link(lead)
 
 
 def publication_by_key(public_key: str) -> WidgetPublication | None:

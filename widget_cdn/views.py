@@ -158,8 +158,11 @@ def _accept(request: HttpRequest, public_key: str, origin: str) -> HttpResponse:
         raise intake.IntakeRefused(400, "json_invalid", "Ожидается JSON-объект.")
     lead = intake.accept(publication, payload, visitor)
     message = publication.config.get("texts", {}).get("successMessage", "Спасибо! Мы свяжемся с вами.")
-    return JsonResponse({"leadId": lead.pk if lead else None, "message": message}, status=201,
-                        json_dumps_params={"ensure_ascii": False})
+    # Only this visitor gets the one-time links that tie a messenger chat to the lead.
+    messengers = intake.messenger_links(publication, lead) if lead else []
+    booking_url = intake.booking_url(publication, lead) if lead else None
+    return JsonResponse({"leadId": lead.pk if lead else None, "message": message, "messengers": messengers,
+                         "bookingUrl": booking_url}, status=201, json_dumps_params={"ensure_ascii": False})
 
 
 @require_safe

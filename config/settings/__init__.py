@@ -340,6 +340,20 @@ TWILIO_API_URL = env_str("TWILIO_API_URL", f"{CHANNEL_SANDBOX_URL}/twilio" if CH
                          else "https://api.twilio.com")
 TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", f"{CHANNEL_SANDBOX_URL}/telegram" if CHANNEL_SANDBOX_URL
                            else "https://api.telegram.org")
+SMSC_API_URL = env_str("SMSC_API_URL", f"{CHANNEL_SANDBOX_URL}/smsc" if CHANNEL_SANDBOX_URL else "https://smsc.ru")
+WHATSAPP_API_URL = env_str("WHATSAPP_API_URL", f"{CHANNEL_SANDBOX_URL}/whatsapp" if CHANNEL_SANDBOX_URL
+                           else "https://graph.facebook.com")
+SENDGRID_API_URL = env_str("SENDGRID_API_URL", f"{CHANNEL_SANDBOX_URL}/sendgrid" if CHANNEL_SANDBOX_URL
+                           else "https://api.sendgrid.com")
+# Empty: https://email.{the channel's region}.amazonaws.com.
+SES_API_URL = env_str("SES_API_URL", f"{CHANNEL_SANDBOX_URL}/ses" if CHANNEL_SANDBOX_URL else "")
+MAX_API_URL = env_str("MAX_API_URL", f"{CHANNEL_SANDBOX_URL}/max" if CHANNEL_SANDBOX_URL
+                      else "https://platform-api2.max.ru")
+# MAX's certificate chains to the Russian Ministry of Digital Development's root CA, which certifi lacks: a PEM bundle
+# with it (and the usual roots) for MAX's requests; empty = the default bundle.
+MAX_CA_BUNDLE = env_str("MAX_CA_BUNDLE", "")
+CALCOM_API_URL = env_str("CALCOM_API_URL", f"{CHANNEL_SANDBOX_URL}/calcom" if CHANNEL_SANDBOX_URL
+                         else "https://api.cal.com")
 CHANNEL_TIMEOUT_SECONDS = env_int("CHANNEL_TIMEOUT_SECONDS", 10)
 # Who greets a new lead (tenant_apps.channels.first_contact.FirstContact); an external orchestrator may replace it.
 FIRST_CONTACT_ORCHESTRATOR = env_str("FIRST_CONTACT_ORCHESTRATOR",

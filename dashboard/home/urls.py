@@ -8,6 +8,5 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("onboarding", views.onboarding, name="onboarding"),
-    path("channels", views.channels, name="channels"),
     path("analytics", views.analytics, name="analytics"),
 ]

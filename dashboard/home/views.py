@@ -66,13 +66,6 @@ def onboarding(request: WorkspaceRequest) -> HttpResponse:
 
 
 @require_GET
-@permission_required(Perm.CHANNELS_VIEW)
-def channels(request: WorkspaceRequest) -> HttpResponse:
-    """Messaging channels are not built yet: say what is coming and what works today."""
-    return render(request, "dashboard/in_development.html", {"section": "channels"})
-
-
-@require_GET
 @permission_required(Perm.ANALYTICS_VIEW)
 def analytics(request: WorkspaceRequest) -> HttpResponse:
     """Analytics beyond the overview's cards is not built yet: say what is coming and what works today."""

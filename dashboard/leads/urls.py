@@ -7,4 +7,5 @@ from . import views
 urlpatterns = [
     path("leads", views.leads, name="leads"),
     path("leads/<int:lead_id>", views.lead, name="lead"),
+    path("leads/<int:lead_id>/reply", views.reply, name="lead_reply"),
 ]

@@ -1,16 +1,19 @@
 """The Leads section of the cabinet: the filterable list (a table fragment for htmx) and one lead's card."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from billing import entitlements
+from core.errors import InvalidInput
 from core.validation import page_number
 from shared_apps.tenancy.decorators import permission_required
 from shared_apps.tenancy.http import WorkspaceRequest
-from shared_apps.tenancy.permissions import Perm
+from shared_apps.tenancy.permissions import Perm, has_permission
+from tenant_apps.channels import conversation
 from tenant_apps.leads.models import Channel, Lead
 from tenant_apps.leads.selectors import LeadFilters, lead_detail, lead_list
 
@@ -39,10 +42,46 @@ def leads(request: WorkspaceRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_GET
-@permission_required(Perm.LEADS_VIEW)
-def lead(request: WorkspaceRequest, lead_id: int) -> HttpResponse:
+REPLY_QUEUED = "Сообщение отправляется — оно появится в истории, как только канал его примет."
+
+
+def _lead_or_404(lead_id: int) -> Lead:
     found = lead_detail(lead_id)
     if found is None:
         raise Http404("Лид не найден")
-    return render(request, "dashboard/lead.html", {"section": "leads", "lead": found})
+    return found
+
+
+def _card(request: WorkspaceRequest, found: Lead, *, values: dict | None = None, errors: dict | None = None,
+          error: str = "", status: int = 200) -> HttpResponse:
+    can_reply = has_permission(request.membership, Perm.LEADS_ACT)
+    context = {
+        "section": "leads", "lead": found, "can_reply": can_reply,
+        "reply_targets": conversation.reply_targets(found) if can_reply else [],
+        "values": {"text": "", "channel": None, **(values or {})}, "errors": errors or {}, "error": error,
+    }
+    return render(request, "dashboard/lead.html", context, status=status)
+
+
+@require_GET
+@permission_required(Perm.LEADS_VIEW)
+def lead(request: WorkspaceRequest, lead_id: int) -> HttpResponse:
+    return _card(request, _lead_or_404(lead_id))
+
+
+@require_POST
+@permission_required(Perm.LEADS_ACT)
+def reply(request: WorkspaceRequest, lead_id: int) -> HttpResponse:
+    """The operator's answer from the lead's card: queued, then back to the card (PRG); a refusal shows the card
+    again with the reason and the typed text."""
+    found = _lead_or_404(lead_id)
+    text, channel = request.POST.get("text", ""), request.POST.get("channel", "")
+    channel_id = int(channel) if channel.isdigit() else None
+    try:
+        conversation.reply(found, text, request.user, channel_id)
+    except InvalidInput as exc:
+        fields = {"channel" if name == "channelId" else name: message for name, message in exc.fields.items()}
+        return _card(request, found, values={"text": text, "channel": channel_id}, errors=fields,
+                     error=exc.summary, status=exc.status)
+    messages.success(request, REPLY_QUEUED)
+    return redirect("dashboard:lead", lead_id=found.pk)

@@ -45,8 +45,8 @@ def test_onboarding_asks_for_the_site_domain_and_the_privacy_policy(clients):
     assert 'name="privacy_policy_url"' in body
     assert re.search(r"<form method=\"post\"[^>]*novalidate", body)
     assert "Этот сайт не&nbsp;подключён к&nbsp;виджету" in body  # says why the domain matters
-    assert "Подключите канал" not in body
-    assert "в&nbsp;разработке" in body
+    assert "в&nbsp;разработке" not in body
+    assert "подключите канал в&nbsp;разделе <a href=\"/channels\"" in body
 
 
 def test_onboarding_saves_the_domains_to_the_workspace_and_the_policy_to_the_published_widget(workspace, clients):
@@ -116,10 +116,8 @@ def test_cabinet_menu_has_no_dead_labels_and_unbuilt_sections_explain_themselves
     channels = clients["admin"].get("/channels")
     assert channels.status_code == 200
     text = channels.content.decode()
-    assert "В&nbsp;разработке" in text
-    assert "Подключить SMS, e-mail, Telegram, WhatsApp или MAX пока нельзя" in text
-    assert 'href="/widget"' in text
-    assert 'href="/leads"' in text
+    assert "В&nbsp;разработке" not in text  # the channels section is built
+    assert 'action="/channels/connect/twilio"' in text
     assert 'aria-current="page"' in text
 
     analytics = clients["admin"].get("/analytics").content.decode()
@@ -170,7 +168,7 @@ def test_widget_editor_says_plainly_which_channels_work(clients):
     assert "подключите канал" not in body
     assert 'value="telegram"' not in body  # no checkbox that can never be ticked
     assert 'value="web"' in body
-    assert "Ответ в&nbsp;SMS, E-mail, Telegram, WhatsApp, MAX&nbsp;— в&nbsp;разработке" in body
+    assert "Чтобы предложить ещё SMS, E-mail, Telegram, WhatsApp, MAX, подключите эти каналы" in body
     assert 'href="/channels"' in body
 
 

@@ -44,8 +44,8 @@ def test_admin_gets_the_editor_with_the_current_config_and_the_snippet(team):
     assert data["csrfToken"]
     assert {channel["code"]: channel["available"] for channel in data["channels"]}["web"] is True
     assert not {channel["code"]: channel["available"] for channel in data["channels"]}["telegram"]
-    assert "подключите канал" not in body  # unbuilt channels are said to be in development, not offered
-    assert "Telegram, WhatsApp, MAX&nbsp;— в&nbsp;разработке" in body
+    assert 'value="telegram"' not in body  # channels not connected are not offered, the page says where to
+    assert "Чтобы предложить ещё SMS, E-mail, Telegram, WhatsApp, MAX, подключите эти каналы" in body
     assert "/static/widget_cdn/widget" in body
     assert "/static/dashboard/widget_editor" in body
     assert f"/w/{tenant.widget_publication.public_key}.js" in body  # the snippet

@@ -46,16 +46,18 @@ def widget_editor(request: WorkspaceRequest) -> HttpResponse:
     tenant = request.tenant
     can_edit = has_permission(request.membership, Perm.WIDGET_EDIT)
     available = connected_channels()
+    config = widget_out(get_widget(), tenant.site_domains)
     editor_data: dict[str, Any] = {
-        "config": widget_out(get_widget(), tenant.site_domains),
+        "config": config,
         "canEdit": can_edit,
         "csrfToken": get_token(request),
         "tenantName": tenant.name,
         "timezone": tenant.timezone,
         "api": {"widget": "/api/v1/widget", "logo": "/api/v1/widget/logo", "avatar": "/api/v1/widget/avatar"},
         "mediaBase": reverse("dashboard:widget_media", args=["x"])[:-1],
-        "channels": [{"code": code, "label": label, "available": code in available}
-                     for code, label in CHANNEL_LABELS.items()],
+        # A channel chosen earlier and disabled since stays listed, so that it can be unticked.
+        "channels": [{"code": code, "label": label, "available": code in available,
+                      "chosen": code in config["channels"]} for code, label in CHANNEL_LABELS.items()],
         "maxQuickReplies": MAX_QUICK_REPLIES,
         "maxUploadBytes": MAX_UPLOAD_BYTES,
     }
@@ -68,7 +70,8 @@ def widget_editor(request: WorkspaceRequest) -> HttpResponse:
         "snippet": snippet,
         "install_tabs": [(key, label, snippet["instructions"][key]) for key, label in INSTALL_TABS],
         "channels": editor_data["channels"],
-        "channels_in_development": [channel["label"] for channel in channels if not channel["available"]],
+        "channels_to_connect": [channel["label"] for channel in channels
+                                if not channel["available"] and not channel["chosen"]],
         "text_fields": TEXT_FIELDS,
         "themes": WidgetConfig.Theme.choices,
         "positions": WidgetConfig.Position.choices,

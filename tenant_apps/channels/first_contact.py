@@ -1,13 +1,19 @@
 """The first message to a new lead, behind a small interface so an external orchestrator can take over
 (``settings.FIRST_CONTACT_ORCHESTRATOR``).
 
-The default greets the lead through its preferred connected channel, else the first that can reach it in
-:data:`FALLBACK_ORDER`. Only providers that may write first are tried: SMS and e-mail straight to the lead's phone
+The default greets a lead that wrote to us first (a message from an unknown sender) in that chat; others through
+its preferred connected channel, else the first that can reach it in the workspace's order
+(:class:`ContactPolicy`). Only providers that may write first are tried: SMS and e-mail straight to the lead's phone
 and address, WhatsApp by template; a Telegram or MAX bot cannot write to a phone number, the visitor opens it.
+
+No SMS between 21:00 and 09:00 in the lead's time zone (its browser's, else its phone's when the numbering plan
+tells, else the workspace's) unless the workspace allows it. Outside the business hours set in the widget the
+greeting says when the business answers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -17,18 +23,28 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from core import outbox
+from core.errors import Conflict
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.leads.models import Lead, LeadEvent
+from tenant_apps.leads.phones import phone_time_zone
 
+from .booking import booking_link
 from .kinds import Kind
-from .models import Channel
+from .models import FIRST_CONTACT_KINDS, Channel, ContactPolicy, Conversation
 from .sending import current_workspace, send_message
+from .services import transport_for
 from .transport import transport_class
 
-FALLBACK_ORDER = (Kind.SMS, Kind.EMAIL, Kind.WHATSAPP)
 QUIET_FROM, QUIET_UNTIL = time(21), time(9)
+SERVICE_WINDOW = timedelta(hours=24)  # after a person's last message, free text reaches them (WhatsApp, §11)
 NO_CHANNEL = ("Нет подключённого канала, которым можно написать клиенту первым: подключите SMS или e-mail "
               "в разделе «Каналы» (Telegram и MAX пишут только тем, кто сам открыл бота).")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_NAMES = ("в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу", "в воскресенье")
+
+# Where the business hours come from: a function answering the widget's ``{"enabled", "days": {"mon": [["09:00",
+# "18:00"]], …}}`` or None. Registered from above (widgets is a sibling this app may not import).
+business_hours_sources: list[Callable[[], dict | None]] = []
 
 
 class FirstContact(Protocol):
@@ -44,18 +60,41 @@ class DefaultFirstContact:
             _note(lead, LeadEvent.Kind.MESSAGE_FAILED, NO_CHANNEL, "")
             return
         channel, recipient = choice
-        if channel.kind == Kind.SMS and not settings.SMS_AT_NIGHT:
-            morning = quiet_until(timezone.now(), ZoneInfo(tenant.timezone))
+        if channel.kind == Kind.SMS and not (contact_policy().sms_at_night or settings.SMS_AT_NIGHT):
+            zone = lead_zone(lead, tenant)
+            morning = quiet_until(timezone.now(), zone)
             if morning is not None:
-                local = morning.astimezone(ZoneInfo(tenant.timezone))
-                reason = f"Ночь у клиента: SMS уйдёт в {local:%H:%M} ({tenant.timezone})."
+                reason = f"Ночь у клиента: SMS уйдёт в {morning:%H:%M} по его времени ({zone.key})."
                 _note(lead, LeadEvent.Kind.MESSAGE_POSTPONED, reason, channel.kind)
                 raise outbox.RetryLater((morning - timezone.now()).total_seconds(), reason)
-        send_message(channel, lead, recipient, greeting(lead, tenant))
+        template = None
+        if not self._wrote_within_window(channel, recipient):
+            try:
+                template = transport_for(channel).first_contact_template((lead.name,))
+            except Conflict as exc:  # the credentials cannot be decrypted: transport_for marked the channel
+                _note(lead, LeadEvent.Kind.MESSAGE_FAILED, exc.message, channel.kind)
+                return
+        if template is None:
+            send_message(channel, lead, recipient, greeting(lead, tenant), automatic=True)
+        else:  # WhatsApp: only an approved template reaches someone who has not written within 24 hours
+            send_message(channel, lead, recipient,
+                         f"Шаблон «{template.name}» ({template.language}): {', '.join(template.parameters)}",
+                         template, automatic=True)
+
+    @staticmethod
+    def _wrote_within_window(channel: Channel, recipient: str) -> bool:
+        """The person wrote to this channel within WhatsApp's customer service window: free text may go."""
+        return Conversation.objects.filter(channel=channel, address=recipient,
+                                           last_inbound_at__gte=timezone.now() - SERVICE_WINDOW).exists()
 
     def _choose(self, lead: Lead) -> tuple[Channel, str] | None:
+        chat = (lead.conversations.select_related("channel").filter(channel__status=Channel.Status.CONNECTED)
+                .first())
+        if chat is not None and chat.channel is not None:  # the lead wrote to us first: answer where it wrote
+            return chat.channel, chat.address
         connected = list(Channel.objects.filter(status=Channel.Status.CONNECTED))
-        order = [*([lead.preferred_channel] if lead.preferred_channel in FALLBACK_ORDER else []), *FALLBACK_ORDER]
+        preferred = [lead.preferred_channel] if lead.preferred_channel in FIRST_CONTACT_KINDS else []
+        order = [*preferred, *contact_policy().fallback_order]
         for kind in order:
             recipient = lead.email if kind == Kind.EMAIL else lead.phone
             for channel in connected:
@@ -63,6 +102,15 @@ class DefaultFirstContact:
                 if channel.kind == kind and recipient and cls is not None and cls.recipient_error(recipient) is None:
                     return channel, recipient
         return None
+
+
+def contact_policy() -> ContactPolicy:
+    return ContactPolicy.objects.first() or ContactPolicy()
+
+
+def lead_zone(lead: Lead, tenant: Tenant) -> ZoneInfo:
+    """The lead's time zone: its browser's, else its phone's when the numbering plan names one, else the workspace's."""
+    return ZoneInfo(lead.timezone or (lead.phone and phone_time_zone(lead.phone)) or tenant.timezone)
 
 
 def quiet_until(now: datetime, zone: ZoneInfo) -> datetime | None:
@@ -74,10 +122,40 @@ def quiet_until(now: datetime, zone: ZoneInfo) -> datetime | None:
     return datetime.combine(day, QUIET_UNTIL, tzinfo=zone)
 
 
+def next_opening(hours: dict | None, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """When the business opens next if ``now`` is outside its hours (in ``zone``, the workspace's); None when it
+    is open now, keeps no hours or none in the coming week."""
+    if not hours or not hours.get("enabled"):
+        return None
+    local = now.astimezone(zone)
+    starts = []
+    for offset in range(8):
+        day = local.date() + timedelta(days=offset)
+        for start, end in hours.get("days", {}).get(WEEKDAYS[day.weekday()], []):
+            opens = datetime.combine(day, time.fromisoformat(start), tzinfo=zone)
+            closes = datetime.combine(day, time.fromisoformat(end), tzinfo=zone)
+            if opens <= local < closes:
+                return None
+            if opens > local:
+                starts.append(opens)
+    return min(starts, default=None)
+
+
 def greeting(lead: Lead, tenant: Tenant) -> str:
     name = f", {lead.name}" if lead.name else ""
-    return (f"Здравствуйте{name}! Это «{tenant.name}». Получили вашу заявку — скоро свяжемся. "
-            "Можно ответить на это сообщение.")
+    zone = ZoneInfo(tenant.timezone)
+    now = timezone.now()
+    opens = next(filter(None, (next_opening(source(), now, zone) for source in business_hours_sources)), None)
+    if opens is None:
+        when = "скоро свяжемся"
+    else:
+        day = "сегодня" if opens.date() == now.astimezone(zone).date() else (
+            "завтра" if opens.date() == now.astimezone(zone).date() + timedelta(days=1)
+            else WEEKDAY_NAMES[opens.weekday()])
+        when = f"сейчас мы не работаем, свяжемся {day} с {opens:%H:%M}"
+    text = f"Здравствуйте{name}! Это «{tenant.name}». Получили вашу заявку — {when}. Можно ответить на это сообщение."
+    link = booking_link(lead)
+    return f"{text} Выбрать удобное время: {link}" if link else text
 
 
 def _note(lead: Lead, kind: str, text: str, channel: str) -> None:

@@ -1,16 +1,11 @@
-"""The one list of channel kinds and of the providers of each: every other list (models, API, pages) reads it."""
+"""The one list of providers of each channel kind (the kinds are ``core.channel_kinds``): every other list of
+providers (models, API, pages) reads it."""
 
 from dataclasses import dataclass
 
-from django.db import models
+from core.channel_kinds import Kind
 
-
-class Kind(models.TextChoices):
-    SMS = "sms", "SMS"
-    EMAIL = "email", "E-mail"
-    TELEGRAM = "telegram", "Telegram"
-    WHATSAPP = "whatsapp", "WhatsApp"
-    MAX = "max", "MAX"
+__all__ = ["BY_CODE", "PROVIDERS", "PROVIDER_CHOICES", "Kind", "Provider"]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 from core.errors import NotFound
 
-from .models import Channel
+from .models import FIRST_CONTACT_KINDS, Channel
+from .transport import transport_class
 
 
 def channels() -> list[Channel]:
@@ -12,3 +13,14 @@ def channel(channel_id: int) -> Channel:
     if found is None:
         raise NotFound("Канал не найден.")
     return found
+
+
+def visitor_kinds() -> list[str]:
+    """Kinds of the channels (not disabled) that can reach a web form's visitor: those that write to the form's
+    phone or e-mail first, and bots that take messages (the visitor opens the bot by a link from the widget)."""
+    kinds = []
+    for found in Channel.objects.exclude(status=Channel.Status.DISABLED):
+        cls = transport_class(found.provider)
+        if cls is not None and (found.kind in FIRST_CONTACT_KINDS or cls.inbound):
+            kinds.append(found.kind)
+    return kinds

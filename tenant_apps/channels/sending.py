@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
+from dataclasses import asdict
 from typing import TYPE_CHECKING, cast
 
 from django.db import connection, transaction
@@ -26,7 +27,7 @@ from tenant_apps.leads.models import Lead, LeadEvent
 from .kinds import BY_CODE
 from .models import Channel, DeliveryAttempt
 from .services import transport_for
-from .transport import AuthError, Message, TemporaryError, TransportError
+from .transport import AuthError, Message, Template, TemporaryError, TransportError
 
 if TYPE_CHECKING:
     from django_tenants.postgresql_backend.base import DatabaseWrapper
@@ -36,13 +37,18 @@ logger = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 5
 RETRY_CAP_SECONDS = 3600
 CHANNEL_GONE = "Канал удалён или отключён — сообщение не отправлено."
+BOOKED_ALREADY = "Клиент уже записался — автоматическое сообщение больше не нужно."
 
 
-def send_message(channel: Channel, lead: Lead | None, recipient: str, text: str) -> DeliveryAttempt:
-    """Record the message and queue its delivery in the current transaction."""
+def send_message(channel: Channel, lead: Lead | None, recipient: str, text: str,
+                 template: Template | None = None, *, automatic: bool = False) -> DeliveryAttempt:
+    """Record the message and queue its delivery in the current transaction; a ``template`` goes instead of the
+    text, which then describes it. An ``automatic`` message (the greeting) is dropped if the lead books first."""
     with transaction.atomic():
         attempt = DeliveryAttempt.objects.create(channel=channel, provider=channel.provider, lead=lead,
-                                                 recipient=recipient, text=text, idempotency_key=uuid.uuid4().hex)
+                                                 recipient=recipient, text=text, idempotency_key=uuid.uuid4().hex,
+                                                 template=asdict(template) if template else None,
+                                                 automatic=automatic)
         outbox.enqueue(deliver_attempt, attempt.pk)
     return attempt
 
@@ -60,13 +66,16 @@ def deliver_attempt(attempt_id: int) -> None:
                .filter(pk=attempt_id, status=DeliveryAttempt.Status.PENDING).first())
     if attempt is None:
         return  # sent or given up by an earlier run
+    if attempt.automatic and attempt.lead is not None and attempt.lead.status == Lead.Status.BOOKED:
+        _fail(attempt, BOOKED_ALREADY, channel_error=False)  # a booking stops every follow-up
+        return
     channel = attempt.channel
     if channel is None or channel.status == Channel.Status.DISABLED:
         _fail(attempt, CHANNEL_GONE, channel_error=False)  # keeps the reason it was disabled for
         return
     attempt.tries += 1
     try:
-        delivery = transport_for(channel).send(Message(attempt.recipient, attempt.text, attempt.idempotency_key))
+        delivery = transport_for(channel).send(_message(attempt))
     except Conflict as exc:  # the credentials cannot be decrypted: transport_for marked the channel
         _fail(attempt, exc.message)
     except TemporaryError as exc:
@@ -93,6 +102,12 @@ def deliver_attempt(attempt_id: int) -> None:
         _event(attempt, LeadEvent.Kind.MESSAGE_OUT, f"{_label(attempt)} → {attempt.recipient}: {attempt.text}")
         if attempt.lead is not None:
             _first_contact(attempt.lead, attempt, now)
+
+
+def _message(attempt: DeliveryAttempt) -> Message:
+    stored = attempt.template
+    template = Template(stored["name"], stored["language"], tuple(stored["parameters"])) if stored else None
+    return Message(attempt.recipient, attempt.text, attempt.idempotency_key, template)
 
 
 def _first_contact(lead: Lead, attempt: DeliveryAttempt, now) -> None:

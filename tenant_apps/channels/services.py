@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict, DomainError, InvalidInput
+from shared_apps.tenancy.models import Tenant
 
 from . import crypto
 from .kinds import BY_CODE
-from .models import Channel, DeliveryAttempt
+from .models import FIRST_CONTACT_KINDS, CalendarConnection, Channel, ContactPolicy, DeliveryAttempt, new_inbound_key
 from .transport import (
+    INBOUND_SECRET,
     AuthError,
-    CredentialsRejected,
     Message,
     TemporaryError,
     Transport,
     TransportError,
     transport_class,
 )
+
+logger = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from django_tenants.postgresql_backend.base import DatabaseWrapper
 
 MAX_TEST_TEXT = 1600
 UNREADABLE_CREDENTIALS = "Ключи этого канала не удаётся расшифровать. Удалите канал и подключите его заново."
@@ -63,28 +72,91 @@ def transport_for(channel: Channel) -> Transport:
 def connect(provider: str, credentials: Mapping[str, Any]) -> Channel:
     """Validate the fields, ask the provider whether they work, and only then save them encrypted."""
     cls = _transport_class(provider)
-    clean, errors = cls.clean_credentials(credentials)
-    if errors:
-        raise InvalidInput(fields={f"credentials.{name}": message for name, message in errors.items()})
+    clean = _clean(cls, credentials)
     label = BY_CODE[provider].label
     if Channel.objects.filter(provider=provider).exists():
         raise Conflict(f"«{label}» уже подключен. Удалите его, чтобы подключить с другими ключами.",
                        code="channel_exists")
-    try:
-        cls(clean).check()
-    except CredentialsRejected as exc:
-        raise InvalidInput(exc.reason, code="credentials_rejected") from exc
-    except TemporaryError as exc:
-        raise ProviderUnavailable(exc.reason) from exc
+    transport, inbound_key = cls(clean), new_inbound_key()
+    _go_live(transport, inbound_key)
     try:
         with transaction.atomic():
-            return Channel.objects.create(
-                provider=provider, kind=cls.kind, status=Channel.Status.CONNECTED,
-                credentials_token=crypto.encrypt(clean), secret_hint=cls.secret_hint(clean),
+            channel = Channel.objects.create(
+                provider=provider, kind=cls.kind, status=Channel.Status.CONNECTED, inbound_key=inbound_key,
+                credentials_token=crypto.encrypt(transport.credentials), secret_hint=cls.secret_hint(clean),
                 last_success_at=timezone.now(),
             )
     except IntegrityError as exc:  # connected by someone else while the provider was checking
         raise Conflict(f"«{label}» уже подключен.", code="channel_exists") from exc
+    logger.info("channel_connected", extra={"tenantId": _workspace().slug, "channelType": provider})
+    return channel
+
+
+def _clean(cls: type[Transport], credentials: Mapping[str, Any]) -> dict[str, str]:
+    """The provider's fields, or 400 with a Russian message per bad field (the provider is not asked)."""
+    clean, errors = cls.clean_credentials(credentials)
+    if errors:
+        raise InvalidInput(fields={f"credentials.{name}": message for name, message in errors.items()})
+    return clean
+
+
+def _go_live(transport: Transport, inbound_key: str, inbound_secret: str = "") -> None:
+    """Check the credentials with the provider and point its webhook at us: 400 with its reason, 503 when down."""
+    try:
+        transport.check()
+        if transport.inbound:  # the provider's webhook points at us only once the credentials are known to work
+            transport.credentials[INBOUND_SECRET] = inbound_secret or secrets.token_urlsafe(32)
+            transport.register_inbound(inbound_url(transport.code, inbound_key))
+    except TemporaryError as exc:
+        raise ProviderUnavailable(exc.reason) from exc
+    except TransportError as exc:
+        raise InvalidInput(exc.reason, code="credentials_rejected") from exc
+
+
+def update(channel: Channel, *, credentials: Mapping[str, Any] | None = None, enabled: bool | None = None) -> Channel:
+    """Replace the credentials (checked live, like on connect) and/or disable or enable the channel.
+
+    New working credentials make the channel connected again unless it is being disabled. Enabling checks the
+    stored credentials live too, so a channel the provider refused comes back only with working ones. Nothing
+    changes when a check fails.
+    """
+    update_fields = ["status", "updated_at"]
+    transport: Transport | None = None
+    if credentials is not None:
+        cls = _transport_class(channel.provider)
+        transport = cls(_clean(cls, credentials))
+    elif enabled:
+        transport = transport_for(channel)
+    if transport is not None:
+        _go_live(transport, channel.inbound_key, _stored_credentials(channel).get(INBOUND_SECRET, ""))
+        channel.credentials_token = crypto.encrypt(transport.credentials)
+        channel.secret_hint = transport.secret_hint(transport.credentials)
+        channel.status, channel.last_error, channel.last_success_at = Channel.Status.CONNECTED, "", timezone.now()
+        update_fields += ["credentials_token", "secret_hint", "last_error", "last_success_at"]
+    if enabled is False:
+        channel.status = Channel.Status.DISABLED
+    channel.save(update_fields=update_fields)
+    return channel
+
+
+def _stored_credentials(channel: Channel) -> dict[str, str]:
+    try:
+        return crypto.decrypt(channel.credentials_token)
+    except crypto.InvalidToken:  # unreadable: the new credentials replace them whole
+        return {}
+
+
+def inbound_url(provider: str, inbound_key: str) -> str:
+    """The absolute address of a channel's webhook on the current workspace's host."""
+    tenant = _workspace()
+    path = reverse("channels:inbound", urlconf="config.urls_tenant",
+                   kwargs={"provider": provider, "key": inbound_key})
+    return tenant.url.rstrip("/") + path
+
+
+def _workspace() -> Tenant:
+    """The workspace whose schema this runs in."""
+    return Tenant.objects.get(schema_name=cast("DatabaseWrapper", connection).schema_name)
 
 
 def send_test(channel: Channel, recipient: str, text: str) -> DeliveryAttempt:
@@ -124,10 +196,27 @@ def disconnect(channel: Channel) -> None:
 
 @transaction.atomic
 def rotate_keys() -> int:
-    """Re-encrypt every channel of the current schema with the first key; returns how many."""
+    """Re-encrypt every channel (and the Cal.com connection) of the current schema with the first key; returns
+    how many."""
     count = 0
-    for channel in Channel.objects.select_for_update().only("id", "credentials_token"):
-        channel.credentials_token = crypto.rotate(channel.credentials_token)
-        channel.save(update_fields=["credentials_token"])
-        count += 1
+    for model in (Channel, CalendarConnection):
+        for row in model.objects.select_for_update().only("id", "credentials_token"):
+            row.credentials_token = crypto.rotate(row.credentials_token)
+            row.save(update_fields=["credentials_token"])
+            count += 1
     return count
+
+
+def update_contact_policy(fallback_order: list[str], sms_at_night: bool) -> ContactPolicy:
+    """The order in which the greeting tries the channels after the lead's preferred one, and whether SMS may go at
+    night; each kind that may write first at most once, at least one."""
+    allowed = ", ".join(str(kind.label) for kind in FIRST_CONTACT_KINDS)
+    if (not fallback_order or len(set(fallback_order)) != len(fallback_order)
+            or not set(fallback_order) <= set(FIRST_CONTACT_KINDS)):
+        message = f"Укажите порядок из каналов, которые могут написать первыми ({allowed}), каждый не больше раза."
+        raise InvalidInput(message, fields={"fallbackOrder": message})
+    with transaction.atomic():
+        policy = ContactPolicy.objects.select_for_update().first() or ContactPolicy()
+        policy.fallback_order, policy.sms_at_night = list(fallback_order), sms_at_night
+        policy.save()
+    return policy

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 import httpx
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
 from .kinds import Kind
@@ -59,6 +60,16 @@ class CredentialField:
     pattern: str  # the whole value must match
     invalid_message: str
     secret: bool = False  # encrypted, never shown again; its last characters make the channel's hint
+    required: bool = True  # an optional field left empty is not stored
+
+
+@dataclass(frozen=True)
+class Template:
+    """A message template the provider approved beforehand (WhatsApp writes first only with one)."""
+
+    name: str
+    language: str
+    parameters: tuple[str, ...] = ()  # the body's {{1}}, {{2}}… in order
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,7 @@ class Message:
     recipient: str  # E.164 phone, e-mail or the messenger's chat id, as the provider's ``recipient_error`` accepts
     text: str
     idempotency_key: str
+    template: Template | None = None  # sent instead of ``text``; only from the transport's first_contact_template
 
 
 @dataclass(frozen=True)
@@ -74,17 +86,35 @@ class Delivery:
     status: str  # the provider's own status word ("queued", "sent")
 
 
+@dataclass(frozen=True)
+class Inbound:
+    """A message a person sent to the workspace through a provider, read from the provider's webhook."""
+
+    sender: str  # the address to answer to, in the form ``recipient_error`` accepts (chat id, E.164, e-mail)
+    text: str
+    provider_message_id: str  # the provider's id: a webhook delivered twice is stored once
+    sender_name: str = ""
+    start_token: str = ""  # a messenger deep link's payload (``/start <token>``): links the chat to a lead
+
+
+class InboundRejected(Exception):
+    """A webhook request the provider did not send (bad signature or secret): answered 403, nothing changes."""
+
+
+INBOUND_SECRET = "inboundSecret"  # noqa: S105 (a key name, not a secret): the credentials' key of the secret we generate for verifying webhooks
+
+
 class Transport(ABC):
     """One provider. Subclasses set the class attributes and implement the abstract methods."""
 
     code: ClassVar[str]
     kind: ClassVar[Kind]
     fields: ClassVar[tuple[CredentialField, ...]]
-    base_url_setting: ClassVar[str]  # the settings name of the provider's API root
+    base_url_setting: ClassVar[str] = ""  # the settings name of the provider's API root; none for SMTP
 
     def __init__(self, credentials: Mapping[str, str]) -> None:
         self.credentials = dict(credentials)
-        self.base_url = str(getattr(settings, self.base_url_setting)).rstrip("/")
+        self.base_url = str(getattr(settings, self.base_url_setting)).rstrip("/") if self.base_url_setting else ""
         self.timeout = float(settings.CHANNEL_TIMEOUT_SECONDS)
 
     @classmethod
@@ -96,7 +126,8 @@ class Transport(ABC):
             value = data.get(field.name)
             value = value.strip() if isinstance(value, str) else ""
             if not value:
-                errors[field.name] = f"Укажите «{field.label}»."
+                if field.required:
+                    errors[field.name] = f"Укажите «{field.label}»."
             elif len(value) > MAX_FIELD_LENGTH or not re.fullmatch(field.pattern, value):
                 errors[field.name] = field.invalid_message
             else:
@@ -123,6 +154,38 @@ class Transport(ABC):
     def send(self, message: Message) -> Delivery:
         """Hand the message to the provider: :class:`Delivery` on acceptance, else a :class:`TransportError`."""
 
+    inbound: ClassVar[bool] = False  # the provider delivers people's messages to our webhook
+    # Where the admin pastes the channel's webhook address when the provider's API cannot set it (Russian), else "".
+    inbound_setup: ClassVar[str] = ""
+
+    def register_inbound(self, url: str) -> None:  # noqa: B027 (optional hook: most providers need nothing)
+        """Point the provider's webhook at ``url`` where its API allows it (Telegram ``setWebhook`` with our
+        secret); providers configured in their own console need nothing. Raises like :meth:`check`."""
+
+    def inbound_handshake(self, request: HttpRequest) -> HttpResponse | None:
+        """The answer to a provider's subscription check (WhatsApp's GET with ``hub.verify_token``), or None."""
+        return None
+
+    def parse_inbound(self, request: HttpRequest) -> list[Inbound]:
+        """The messages of one webhook request, verified the provider's way (signature or the secret in
+        ``credentials[INBOUND_SECRET]``); :class:`InboundRejected` when it is forged. Delivery reports and
+        other updates without a person's text give an empty list."""
+        raise InboundRejected(f"{self.label} не присылает входящие сообщения.")
+
+    def inbound_reply(self) -> HttpResponse:
+        """Our answer to an accepted webhook (Twilio expects TwiML; others only look at the status)."""
+        return HttpResponse(status=200)
+
+    def deep_link(self, token: str) -> str | None:
+        """A link that opens a chat with the workspace's bot and hands it ``token`` (a messenger's ``/start``
+        payload), or None when the provider has no such links."""
+        return None
+
+    def first_contact_template(self, parameters: tuple[str, ...]) -> Template | None:
+        """The approved template this provider needs to write to someone first (WhatsApp outside its 24-hour
+        window), filled with ``parameters``; None when a plain text may go."""
+        return None
+
     def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """One HTTP exchange; no answer and 5xx become :class:`TemporaryError`, other statuses are the caller's."""
         try:
@@ -145,6 +208,12 @@ class Transport(ABC):
 REGISTRY: dict[str, str] = {
     "twilio": "tenant_apps.channels.providers.twilio.Twilio",
     "telegram": "tenant_apps.channels.providers.telegram.Telegram",
+    "smsc": "tenant_apps.channels.providers.smsc.Smsc",
+    "smtp": "tenant_apps.channels.providers.smtp.Smtp",
+    "whatsapp": "tenant_apps.channels.providers.whatsapp.WhatsApp",
+    "max": "tenant_apps.channels.providers.max.Max",
+    "sendgrid": "tenant_apps.channels.providers.sendgrid.SendGrid",
+    "ses": "tenant_apps.channels.providers.ses.Ses",
 }
 
 

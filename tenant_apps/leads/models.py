@@ -1,13 +1,7 @@
+from django.conf import settings
 from django.db import models
 
-
-class Channel(models.TextChoices):
-    WEB = "web", "Веб-форма"
-    SMS = "sms", "SMS"
-    EMAIL = "email", "E-mail"
-    TELEGRAM = "telegram", "Telegram"
-    WHATSAPP = "whatsapp", "WhatsApp"
-    MAX = "max", "MAX"
+from core.channel_kinds import Source as Channel  # where a lead came from: the web form or a channel kind
 
 
 class Lead(models.Model):
@@ -29,9 +23,14 @@ class Lead(models.Model):
     utm_term = models.CharField(max_length=200, blank=True)
     utm_content = models.CharField(max_length=200, blank=True)
     preferred_channel = models.CharField("удобный канал", max_length=16, choices=Channel.choices, blank=True)
+    timezone = models.CharField("часовой пояс клиента", max_length=64, blank=True)  # the visitor's browser's
     created_at = models.DateTimeField("создан", db_index=True)
     first_contact_at = models.DateTimeField("первый контакт", null=True, blank=True)
     booked_at = models.DateTimeField("запись", null=True, blank=True)
+    # Users live in the public schema: no database constraint and no cascade across schemas; a departed user's id
+    # is ignored by whoever reads it (only current members are notified).
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="ответственный", null=True, blank=True,
+                                    on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     updated_at = models.DateTimeField("изменён", auto_now=True)
 
     class Meta:

@@ -10,14 +10,14 @@ from .tasks import lead_created
 
 def create_lead(*, name: str, phone: str = "", email: str = "", channel: str = "web", page_url: str = "",
                 preferred_channel: str = "", utm: dict | None = None, consent: dict | None = None,
-                topic: str = "") -> Lead:
+                topic: str = "", time_zone: str = "") -> Lead:
     """Store a lead (with its 152-FZ consent evidence) and its first timeline event, then hand it to the workers."""
     now = timezone.now()
     utm = utm or {}
     with transaction.atomic():
         lead = Lead.objects.create(
             name=name, phone=phone, email=email, channel=channel, page_url=page_url, created_at=now,
-            preferred_channel=preferred_channel,
+            preferred_channel=preferred_channel, timezone=time_zone,
             **{f"utm_{key}": (utm.get(key) or "")[:200] for key in ("source", "medium", "campaign", "term", "content")},
         )
         if consent is not None:

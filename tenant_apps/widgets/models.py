@@ -1,5 +1,7 @@
 from django.db import models
 
+from core.channel_kinds import WEB
+
 DEFAULT_CONSENT_TEXT = (
     "Я даю согласие на обработку моих персональных данных (имя, телефон, e-mail) для связи по моей заявке "
     "в соответствии с Федеральным законом № 152-ФЗ «О персональных данных»."
@@ -17,7 +19,7 @@ def default_quick_replies() -> list[str]:
 
 
 def default_channels() -> list[str]:
-    return ["web"]
+    return [WEB]
 
 
 class WidgetConfig(models.Model):

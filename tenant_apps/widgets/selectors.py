@@ -21,3 +21,8 @@ def widget_out(widget: WidgetConfig, site_domains: list[str]) -> dict:
         "siteDomains": site_domains,
         "businessHours": widget.business_hours,
     }
+
+
+def business_hours() -> dict | None:
+    """The workspace's business hours as the widget keeps them, or None before the widget is first saved."""
+    return WidgetConfig.objects.order_by("pk").values_list("business_hours", flat=True).first()

@@ -1,11 +1,13 @@
 """Editing the widget: validation with Russian messages, optimistic locking, publishing on save."""
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from django.db import transaction
 
+from core.channel_kinds import WEB, Kind
 from core.errors import Conflict, InvalidInput
 from core.validation import field_length_error
 from shared_apps.accounts.models import User
@@ -19,8 +21,11 @@ from .selectors import widget_out
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-CHANNEL_LABELS = {"web": "Перезвонить (веб-форма)", "sms": "SMS", "email": "E-mail", "telegram": "Telegram",
-                  "whatsapp": "WhatsApp", "max": "MAX"}
+CHANNEL_LABELS = {WEB: "Перезвонить (веб-форма)", **dict(Kind.choices)}
+# Where the channel kinds a visitor may choose come from: a function answering the kinds whose channel is connected
+# and can reach a web form's visitor. Registered from above (the cabinet composes channels and widgets), as this app
+# may not import its sibling.
+visitor_channel_sources: list[Callable[[], Iterable[str]]] = []
 MAX_QUICK_REPLIES = 6
 
 
@@ -81,8 +86,9 @@ def draft_of(widget: WidgetConfig, site_domains: list[str]) -> WidgetDraft:
 
 
 def connected_channels() -> list[str]:
-    """Channels a visitor may pick. Only the web form until messaging channels can be connected."""
-    return ["web"]
+    """What a visitor may pick: the web form and the kinds of the connected channels that can reach them."""
+    kinds = {kind for source in visitor_channel_sources for kind in source()}
+    return [WEB, *(kind for kind in Kind.values if kind in kinds)]
 
 
 def _check_length(errors: dict, field: str, value: str, limit: int, required: bool = True) -> None:
@@ -112,10 +118,10 @@ def validate(draft: WidgetDraft) -> dict[str, str]:
     available = connected_channels()
     if not draft.channels:
         errors["channels"] = "Выберите хотя бы один канал."
-    else:
-        missing = [CHANNEL_LABELS.get(channel, channel) for channel in draft.channels if channel not in available]
-        if missing:
-            errors["channels"] = "Сначала подключите канал: " + ", ".join(missing) + "."
+    elif unknown := [channel for channel in draft.channels if channel not in CHANNEL_LABELS]:
+        errors["channels"] = "Неизвестный способ связи: " + ", ".join(unknown) + "."
+    elif missing := [CHANNEL_LABELS[channel] for channel in draft.channels if channel not in available]:
+        errors["channels"] = "Сначала подключите канал в разделе «Каналы»: " + ", ".join(missing) + "."
     _check_length(errors, "consent.personalDataText", draft.consent_text, 2000)
     policy = urlsplit(draft.privacy_policy_url.strip())
     if policy.scheme not in {"http", "https"} or not policy.netloc:

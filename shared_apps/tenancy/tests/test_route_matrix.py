@@ -19,7 +19,7 @@ from PIL import Image
 
 from billing.models import Payment, Plan, Subscription
 from config.api import tenant_api
-from dev.channel_sandbox import DEFAULT_TELEGRAM, DEFAULT_TWILIO
+from dev.channel_sandbox import DEFAULT_CALCOM, DEFAULT_TELEGRAM, DEFAULT_TWILIO
 from shared_apps.tenancy.models import Invitation, Membership
 from shared_apps.tenancy.permissions import ROLE_PERMISSIONS
 from tenant_apps.channels.services import connect as connect_channel
@@ -51,6 +51,11 @@ BODIES = {
     ("POST", "/billing/plan"): {"planId": "pro"},
     ("POST", "/channels"): {"provider": "telegram", "credentials": {"botToken": DEFAULT_TELEGRAM}},
     ("POST", "/channels/{channel_id}/test"): {"recipient": "+79161234567", "text": "Проверка из матрицы"},
+    ("PATCH", "/channels/{channel_id}"): {"enabled": True},
+    ("PUT", "/channels/first-contact"): {"fallbackOrder": ["email", "sms"], "smsAtNight": False},
+    ("POST", "/calendar"): {"apiKey": DEFAULT_CALCOM, "eventTypeId": 7001},
+    ("POST", "/calendar/event-types"): {"apiKey": DEFAULT_CALCOM},
+    ("POST", "/leads/{lead_id}/messages"): {"text": "Ответ из матрицы"},  # SMS to the lead's phone
     ("POST", "/billing/invoices"): {"planId": "pro"},
     ("PUT", "/billing/requisites"): {"legalName": "ООО «Дом»", "inn": "7707083893", "kpp": "770701001",
                                      "legalAddress": "г. Москва"},

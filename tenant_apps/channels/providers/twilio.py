@@ -6,9 +6,16 @@ code (Twilio rewords messages), see ../shared/reference/channels-providers.md §
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
+import secrets
+from collections.abc import Mapping, Sequence
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import httpx
+from django.http import HttpRequest, HttpResponse
 
 from ..kinds import Kind
 from ..transport import (
@@ -16,6 +23,8 @@ from ..transport import (
     CredentialField,
     CredentialsRejected,
     Delivery,
+    Inbound,
+    InboundRejected,
     Message,
     PermanentError,
     TemporaryError,
@@ -25,6 +34,9 @@ from ..transport import (
 )
 
 E164 = r"\+[1-9]\d{6,14}"
+SIGNATURE_HEADER = "X-Twilio-Signature"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+DEFAULT_PORTS = {"https": 443, "http": 80}
 
 # Twilio error code → (error class, Russian reason).
 ERRORS: dict[int, tuple[type[TransportError], str]] = {
@@ -82,6 +94,26 @@ class Twilio(Transport):
         sent = self._ok(response)
         return Delivery(provider_message_id=str(sent.get("sid", "")), status=str(sent.get("status", "")))
 
+    # Twilio's inbound URL is set per number in its console: the channel shows the admin its URL to paste (our brief
+    # does not cover the IncomingPhoneNumbers API). Signatures use the Auth Token, no secret of ours.
+    inbound = True
+    inbound_setup = ("Чтобы ответы клиентов попадали в карточку лида: консоль Twilio → Phone Numbers → "
+                     "Active numbers → ваш номер → Messaging → «A message comes in»: Webhook, HTTP POST, "
+                     "вставьте этот адрес.")
+
+    def parse_inbound(self, request: HttpRequest) -> list[Inbound]:
+        params = {key: request.POST.getlist(key) for key in request.POST}
+        if not valid_signature(self.credentials["authToken"], request.build_absolute_uri(), params,
+                               request.headers.get(SIGNATURE_HEADER, ""), request.body):
+            raise InboundRejected("Неверная подпись X-Twilio-Signature.")
+        sender, text, sid = (request.POST.get(name, "") for name in ("From", "Body", "MessageSid"))
+        if not (sender and sid) or "MessageStatus" in request.POST:
+            return []  # a delivery report, not a person's message
+        return [Inbound(sender=sender, text=text, provider_message_id=sid)]
+
+    def inbound_reply(self) -> HttpResponse:
+        return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+
     def _ok(self, response: httpx.Response) -> dict:
         """The JSON of a 2xx answer, or the error its body describes."""
         try:
@@ -103,3 +135,43 @@ class Twilio(Transport):
         if response.status_code == 429:
             raise TemporaryError(ERRORS[20429][1], retry_after=retry_after_of(response))
         raise PermanentError(f"Twilio отклонил запрос (код {code}): {str(body.get('message', ''))[:200]}")
+
+
+def signature(token: str, url: str, params: Mapping[str, str | Sequence[str]]) -> str:
+    """``X-Twilio-Signature``: base64 HMAC-SHA1 of the URL followed by each parameter's name and value, names
+    sorted, each name's values sorted and de-duplicated (reference §1, vectors §12.1)."""
+    data = url
+    for name in sorted(params):
+        values = params[name]
+        for value in sorted(set([values] if isinstance(values, str) else values)):
+            data += name + value
+    return base64.b64encode(hmac.new(token.encode(), data.encode(), hashlib.sha1).digest()).decode()
+
+
+def valid_signature(token: str, url: str, params: Mapping[str, str | Sequence[str]], given: str,
+                    body: bytes = b"") -> bool:
+    """Twilio's check: the URL as called, with and without the scheme's default port; a JSON request signs its URL
+    alone and carries ``bodySHA256`` of the raw body in the query."""
+    parts = urlsplit(url)
+    body_hash = parse_qs(parts.query).get("bodySHA256")
+    if body_hash:
+        if not secrets.compare_digest(body_hash[0].encode(), hashlib.sha256(body).hexdigest().encode()):
+            return False
+        params = {}
+    return any(secrets.compare_digest(signature(token, candidate, params).encode(), given.encode())
+               for candidate in _port_variants(parts))
+
+
+def _port_variants(parts) -> list[str]:
+    host = parts.hostname or ""
+    default = DEFAULT_PORTS.get(parts.scheme)
+    variants = [urlunsplit(parts)]
+    if parts.port is None and default:
+        variants.append(urlunsplit(parts._replace(netloc=f"{_userinfo(parts)}{host}:{default}")))
+    elif parts.port == default:
+        variants.append(urlunsplit(parts._replace(netloc=f"{_userinfo(parts)}{host}")))
+    return variants
+
+
+def _userinfo(parts) -> str:
+    return parts.netloc.rpartition("@")[0] + "@" if "@" in parts.netloc else ""

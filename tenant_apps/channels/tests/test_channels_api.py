@@ -10,15 +10,45 @@ from django.core.management import call_command
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-from dev.channel_sandbox import BLOCKED_CHAT, DEFAULT_TELEGRAM, DEFAULT_TWILIO, STARTED_CHAT, UNSUBSCRIBED
+from dev.channel_sandbox import (
+    BLOCKED_CHAT,
+    DEFAULT_MAX,
+    DEFAULT_SENDGRID,
+    DEFAULT_SES,
+    DEFAULT_SMSC,
+    DEFAULT_SMTP,
+    DEFAULT_TELEGRAM,
+    DEFAULT_TWILIO,
+    DEFAULT_WHATSAPP,
+    INVALID_RECIPIENT,
+    NOT_ON_WHATSAPP,
+    STARTED_CHAT,
+    STARTED_DIALOG,
+    STOPPED_DIALOG,
+    UNDELIVERABLE,
+    UNKNOWN_MAILBOX,
+    UNSUBSCRIBED,
+    VERIFIED_RECIPIENT,
+    WINDOW_OPEN,
+)
 from shared_apps.tenancy.models import Membership
 from shared_apps.tenancy.permissions import DENIED_MESSAGE
 from tenant_apps.channels import crypto
 from tenant_apps.channels.models import Channel, DeliveryAttempt
+from tenant_apps.channels.transport import REGISTRY, transport_class
 
 SID, TOKEN, SENDER = DEFAULT_TWILIO
 WRONG_TWILIO_TOKEN = "0" * 32
 WRONG_BOT_TOKEN = "7000000001:AAWrongTokenWrongTokenWrongToken-000"
+WA_TOKEN, WA_NUMBER_ID, WA_APP_SECRET = DEFAULT_WHATSAPP
+WHATSAPP = {"accessToken": WA_TOKEN, "phoneNumberId": WA_NUMBER_ID, "appSecret": WA_APP_SECRET,
+            "templateName": "hello_lead", "templateLanguage": "ru"}
+SENDGRID = {"apiKey": DEFAULT_SENDGRID[0], "fromEmail": DEFAULT_SENDGRID[1], "fromName": "Студия «Ромашка»"}
+SES = dict(zip(("accessKeyId", "secretAccessKey", "region", "fromEmail"), DEFAULT_SES, strict=True))
+SMSC = dict(zip(("login", "password", "sender"), DEFAULT_SMSC, strict=True))
+# The sandbox's SMTP port is known once it runs: conftest.py puts it in.
+SMTP = {"host": "127.0.0.1", "port": "25", "security": "none", "username": DEFAULT_SMTP[0],
+        "password": DEFAULT_SMTP[1], "fromEmail": DEFAULT_SMTP[2], "fromName": "Студия «Ромашка»"}
 
 # provider → (good credentials, the same with a wrong secret, the secret, a recipient that receives,
 #             (a recipient the provider refuses, the Russian reason))
@@ -28,10 +58,40 @@ PROVIDERS = {
                (UNSUBSCRIBED, "Получатель отписался от SMS с этого номера (ответил STOP).")),
     "telegram": ({"botToken": DEFAULT_TELEGRAM}, {"botToken": WRONG_BOT_TOKEN}, DEFAULT_TELEGRAM, str(STARTED_CHAT),
                  (str(BLOCKED_CHAT), "Пользователь заблокировал бота в Telegram.")),
+    "whatsapp": (WHATSAPP, {**WHATSAPP, "accessToken": "EAA" + "0" * 40}, WA_TOKEN, WINDOW_OPEN,
+                 (NOT_ON_WHATSAPP, "WhatsApp не может доставить сообщение: у получателя нет WhatsApp "
+                                   "или слишком старое приложение.")),
+    "max": ({"botToken": DEFAULT_MAX}, {"botToken": "WrongMaxBotToken_0123456789"}, DEFAULT_MAX, str(STARTED_DIALOG),
+            (str(STOPPED_DIALOG), "Пользователь остановил бота в MAX или закрыл доступ к чату.")),
+    "sendgrid": (SENDGRID, {**SENDGRID, "apiKey": "SG.WrongSandboxKey_000001.wrong-secret-0123456789abcdefghijk"},
+                 DEFAULT_SENDGRID[0], "ivan@example.com",
+                 (INVALID_RECIPIENT, "SendGrid не принимает этот адрес получателя: проверьте e-mail.")),
+    "ses": (SES, {**SES, "secretAccessKey": "Wrong/Secret+Key000000000000000000000000"}, DEFAULT_SES[1],
+            VERIFIED_RECIPIENT,
+            ("ivan@example.com", "Аккаунт Amazon SES в режиме песочницы: письма уходят только на подтверждённые "
+                                 "адреса. Подтвердите адрес получателя или запросите production-доступ в консоли "
+                                 "SES.")),
+    "smsc": (SMSC, {**SMSC, "password": "wrong-smsc-password"}, DEFAULT_SMSC[1], "+79161234567",
+             (UNDELIVERABLE, "SMSC.ru не может доставить SMS на этот номер.")),
+    "smtp": (SMTP, {**SMTP, "password": "wrong-smtp-password"}, DEFAULT_SMTP[1], "ivan@example.com",
+             (UNKNOWN_MAILBOX, "SMTP-сервер не принимает письма на этот адрес (ошибка 550).")),
 }
+DOWN_CODE = {"smtp": 421}  # what a provider's outage looks like when it is not HTTP 500
 REJECTED = {
     "twilio": "Twilio не принял Account SID и Auth Token: проверьте их в консоли Twilio (или аккаунт приостановлен).",
     "telegram": "Telegram не принял токен бота: проверьте его у @BotFather (команда /token) — возможно, он отозван.",
+    "whatsapp": "WhatsApp не принял токен доступа: выпустите постоянный токен системного пользователя в Meta Business "
+                "Suite (разрешение whatsapp_business_messaging) и подключите канал заново.",
+    "max": "MAX не принял токен бота: скопируйте его заново в business.max.ru → Чат-боты → Настройки (возможно, он "
+           "отозван).",
+    "sendgrid": "SendGrid не принял API-ключ: проверьте его в Settings → API Keys — возможно, ключ удалён или "
+                "скопирован не полностью.",
+    "ses": "Amazon SES не принял ключ доступа: проверьте Access key ID и Secret access key в IAM — возможно, ключ "
+           "удалён, отключён или скопирован не полностью.",
+    "smsc": "SMSC.ru не принял логин и пароль: проверьте их в личном кабинете SMSC.ru (или запрос пришёл с IP-адреса "
+            "не из разрешённого списка).",
+    "smtp": "SMTP-сервер не принял логин и пароль (ошибка 535): проверьте их; Яндекс, Mail.ru и Gmail требуют пароль "
+            "приложения.",
 }
 
 
@@ -81,7 +141,9 @@ def test_connect_checks_the_key_live_and_stores_it_encrypted(workspace, provider
         cursor.execute("SELECT credentials_token FROM channels_channel")
         (raw,) = cursor.fetchone()
         assert secret not in raw
-        assert crypto.decrypt(raw) == credentials
+        stored = crypto.decrypt(raw)  # plus what the channel keeps for itself (its webhook's secret, bot name)
+        assert {name: stored[name] for name in credentials} == credentials
+        assert set(stored) - set(credentials) <= {"inboundSecret", "botUsername"}
 
 
 @pytest.mark.django_db
@@ -108,10 +170,21 @@ def test_malformed_fields_get_a_russian_message_each_without_asking_the_provider
     unknown = _post(admin, "/api/v1/channels", {"provider": "pigeon", "credentials": {}})
     assert unknown.status_code == 400
     assert unknown.json()["error"]["fields"] == {"provider": "Неизвестный провайдер: выберите его из списка."}
-    later = _post(admin, "/api/v1/channels", {"provider": "whatsapp", "credentials": {}})
-    assert later.json()["error"]["fields"] == {"provider": "«WhatsApp Business» пока нельзя подключить."}
     assert _channels(tenant) == []
     assert channel_sandbox.messages() == []
+
+
+@pytest.mark.django_db
+def test_a_known_provider_without_a_transport_cannot_be_connected(workspace, monkeypatch):
+    tenant, admin, _ = workspace
+    monkeypatch.delitem(REGISTRY, "whatsapp")
+    transport_class.cache_clear()
+    try:
+        later = _post(admin, "/api/v1/channels", {"provider": "whatsapp", "credentials": {}})
+    finally:
+        transport_class.cache_clear()  # monkeypatch puts WhatsApp back after the test
+    assert later.json()["error"]["fields"] == {"provider": "«WhatsApp Business» пока нельзя подключить."}
+    assert _channels(tenant) == []
 
 
 @pytest.mark.django_db
@@ -133,7 +206,7 @@ def test_a_provider_that_is_down_while_connecting_is_a_503_and_nothing_is_saved(
     channel_sandbox.set_fault(provider, "http_500")
     response = _post(admin, "/api/v1/channels", {"provider": provider, "credentials": PROVIDERS[provider][0]})
     assert response.status_code == 503
-    assert "временно недоступен (ошибка 500)" in response.json()["error"]["message"]
+    assert f"временно недоступен (ошибка {DOWN_CODE.get(provider, 500)})" in response.json()["error"]["message"]
     assert _channels(tenant) == []
 
 
@@ -172,7 +245,8 @@ def test_a_provider_5xx_on_send_is_a_clear_error_and_a_failed_attempt(workspace,
     result = response.json()
     assert response.status_code == 200
     assert result["status"] == "failed"
-    reason = f"{provider.capitalize()} временно недоступен (ошибка 500). Попробуйте ещё раз через несколько минут."
+    reason = (f"{transport_class(provider)({}).label} временно недоступен (ошибка {DOWN_CODE.get(provider, 500)}). "
+              "Попробуйте ещё раз через несколько минут.")
     assert result["error"] == reason
     assert result["channel"]["lastError"] == reason
     assert result["channel"]["status"] == "connected"
@@ -261,7 +335,7 @@ def test_rotate_channel_keys_reencrypts_every_workspace_with_the_new_key(make_te
     settings.CHANNEL_SECRET_KEYS = [new_key]  # the old key is gone: everything still decrypts
     for tenant, provider in ((first, "twilio"), (second, "telegram")):
         [channel] = _channels(tenant)
-        assert crypto.decrypt(channel.credentials_token) == PROVIDERS[provider][0]
+        assert crypto.decrypt(channel.credentials_token).items() >= PROVIDERS[provider][0].items()
         assert Fernet(new_key.encode()).decrypt(channel.credentials_token.encode())
     settings.CHANNEL_SECRET_KEYS = [old_key]
     with pytest.raises(crypto.InvalidToken):

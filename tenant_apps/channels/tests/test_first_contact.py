@@ -13,9 +13,9 @@ from django_tenants.utils import tenant_context
 
 from core import outbox
 from core.models import OutboxMessage
-from dev.channel_sandbox import DEFAULT_TWILIO
+from dev.channel_sandbox import DEFAULT_CALCOM, DEFAULT_TWILIO
 from shared_apps.tenancy.models import Membership
-from tenant_apps.channels import services
+from tenant_apps.channels import booking, services
 from tenant_apps.channels.first_contact import NO_CHANNEL
 from tenant_apps.channels.models import Channel, DeliveryAttempt
 from tenant_apps.channels.sending import deliver_attempt, send_message
@@ -50,10 +50,10 @@ def submit(workspace, send_mail_now):
             "consentVersion": publication.config["consent"]["version"], "pageUrl": f"{SITE}/uslugi",
             "utm": {"source": "", "medium": "", "campaign": "", "term": "", "content": ""}, "website": ""}
 
-    def post() -> Lead:
+    def post(**changes) -> Lead:
         with send_mail_now():
             response = Client(HTTP_HOST="localhost", REMOTE_ADDR="198.51.100.7").post(
-                f"/w/{publication.public_key}/leads", json.dumps(body), content_type="application/json",
+                f"/w/{publication.public_key}/leads", json.dumps({**body, **changes}), content_type="application/json",
                 headers={"Origin": SITE, "User-Agent": "Test/1.0"})
         assert response.status_code == 201, response.content
         with tenant_context(workspace):
@@ -224,7 +224,7 @@ def test_no_sms_at_night_the_greeting_waits_for_nine_local(workspace, twilio, su
     assert channel_sandbox.messages() == []
     assert lead.status == Lead.Status.NEW
     assert _events(workspace, lead)[-1] == (
-        "message_postponed", "Ночь у клиента: SMS уйдёт в 09:00 (Asia/Yekaterinburg).")
+        "message_postponed", "Ночь у клиента: SMS уйдёт в 09:00 по его времени (Asia/Yekaterinburg).")
     message = OutboxMessage.objects.get(handler="tenant_apps.channels.first_contact.first_contact", args=[lead.pk])
     assert message.done_at is None
     assert message.available_at == dt.datetime(2026, 3, 11, 4, 0, tzinfo=dt.UTC)  # 09:00 local
@@ -234,3 +234,135 @@ def test_no_sms_at_night_the_greeting_waits_for_nine_local(workspace, twilio, su
     assert len(channel_sandbox.messages("twilio")) == 1
     with tenant_context(workspace):
         assert Lead.objects.get(pk=lead.pk).status == Lead.Status.CONTACTED
+
+
+def test_a_lead_who_books_at_night_gets_no_morning_sms(workspace, twilio, submit, channel_sandbox, settings,
+                                                       send_mail_now):
+    settings.SMS_AT_NIGHT = False
+    workspace.timezone = "Asia/Yekaterinburg"  # UTC+5
+    workspace.save()
+    with tenant_context(workspace):
+        calendar = booking.connect(DEFAULT_CALCOM, 7001)
+        url, secret = booking.webhook_url(calendar, workspace), booking.webhook_secret(calendar)
+    with time_machine.travel(dt.datetime(2026, 3, 10, 18, 30, tzinfo=dt.UTC), tick=False):
+        lead = submit()
+    assert _events(workspace, lead)[-1][0] == "message_postponed"
+
+    with time_machine.travel(dt.datetime(2026, 3, 10, 19, 0, tzinfo=dt.UTC), tick=False):
+        with tenant_context(workspace):
+            link = booking.booking_link(lead)
+        webhook = channel_sandbox.providers["calcom"].inbound(
+            {"url": url, "secret": secret, "bookingUrl": link, "email": "anna@example.com",
+             "start": "2026-03-11T06:00:00Z"})
+        response = Client(HTTP_HOST=workspace.primary_host).post(
+            "/" + webhook.url.split("/", 3)[3], webhook.body, content_type="application/json",
+            headers={"X-Cal-Signature-256": webhook.headers["X-Cal-Signature-256"]})
+    assert response.json() == {"status": "applied"}
+
+    with time_machine.travel(dt.datetime(2026, 3, 11, 4, 0, 1, tzinfo=dt.UTC), tick=False), send_mail_now():
+        assert outbox.relay() == 1  # the postponed greeting's turn comes: the lead has booked, nothing is sent
+    assert channel_sandbox.messages("twilio") == []
+    with tenant_context(workspace):
+        assert Lead.objects.get(pk=lead.pk).status == Lead.Status.BOOKED
+        assert not DeliveryAttempt.objects.filter(lead=lead).exists()
+    assert _events(workspace, lead)[-1] == (
+        "booked", "Записан на 11 марта 2026, 11:00 (Asia/Yekaterinburg) · «Консультация» (Cal.com)")
+
+
+def _night_rule(workspace, settings, zone: str) -> None:
+    settings.SMS_AT_NIGHT = False
+    workspace.timezone = zone
+    workspace.save()
+
+
+def test_the_night_is_the_leads_own_by_its_browsers_time_zone(workspace, twilio, submit, channel_sandbox, settings):
+    _night_rule(workspace, settings, "Europe/Moscow")
+    with time_machine.travel(dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC), tick=False):  # 15:00 in Moscow
+        far_east = submit(timeZone="Asia/Vladivostok")  # 22:00 there
+    assert channel_sandbox.messages() == []
+    assert far_east.timezone == "Asia/Vladivostok"
+    assert _events(workspace, far_east)[-1] == (
+        "message_postponed", "Ночь у клиента: SMS уйдёт в 09:00 по его времени (Asia/Vladivostok).")
+    message = OutboxMessage.objects.get(handler="tenant_apps.channels.first_contact.first_contact",
+                                        args=[far_east.pk])
+    assert message.available_at == dt.datetime(2026, 3, 10, 23, 0, tzinfo=dt.UTC)
+
+    with time_machine.travel(dt.datetime(2026, 3, 10, 20, 0, tzinfo=dt.UTC), tick=False):  # 23:00 in Moscow
+        abroad = submit(timeZone="America/New_York", phone="+7 916 765-43-21")  # 16:00 there
+    assert [message["to"] for message in channel_sandbox.messages("twilio")] == ["+79167654321"]
+    assert _attempt(workspace, abroad).status == DeliveryAttempt.Status.SENT
+
+
+def test_an_unknown_browser_time_zone_is_dropped_and_a_landline_tells_the_zone(workspace, twilio, submit,
+                                                                                channel_sandbox, settings):
+    _night_rule(workspace, settings, "Europe/Moscow")
+    with time_machine.travel(dt.datetime(2026, 3, 10, 16, 30, tzinfo=dt.UTC), tick=False):  # 19:30 in Moscow
+        lead = submit(timeZone="Mars/Olympus_Mons", phone="+7 343 212-34-56")  # Yekaterinburg: 21:30
+    assert lead.timezone == ""
+    assert channel_sandbox.messages() == []
+    assert _events(workspace, lead)[-1] == (
+        "message_postponed", "Ночь у клиента: SMS уйдёт в 09:00 по его времени (Asia/Yekaterinburg).")
+
+
+def test_a_workspace_that_allows_night_sms_greets_at_once(workspace, twilio, submit, channel_sandbox, settings):
+    _night_rule(workspace, settings, "Europe/Moscow")
+    with tenant_context(workspace):
+        services.update_contact_policy(["sms", "email"], sms_at_night=True)
+    with time_machine.travel(dt.datetime(2026, 3, 10, 22, 0, tzinfo=dt.UTC), tick=False):  # 01:00 in Moscow
+        submit()
+    assert len(channel_sandbox.messages("twilio")) == 1
+
+
+def test_the_workspaces_order_decides_between_sms_and_e_mail(workspace, twilio, submit, channel_sandbox,
+                                                             send_mail_now):
+    from tenant_apps.leads.services import create_lead
+
+    from .test_channels_api import SENDGRID
+
+    with tenant_context(workspace):
+        services.connect("sendgrid", SENDGRID)
+        services.update_contact_policy(["email", "sms"], sms_at_night=False)
+    lead = submit(email="anna@example.com")
+    assert channel_sandbox.messages("twilio") == []
+    assert [message["to"] for message in channel_sandbox.messages("sendgrid")] == ["anna@example.com"]
+    assert _attempt(workspace, lead).provider == "sendgrid"
+
+    with tenant_context(workspace), send_mail_now():
+        by_sms = create_lead(name="Олег", email="oleg@example.com", phone="+79161112233", preferred_channel="sms")
+    assert [message["to"] for message in channel_sandbox.messages("twilio")] == ["+79161112233"]  # preferred first
+    assert _attempt(workspace, by_sms).provider == "twilio"
+
+
+def test_outside_business_hours_the_greeting_says_when_the_business_answers(workspace, twilio, submit,
+                                                                             channel_sandbox):
+    from tenant_apps.widgets.services import get_widget
+
+    with tenant_context(workspace):
+        widget = get_widget()
+        widget.business_hours = {**widget.business_hours, "enabled": True}  # Mon–Fri 09:00–20:00
+        widget.save()
+    saturday = dt.datetime(2026, 3, 14, 10, 0, tzinfo=dt.UTC)  # 13:00 in Moscow
+    with time_machine.travel(saturday, tick=False):
+        submit()
+    assert "сейчас мы не работаем, свяжемся в понедельник с 09:00" in channel_sandbox.messages("twilio")[0]["text"]
+    with time_machine.travel(dt.datetime(2026, 3, 16, 5, 0, tzinfo=dt.UTC), tick=False):  # Monday, 08:00
+        submit(phone="+7 916 000-11-22")
+    assert "свяжемся сегодня с 09:00" in channel_sandbox.messages("twilio")[1]["text"]
+    with time_machine.travel(dt.datetime(2026, 3, 16, 9, 0, tzinfo=dt.UTC), tick=False):  # Monday, 12:00
+        submit(phone="+7 916 000-33-44")
+    assert "Получили вашу заявку — скоро свяжемся." in channel_sandbox.messages("twilio")[2]["text"]
+
+
+def test_a_greeting_waiting_for_a_retry_is_dropped_once_the_lead_has_booked(workspace, twilio, submit,
+                                                                            channel_sandbox, send_mail_now):
+    channel_sandbox.set_fault("twilio", "http_500", times=1)
+    lead = submit()
+    assert _attempt(workspace, lead).status == DeliveryAttempt.Status.PENDING
+    with tenant_context(workspace):
+        Lead.objects.filter(pk=lead.pk).update(status=Lead.Status.BOOKED)
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=2), tick=False), send_mail_now():
+        assert outbox.relay() == 1
+    assert channel_sandbox.messages("twilio") == []
+    attempt = _attempt(workspace, lead)
+    assert (attempt.status, attempt.error) == (
+        DeliveryAttempt.Status.FAILED, "Клиент уже записался — автоматическое сообщение больше не нужно.")

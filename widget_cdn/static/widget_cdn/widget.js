@@ -71,7 +71,9 @@
     ".t{margin:10px 0 0;font-size:14px}.t:empty{display:none}.t.er{color:var(--er)}" +
     ".ok{margin:8px 0;text-align:center;font-size:17px}.ok svg{display:block;width:56px;height:56px;margin:8px auto 12px;padding:12px;" +
     "border-radius:50%;background:var(--p);color:var(--pt);stroke-width:3}" +
-    ".dn{text-align:center}.ft{padding:7px;border-top:1px solid var(--bd);color:var(--mu);font-size:12px;text-align:center}" +
+    ".dn{text-align:center}.m{display:block;min-height:48px;margin:8px 0 0;padding:12px;border-radius:12px;background:var(--p);" +
+    "color:var(--pt);font-size:16px;font-weight:700;text-decoration:none}" +
+    ".ft{padding:7px;border-top:1px solid var(--bd);color:var(--mu);font-size:12px;text-align:center}" +
     ".hp{position:absolute!important;left:-10000px!important;width:1px;height:1px;overflow:hidden}" +
     "@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}";
 
@@ -358,10 +360,13 @@
       var v = values(), body = {
         name: v.name.trim(), phone: v.phone.trim(), email: v.email.trim(), preferredChannel: F.ch ? v.ch : c.ch[0],
         consentPersonalData: true, consentMarketing: v.mk, consentVersion: c.cv, pageUrl: location.href.slice(0, 2000),
-        utm: utm(), website: F.website.value
+        utm: utm(), website: F.website.value, timeZone: zone()
       };
       if (S.topic) body.topic = S.topic;
       return body;
+    }
+    function zone() {
+      try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return ""; }
     }
     function send() {
       var ac = w.AbortController && new AbortController(), t = ac && setTimeout(function () { ac.abort(); }, 20000);
@@ -378,7 +383,10 @@
       var e = j.error || {}, fields = e.fields || {}, extra = [];
       S.busy = false;
       label();
-      if (code >= 200 && code < 300) return finish(j.message || c.success);
+      if (code >= 200 && code < 300) {
+        var links = j.bookingUrl ? [{ url: j.bookingUrl, label: "Выбрать время" }] : [];
+        return finish(j.message || c.success, links.concat(Array.isArray(j.messengers) ? j.messengers : []));
+      }
       if (!code || code >= 500 || code === 408) return failed();
       S.pending = false;
       save();
@@ -401,7 +409,8 @@
         say(MSG.gaveUp, true, true);
       }
     }
-    function finish(text) {
+    // links: the answer's "messengers" — buttons that open the workspace's bot with this lead's one-time token.
+    function finish(text, links) {
       S.done = true;
       S.pending = false;
       if (!pv) store(function (s) { s.removeItem(draftKey); });
@@ -412,6 +421,12 @@
       status.className = "t ok";
       status.appendChild(icon("M5 12.5l4.5 4.5L19 7"));
       status.appendChild(d.createTextNode(text));
+      (Array.isArray(links) ? links : []).forEach(function (m) {
+        if (m && url(m.url) && m.label) {
+          doneBox.insertBefore(h("a", { class: "m", href: url(m.url), target: "_blank", rel: "noopener", text: m.label }),
+            doneBox.lastChild);
+        }
+      });
       doneBox.hidden = false;
       doneBox.firstChild.focus();
     }

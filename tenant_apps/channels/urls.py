@@ -1,0 +1,11 @@
+"""Providers' webhooks on a workspace's host (no session, no CSRF: each is authenticated the provider's way)."""
+
+from django.urls import path
+
+from . import calendar_views, views
+
+app_name = "channels"
+urlpatterns = [
+    path("channels/calcom/<str:key>", calendar_views.calcom_webhook, name="calcom_webhook"),
+    path("channels/inbound/<str:provider>/<str:key>", views.inbound, name="inbound"),
+]
