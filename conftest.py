@@ -231,6 +231,16 @@ def client_for() -> Callable[..., Client]:
 
 
 @pytest.fixture
+def admin_and_operator(make_tenant, make_user, add_member, client_for) -> tuple[Tenant, Client, Client]:
+    """A new workspace with its owner (an admin) and an operator: the workspace and each one's logged-in client."""
+    tenant = make_tenant()
+    admin = tenant.memberships.get().user
+    operator = make_user()
+    add_member(operator, tenant, Membership.Role.OPERATOR)
+    return tenant, client_for(tenant, admin), client_for(tenant, operator)
+
+
+@pytest.fixture
 def worker_env() -> dict[str, str]:
     """Extra environment for the Celery worker process; a test module may override this fixture."""
     return {}

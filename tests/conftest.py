@@ -46,6 +46,19 @@ def worker_env(site) -> dict[str, str]:
             "DEV_MAILBOX_ENABLED": "true"}
 
 
+# The two screens every page is walked on.
+DEVICES = {
+    "phone": {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True},
+    "desktop": {"viewport": {"width": 1366, "height": 900}},
+}
+
+
+@pytest.fixture(params=list(DEVICES))
+def device(request) -> str:
+    """Runs the test once per screen in :data:`DEVICES`."""
+    return request.param
+
+
 def log_in(page: Page, email: str, password: str) -> None:
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Пароль").fill(password)

@@ -5,21 +5,12 @@ import pytest
 from playwright.sync_api import expect
 
 from dev.channel_sandbox import DEFAULT_TWILIO
-from tests.conftest import ARTIFACTS, log_in
+from tests.conftest import ARTIFACTS, DEVICES, log_in
 
 SID, TOKEN, SENDER = DEFAULT_TWILIO
 ADMIN_EMAIL, ADMIN_PASSWORD = "olga@romashka.ru", "Пароль-Ромашки-2026"
 TWILIO_REJECTED = ("Twilio не принял Account SID и Auth Token: проверьте их в консоли Twilio "
                    "(или аккаунт приостановлен).")
-DEVICES = {
-    "phone": {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True},
-    "desktop": {"viewport": {"width": 1366, "height": 900}},
-}
-
-
-@pytest.fixture(params=list(DEVICES))
-def device(request) -> str:
-    return request.param
 
 
 @pytest.fixture

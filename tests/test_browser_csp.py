@@ -17,13 +17,9 @@ from playwright.sync_api import Page, Response, expect
 
 from tenant_apps.leads.models import Lead
 from tenant_apps.widgets.services import get_widget
-from tests.conftest import ARTIFACTS, log_in
+from tests.conftest import ARTIFACTS, DEVICES, log_in
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "irina@vesna.ru", "Весна-цветы-2026"
-DEVICES = {
-    "phone": {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True},
-    "desktop": {"viewport": {"width": 1366, "height": 900}},
-}
 # Added to every page before its own scripts: violations are reported to the test through a binding.
 REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) => {
   window.reportViolation(`${e.effectiveDirective} refused ${e.blockedURI || "inline"}`
@@ -36,11 +32,6 @@ OPEN_SHADOW_ROOTS = """(() => {
   };
 })();"""
 ALPINE_OR_POLICY = re.compile(r"Alpine|Content Security Policy|Permissions-Policy|Refused to", re.IGNORECASE)
-
-
-@pytest.fixture(params=list(DEVICES))
-def device(request) -> str:
-    return request.param
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 
 from tenant_apps.leads.models import Lead
 from tenant_apps.widgets.services import get_widget
-from tests.conftest import ARTIFACTS, log_in
+from tests.conftest import ARTIFACTS, DEVICES, log_in
 from widget_cdn.services import publish
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "olga@romashka.ru", "Ромашка-кофе-2026"
@@ -32,15 +32,6 @@ OPEN_SHADOW_ROOTS = """(() => {
     return attach.call(this, Object.assign({}, init, {mode: "open"}));
   };
 })();"""
-DEVICES = {
-    "phone": {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True},
-    "desktop": {"viewport": {"width": 1366, "height": 900}},
-}
-
-
-@pytest.fixture(params=list(DEVICES))
-def device(request) -> str:
-    return request.param
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from dev.channel_sandbox import DEFAULT_CALCOM
-from shared_apps.tenancy.models import Membership
 from tenant_apps.channels import booking
 from tenant_apps.channels.models import CalendarConnection
 
@@ -14,12 +13,8 @@ WRONG_KEY = "cal_live_00000000000000000000000000000000"
 
 
 @pytest.fixture
-def workspace(make_tenant, make_user, add_member, client_for, channel_sandbox):
-    tenant = make_tenant()
-    admin = tenant.memberships.get().user
-    operator = make_user()
-    add_member(operator, tenant, Membership.Role.OPERATOR)
-    return tenant, client_for(tenant, admin), client_for(tenant, operator)
+def workspace(admin_and_operator, channel_sandbox):
+    return admin_and_operator
 
 
 def _calendar(tenant) -> CalendarConnection | None:

@@ -8,7 +8,6 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from dev.channel_sandbox import DEFAULT_TELEGRAM, DEFAULT_TWILIO
-from shared_apps.tenancy.models import Membership
 from tenant_apps.channels.kinds import PROVIDERS
 from tenant_apps.channels.models import Channel
 from tenant_apps.channels.transport import REGISTRY
@@ -23,12 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def workspace(make_tenant, make_user, add_member, client_for, channel_sandbox):
-    tenant = make_tenant()
-    admin = tenant.memberships.get().user
-    operator = make_user()
-    add_member(operator, tenant, Membership.Role.OPERATOR)
-    return tenant, client_for(tenant, admin), client_for(tenant, operator)
+def workspace(admin_and_operator, channel_sandbox):
+    return admin_and_operator
 
 
 def _channels(tenant) -> list[Channel]:

@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from dev.channel_sandbox import DEFAULT_CALCOM, start_sandbox
+from dev.channel_sandbox import DEFAULT_CALCOM
 
 WEBHOOK = "http://t.example.test/channels/calcom/key"
 LINK = ("https://cal.com/fastlead-sandbox/konsultaciya?name=%D0%90%D0%BD%D0%BD%D0%B0&email=anna%40example.com"
@@ -16,12 +16,9 @@ LINK = ("https://cal.com/fastlead-sandbox/konsultaciya?name=%D0%90%D0%BD%D0%BD%D
 
 
 @pytest.fixture
-def sandbox():
-    server, base_url = start_sandbox()
-    try:
-        yield server, f"{base_url}/calcom"
-    finally:
-        server.stop()
+def sandbox(sandbox):
+    server, base_url = sandbox
+    return server, f"{base_url}/calcom"
 
 
 def test_only_a_seeded_bearer_key_is_accepted(sandbox):

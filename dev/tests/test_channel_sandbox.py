@@ -5,18 +5,10 @@ import httpx
 import pytest
 from django.core.management import CommandError, call_command
 
-from dev.channel_sandbox import DEFAULT_TELEGRAM, DEFAULT_TWILIO, start_sandbox
+from dev.channel_sandbox import DEFAULT_TELEGRAM, DEFAULT_TWILIO
 
 SID, TOKEN, SENDER = DEFAULT_TWILIO
 
-
-@pytest.fixture
-def sandbox():
-    server, base_url = start_sandbox()
-    try:
-        yield server, base_url
-    finally:
-        server.stop()
 
 
 def test_twilio_wants_basic_auth_of_the_sid_in_the_path_and_a_form_body(sandbox):

@@ -9,19 +9,11 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from dev.channel_sandbox import DEFAULT_TELEGRAM, DEFAULT_TWILIO, start_sandbox
+from dev.channel_sandbox import DEFAULT_TELEGRAM, DEFAULT_TWILIO
 from tenant_apps.channels.providers.twilio import valid_signature
 
 SID, TOKEN, SENDER = DEFAULT_TWILIO
 
-
-@pytest.fixture
-def sandbox():
-    server, base_url = start_sandbox()
-    try:
-        yield server, base_url
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -4,20 +4,11 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import pytest
 
-from dev.channel_sandbox import DEFAULT_TWILIO, start_sandbox
+from dev.channel_sandbox import DEFAULT_TWILIO
 
 SID, TOKEN, SENDER = DEFAULT_TWILIO
 
-
-@pytest.fixture
-def sandbox():
-    server, base_url = start_sandbox()
-    try:
-        yield server, base_url
-    finally:
-        server.stop()
 
 
 def _result(response: httpx.Response) -> str:

@@ -10,20 +10,12 @@ from email.message import EmailMessage
 import httpx
 import pytest
 
-from dev.channel_sandbox import DEFAULT_SMSC, DEFAULT_SMTP, UNDELIVERABLE, UNKNOWN_MAILBOX, start_sandbox
+from dev.channel_sandbox import DEFAULT_SMSC, DEFAULT_SMTP, UNDELIVERABLE, UNKNOWN_MAILBOX
 from dev.channel_sandbox.smtp_server import SmtpSandbox
 
 LOGIN, PASSWORD, SENDER = DEFAULT_SMSC
 USER, SMTP_PASSWORD, FROM = DEFAULT_SMTP
 
-
-@pytest.fixture
-def sandbox():
-    server, base_url = start_sandbox()
-    try:
-        yield server, base_url
-    finally:
-        server.stop()
 
 
 def smsc(base: str, script: str, **params: str) -> httpx.Response:

@@ -6,12 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import botocore.auth
 import httpx
-import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from dev.channel_sandbox import DEFAULT_SENDGRID, DEFAULT_SES, INVALID_RECIPIENT, VERIFIED_RECIPIENT, start_sandbox
+from dev.channel_sandbox import DEFAULT_SENDGRID, DEFAULT_SES, INVALID_RECIPIENT, VERIFIED_RECIPIENT
 
 API_KEY, SENDER = DEFAULT_SENDGRID
 KEY_ID, SECRET, REGION, SES_SENDER = DEFAULT_SES
@@ -21,14 +20,6 @@ EMAIL = {"FromEmailAddress": SES_SENDER, "Destination": {"ToAddresses": [VERIFIE
          "Content": {"Simple": {"Subject": {"Data": "Заявка", "Charset": "UTF-8"},
                                 "Body": {"Text": {"Data": "Здравствуйте!", "Charset": "UTF-8"}}}}}
 
-
-@pytest.fixture
-def sandbox():
-    server, base_url = start_sandbox()
-    try:
-        yield server, base_url
-    finally:
-        server.stop()
 
 
 def _errors(response: httpx.Response) -> list[tuple[str | None, str]]:

@@ -15,7 +15,6 @@ from dev.channel_sandbox import (
     STARTED_DIALOG,
     STOPPED_DIALOG,
     WINDOW_OPEN,
-    start_sandbox,
 )
 
 TOKEN, NUMBER_ID, APP_SECRET = DEFAULT_WHATSAPP
@@ -23,14 +22,6 @@ BEARER = {"Authorization": f"Bearer {TOKEN}"}
 TEMPLATE = {"name": "hello_lead", "language": {"policy": "deterministic", "code": "ru"},
             "components": [{"type": "body", "parameters": [{"type": "text", "text": "Анна"}]}]}
 
-
-@pytest.fixture
-def sandbox():
-    server, base_url = start_sandbox()
-    try:
-        yield server, base_url
-    finally:
-        server.stop()
 
 
 def _graph_error(response: httpx.Response) -> tuple[int, int]:

@@ -199,6 +199,16 @@ class Transport(ABC):
                                  "Попробуйте ещё раз через несколько минут.")
         return response
 
+    def _json_object(self, response: httpx.Response) -> dict:
+        """The JSON object a provider answers with (its errors too); anything else is a :class:`TemporaryError`."""
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise TemporaryError(f"{self.label} ответил непонятно (HTTP {response.status_code}).")
+        return body
+
     @property
     def label(self) -> str:
         return self.code.capitalize()

@@ -70,12 +70,7 @@ class Max(Transport):
     def _call(self, method: str, path: str, **kwargs: Any) -> dict:
         response = self._request(method, f"{self.base_url}{path}", verify=_tls(settings.MAX_CA_BUNDLE),
                                  headers={"Authorization": self.credentials["botToken"]}, **kwargs)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise TemporaryError(f"MAX ответил непонятно (HTTP {response.status_code}).")
+        body = self._json_object(response)
         if response.is_success:
             return body
         raise self._error(response, body)

@@ -86,12 +86,7 @@ class Smsc(Transport):
         form = {"login": self.credentials["login"], "psw": self.credentials["password"], "fmt": "3",
                 "charset": "utf-8", **params}
         response = self._request("POST", f"{self.base_url}/sys/{script}", data=form)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise TemporaryError(f"SMSC.ru ответил непонятно (HTTP {response.status_code}).")
+        body = self._json_object(response)
         code = body.get("error_code")
         if code is None:
             return body

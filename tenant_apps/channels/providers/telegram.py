@@ -59,12 +59,7 @@ class Telegram(Transport):
     def _call(self, method: str, payload: dict | None = None) -> dict:
         url = f"{self.base_url}/bot{self.credentials['botToken']}/{method}"
         response = self._request("POST", url, json=payload or {})
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise TemporaryError(f"Telegram ответил непонятно (HTTP {response.status_code}).")
+        body = self._json_object(response)
         if body.get("ok") is True:
             return body.get("result") or {}
         raise self._error(response, body)

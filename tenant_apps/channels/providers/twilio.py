@@ -116,12 +116,7 @@ class Twilio(Transport):
 
     def _ok(self, response: httpx.Response) -> dict:
         """The JSON of a 2xx answer, or the error its body describes."""
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise TemporaryError(f"Twilio ответил непонятно (HTTP {response.status_code}).")
+        body = self._json_object(response)
         if response.is_success:
             return body
         code = body.get("code")

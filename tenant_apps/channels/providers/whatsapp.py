@@ -130,12 +130,7 @@ class WhatsApp(Transport):
                          hashlib.sha256).hexdigest()
         response = self._request(method, url, params={**kwargs.pop("params", {}), "appsecret_proof": proof},
                                  headers={"Authorization": f"Bearer {self.credentials['accessToken']}"}, **kwargs)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise TemporaryError(f"WhatsApp ответил непонятно (HTTP {response.status_code}).")
+        body = self._json_object(response)
         if response.is_success:
             return body
         raise self._error(response, body.get("error"))

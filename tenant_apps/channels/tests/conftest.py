@@ -1,4 +1,9 @@
 import pytest
+from django_tenants.utils import tenant_context
+
+from tenant_apps.leads.models import Lead
+
+from .widget_leads import post_widget_lead
 
 
 @pytest.fixture(autouse=True)
@@ -10,3 +15,17 @@ def _sandbox_smtp_port(request, monkeypatch):
         port = str(request.getfixturevalue("channel_sandbox").smtp_port)
         for credentials in PROVIDERS["smtp"][:2]:
             monkeypatch.setitem(credentials, "port", port)
+
+
+@pytest.fixture
+def submit(workspace, send_mail_now):
+    """``submit(**changes)``: a widget lead to ``workspace`` (a module's fixture giving the Tenant); the outbox runs
+    its handlers in-process after the commit. Returns the stored lead."""
+
+    def post(**changes) -> Lead:
+        with send_mail_now():
+            response = post_widget_lead(workspace, **changes)
+        with tenant_context(workspace):
+            return Lead.objects.get(pk=response.json()["leadId"])
+
+    return post

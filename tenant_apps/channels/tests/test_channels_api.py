@@ -31,7 +31,6 @@ from dev.channel_sandbox import (
     VERIFIED_RECIPIENT,
     WINDOW_OPEN,
 )
-from shared_apps.tenancy.models import Membership
 from shared_apps.tenancy.permissions import DENIED_MESSAGE
 from tenant_apps.channels import crypto
 from tenant_apps.channels.models import Channel, DeliveryAttempt
@@ -96,12 +95,8 @@ REJECTED = {
 
 
 @pytest.fixture
-def workspace(make_tenant, make_user, add_member, client_for, channel_sandbox):
-    tenant = make_tenant()
-    admin = tenant.memberships.get().user
-    operator = make_user()
-    add_member(operator, tenant, Membership.Role.OPERATOR)
-    return tenant, client_for(tenant, admin), client_for(tenant, operator)
+def workspace(admin_and_operator, channel_sandbox):
+    return admin_and_operator
 
 
 def _post(client, url: str, body: dict):

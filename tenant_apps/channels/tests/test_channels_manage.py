@@ -10,7 +10,6 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from shared_apps.tenancy.models import Membership
 from shared_apps.tenancy.permissions import DENIED_MESSAGE
 from tenant_apps.channels.models import Channel, DeliveryAttempt, InboundMessage
 from tenant_apps.leads.models import Lead
@@ -19,12 +18,8 @@ from .test_channels_api import PROVIDERS, REJECTED, _channels, _connect
 
 
 @pytest.fixture
-def workspace(make_tenant, make_user, add_member, client_for, channel_sandbox):
-    tenant = make_tenant()
-    admin = tenant.memberships.get().user
-    operator = make_user()
-    add_member(operator, tenant, Membership.Role.OPERATOR)
-    return tenant, client_for(tenant, admin), client_for(tenant, operator)
+def workspace(admin_and_operator, channel_sandbox):
+    return admin_and_operator
 
 
 def _patch(client, channel_id: int, body: dict):

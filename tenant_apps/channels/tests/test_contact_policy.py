@@ -6,7 +6,6 @@ import re
 import pytest
 from django_tenants.utils import tenant_context
 
-from shared_apps.tenancy.models import Membership
 from shared_apps.tenancy.permissions import DENIED_MESSAGE
 from tenant_apps.channels.first_contact import contact_policy
 from tenant_apps.channels.models import ContactPolicy
@@ -17,12 +16,8 @@ BAD_ORDER = ("Укажите порядок из каналов, которые 
 
 
 @pytest.fixture
-def workspace(make_tenant, make_user, add_member, client_for):
-    tenant = make_tenant()
-    admin = tenant.memberships.get().user
-    operator = make_user()
-    add_member(operator, tenant, Membership.Role.OPERATOR)
-    return tenant, client_for(tenant, admin), client_for(tenant, operator)
+def workspace(admin_and_operator):
+    return admin_and_operator
 
 
 def _put(client, body: dict):

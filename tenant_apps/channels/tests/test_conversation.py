@@ -20,8 +20,9 @@ from tenant_apps.channels.providers.twilio import signature, valid_signature
 from tenant_apps.leads.models import Lead, LeadEvent
 from tenant_apps.leads.services import create_lead
 
+from .widget_leads import post_widget_lead
+
 SID, TOKEN, SENDER = DEFAULT_TWILIO
-SITE = "https://ulybka-dent.ru"
 CHAT = 5550001
 PHONE = "+79161234567"
 
@@ -91,20 +92,8 @@ def twilio(workspace) -> Channel:
         return services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER})
 
 
-def _widget_body(workspace, **fields) -> dict:
-    publication = workspace.widget_publication
-    return {"name": "Анна", "phone": "", "email": "anna@example.ru", "preferredChannel": "web",
-            "consentPersonalData": True, "consentMarketing": False,
-            "consentVersion": publication.config["consent"]["version"], "pageUrl": f"{SITE}/uslugi",
-            "utm": {"source": "", "medium": "", "campaign": "", "term": "", "content": ""}, "website": "", **fields}
-
-
 def _submit(workspace, **fields) -> dict:
-    response = Client(HTTP_HOST="localhost", REMOTE_ADDR="198.51.100.7").post(
-        f"/w/{workspace.widget_publication.public_key}/leads", json.dumps(_widget_body(workspace, **fields)),
-        content_type="application/json", headers={"Origin": SITE, "User-Agent": "Test/1.0"})
-    assert response.status_code == 201, response.content
-    return response.json()
+    return post_widget_lead(workspace, **{"phone": "", "email": "anna@example.ru", **fields}).json()
 
 
 def _events(tenant, lead_id: int, kind: str = LeadEvent.Kind.MESSAGE_IN) -> list[str]:

@@ -2,7 +2,6 @@
 sandbox over real HTTP, every outcome on the lead's timeline."""
 
 import datetime as dt
-import json
 
 import pytest
 import time_machine
@@ -22,7 +21,6 @@ from tenant_apps.channels.sending import deliver_attempt, send_message
 from tenant_apps.leads.models import Lead, LeadEvent
 
 SID, TOKEN, SENDER = DEFAULT_TWILIO
-SITE = "https://ulybka-dent.ru"
 PHONE = "+79161234567"
 
 
@@ -41,25 +39,6 @@ def twilio(workspace) -> Channel:
         return services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER})
 
 
-@pytest.fixture
-def submit(workspace, send_mail_now):
-    """A visitor sends the widget's form; the outbox runs its handlers in-process after the commit."""
-    publication = workspace.widget_publication
-    body = {"name": "Анна", "phone": "8 (916) 123-45-67", "email": "", "preferredChannel": "web",
-            "consentPersonalData": True, "consentMarketing": False,
-            "consentVersion": publication.config["consent"]["version"], "pageUrl": f"{SITE}/uslugi",
-            "utm": {"source": "", "medium": "", "campaign": "", "term": "", "content": ""}, "website": ""}
-
-    def post(**changes) -> Lead:
-        with send_mail_now():
-            response = Client(HTTP_HOST="localhost", REMOTE_ADDR="198.51.100.7").post(
-                f"/w/{publication.public_key}/leads", json.dumps({**body, **changes}), content_type="application/json",
-                headers={"Origin": SITE, "User-Agent": "Test/1.0"})
-        assert response.status_code == 201, response.content
-        with tenant_context(workspace):
-            return Lead.objects.get(pk=response.json()["leadId"])
-
-    return post
 
 
 def _events(tenant, lead: Lead) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from tenant_apps.channels.providers.max import CHAT_NOT_FOUND, Max
 from tenant_apps.channels.transport import INBOUND_SECRET, InboundRejected, Message, PermanentError
 from tenant_apps.leads.models import Lead
 
-SITE = "https://ulybka-dent.ru"
+from .widget_leads import SITE, post_widget_lead
 
 
 @pytest.fixture
@@ -115,15 +115,7 @@ def test_a_widget_lead_opens_the_max_bot_by_its_link_and_is_greeted_there(live_s
     tenant.save()
     with tenant_context(tenant):
         services.connect("max", {"botToken": DEFAULT_MAX})
-    publication = tenant.widget_publication
-    body = {"name": "Анна", "phone": "", "email": "anna@example.ru", "preferredChannel": "web",
-            "consentPersonalData": True, "consentMarketing": False,
-            "consentVersion": publication.config["consent"]["version"], "pageUrl": f"{SITE}/uslugi",
-            "utm": {"source": "", "medium": "", "campaign": "", "term": "", "content": ""}, "website": ""}
-    response = Client(HTTP_HOST="localhost", REMOTE_ADDR="198.51.100.7").post(
-        f"/w/{publication.public_key}/leads", json.dumps(body), content_type="application/json",
-        headers={"Origin": SITE, "User-Agent": "Test/1.0"})
-    assert response.status_code == 201, response.content
+    response = post_widget_lead(tenant, phone="", email="anna@example.ru")
     [link] = [item for item in response.json()["messengers"] if item["kind"] == "max"]
     assert link["url"].startswith("https://max.ru/fastlead_sandbox_bot?start=")
     token = link["url"].rpartition("=")[2]

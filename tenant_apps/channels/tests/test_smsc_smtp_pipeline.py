@@ -1,11 +1,9 @@
 """SMSC.ru and SMTP in the sending pipeline: widget intake → outbox (eager) → the channel sandbox over real HTTP and
 real SMTP; and the SMTP host rules (no probing of internal networks in production, no plaintext off loopback)."""
 
-import json
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -21,7 +19,6 @@ from tenant_apps.channels.sending import deliver_attempt
 from tenant_apps.channels.transport import CredentialsRejected, Message, PermanentError, TemporaryError
 from tenant_apps.leads.models import Lead, LeadEvent
 
-SITE = "https://ulybka-dent.ru"
 PHONE = "+79161234567"
 EMAIL = "anna@example.org"
 SMSC = dict(zip(("login", "password", "sender"), DEFAULT_SMSC, strict=True))
@@ -43,25 +40,6 @@ def workspace(make_tenant, channel_sandbox, settings):
     return tenant
 
 
-@pytest.fixture
-def submit(workspace, send_mail_now):
-    """A visitor sends the widget's form; the outbox runs its handlers in-process after the commit."""
-    publication = workspace.widget_publication
-
-    def post(phone: str = "8 (916) 123-45-67", email: str = "") -> Lead:
-        body = {"name": "Анна", "phone": phone, "email": email, "preferredChannel": "web",
-                "consentPersonalData": True, "consentMarketing": False,
-                "consentVersion": publication.config["consent"]["version"], "pageUrl": f"{SITE}/uslugi",
-                "utm": {"source": "", "medium": "", "campaign": "", "term": "", "content": ""}, "website": ""}
-        with send_mail_now():
-            response = Client(HTTP_HOST="localhost", REMOTE_ADDR="198.51.100.7").post(
-                f"/w/{publication.public_key}/leads", json.dumps(body), content_type="application/json",
-                headers={"Origin": SITE, "User-Agent": "Test/1.0"})
-        assert response.status_code == 201, response.content
-        with tenant_context(workspace):
-            return Lead.objects.get(pk=response.json()["leadId"])
-
-    return post
 
 
 def _attempt(tenant, lead: Lead) -> DeliveryAttempt:

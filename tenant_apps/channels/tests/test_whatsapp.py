@@ -5,7 +5,7 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -22,7 +22,6 @@ TOKEN, NUMBER_ID, APP_SECRET = DEFAULT_WHATSAPP
 CREDENTIALS = {"accessToken": TOKEN, "phoneNumberId": NUMBER_ID, "appSecret": APP_SECRET,
                "templateName": "hello_lead", "templateLanguage": "ru"}
 VERIFY_TOKEN = "verify-token-0123456789"
-SITE = "https://ulybka-dent.ru"
 PHONE = "+79161234567"
 URL = "https://example.com/channels/inbound/whatsapp/key"
 
@@ -169,25 +168,6 @@ def workspace(make_tenant, channel_sandbox, settings):
     return tenant
 
 
-@pytest.fixture
-def submit(workspace, send_mail_now):
-    """A visitor who prefers WhatsApp sends the widget's form; the outbox runs its handlers after the commit."""
-    publication = workspace.widget_publication
-
-    def post() -> Lead:
-        body = {"name": "Анна", "phone": "8 (916) 123-45-67", "email": "", "preferredChannel": "whatsapp",
-                "consentPersonalData": True, "consentMarketing": False,
-                "consentVersion": publication.config["consent"]["version"], "pageUrl": f"{SITE}/uslugi",
-                "utm": {"source": "", "medium": "", "campaign": "", "term": "", "content": ""}, "website": ""}
-        with send_mail_now():
-            response = Client(HTTP_HOST="localhost", REMOTE_ADDR="198.51.100.7").post(
-                f"/w/{publication.public_key}/leads", json.dumps(body), content_type="application/json",
-                headers={"Origin": SITE, "User-Agent": "Test/1.0"})
-        assert response.status_code == 201, response.content
-        with tenant_context(workspace):
-            return Lead.objects.get(pk=response.json()["leadId"])
-
-    return post
 
 
 @pytest.mark.django_db
@@ -195,7 +175,7 @@ def test_a_widget_lead_who_prefers_whatsapp_gets_the_approved_template(workspace
     with tenant_context(workspace):
         services.connect("whatsapp", CREDENTIALS)
 
-    lead = submit()
+    lead = submit(preferredChannel="whatsapp")
 
     [message] = channel_sandbox.messages("whatsapp")
     assert message["to"] == PHONE
@@ -216,7 +196,7 @@ def test_a_template_whatsapp_does_not_know_fails_with_a_russian_reason(workspace
     with tenant_context(workspace):
         services.connect("whatsapp", {**CREDENTIALS, "templateName": "summer_sale"})  # submitted, not approved
 
-    lead = submit()
+    lead = submit(preferredChannel="whatsapp")
 
     assert channel_sandbox.messages() == []
     with tenant_context(workspace):
