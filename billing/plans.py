@@ -9,7 +9,7 @@ from typing import Any
 IN_DEVELOPMENT = " — в разработке"
 SALES_EMAIL = "sales@fastlead.ru"
 WIDGET = "Виджет заявок для сайта: заявка в кабинете за секунды"
-REPLIES = "Ответ клиенту в SMS, e-mail, Telegram, WhatsApp и MAX" + IN_DEVELOPMENT
+REPLIES = "Ответ клиенту в SMS, e-mail, Telegram, WhatsApp и MAX, онлайн-запись через Cal.com"
 
 PLANS: list[dict[str, Any]] = [
     {

@@ -1,6 +1,6 @@
 """Chromium: a client's SMS (posted by the channel sandbox, signed like Twilio, to the live server) shows on the lead's
-card as the client's message; the operator answers from the card and the answer shows as ours — on a phone and on a
-desktop."""
+card as the client's message — also on a card already open, without a reload; the operator answers from the card and
+the answer shows as ours — on a phone and on a desktop."""
 
 import re
 
@@ -66,6 +66,36 @@ def test_the_operator_reads_and_answers_the_conversation_on_the_lead_card(salon,
     assert out_box is not None
     assert in_box["x"] < out_box["x"], "the client's messages sit left of ours"
     page.screenshot(path=str(ARTIFACTS / "lead-conversation-desktop.png"), full_page=True)
+
+
+def test_a_clients_sms_appears_on_the_open_card_without_a_reload(salon, browser, site, channel_sandbox):
+    tenant, lead, url = salon
+    workspace = f"http://{tenant.slug}.localhost:{site}"
+    context, page, errors = new_page(browser, open_shadow=False, viewport={"width": 375, "height": 740})
+    polls: list[int] = []
+    page.on("response", lambda response: "/timeline" in response.url and polls.append(response.status))
+    page.goto(f"{workspace}/leads/{lead.pk}")
+    log_in(page, "olga@lotos.ru", PASSWORD)
+    expect(page).to_have_url(f"{workspace}/leads/{lead.pk}")
+    expect(page.locator('[data-message="in"]')).to_have_count(0)
+    page.get_by_label("Сообщение").fill("Черновик ответа")
+    page.wait_for_timeout(4500)  # one poll: the history has not changed, so nothing is sent back
+    assert set(polls) == {204}, polls
+    page.evaluate("window.loadedOnce = true")  # gone if the page reloads
+
+    answer = channel_sandbox.send_inbound("twilio", {"url": url, "from": PHONE, "text": "А в субботу можно?"})
+    assert answer["status"] == 200, answer
+    incoming = page.locator('[data-message="in"]')
+    expect(incoming).to_contain_text("А в субботу можно?", timeout=10_000)
+    expect(incoming).to_contain_text("Клиент · SMS")
+    expect(page.locator("#timeline-news")).to_have_text(re.compile(r"^Новое в истории: Получен ответ, \d\d:\d\d\.$"))
+    assert page.evaluate("window.loadedOnce") is True, "the card was reloaded"
+    expect(page.get_by_label("Сообщение")).to_have_value("Черновик ответа")  # the reply form is left alone
+    assert 200 in polls
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert errors == []
+    page.screenshot(path=str(ARTIFACTS / "lead-conversation-live-phone.png"), full_page=True)
+    context.close()
 
 
 def test_the_widget_offers_the_telegram_bot_with_the_leads_token(salon, browser, site):

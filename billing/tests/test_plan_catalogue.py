@@ -7,11 +7,12 @@ from django.apps import apps
 from django.template.loader import render_to_string
 
 from billing.models import Plan
-from billing.plans import IN_DEVELOPMENT, PLANS
+from billing.plans import IN_DEVELOPMENT, PLANS, REPLIES
 
 pytestmark = pytest.mark.django_db
 
 renaming = importlib.import_module("billing.migrations.0005_plans_in_russian")
+replies_built = importlib.import_module("billing.migrations.0008_plans_replies_built")
 
 
 def test_the_trial_plan_is_called_probny_in_the_catalogue_and_the_database():
@@ -29,18 +30,36 @@ def test_the_data_migration_renames_an_existing_trial_row_and_refreshes_the_feat
     trial = Plan.objects.get(code="trial")
     assert trial.name == "Пробный"
     assert "Все каналы" not in trial.features
-    assert Plan.objects.get(code="start").features == next(p for p in PLANS if p["code"] == "start")["features"]
+    assert Plan.objects.get(code="start").features == renaming.CATALOGUE["start"]["features"]
     assert (trial.price_kopecks, trial.trial_days) == (0, 14)  # limits untouched
+    replies_built.replace_line(replies_built.IN_DEVELOPMENT, replies_built.BUILT)(apps, None)  # then 0008
+    assert Plan.objects.get(code="start").features == next(p for p in PLANS if p["code"] == "start")["features"]
 
     renaming.english_trial_name(apps, None)  # reversible
     assert Plan.objects.get(code="trial").name == "Trial"
 
 
-def test_no_plan_promises_messaging_channels_as_working():
+def test_plans_offer_the_built_channels_and_mark_only_what_is_not_built():
     for plan in PLANS:
         for feature in plan["features"]:
-            if any(word in feature for word in ("SMS", "Telegram", "WhatsApp", "каналы", "Вебхуки", "аналитика")):
+            if any(word in feature for word in ("Вебхуки", "аналитика")):
                 assert feature.endswith(IN_DEVELOPMENT), (plan["code"], feature)
+            if any(word in feature for word in ("SMS", "Telegram", "WhatsApp", "Cal.com")):
+                assert feature == REPLIES, (plan["code"], feature)
+            assert "Все каналы" not in feature, (plan["code"], feature)
+    assert all(REPLIES in plan["features"] for plan in PLANS if plan["code"] != "enterprise")
+
+
+def test_the_data_migration_marks_the_channels_built_in_existing_databases():
+    old = replies_built.IN_DEVELOPMENT
+    Plan.objects.filter(code="start").update(features=["До 500 лидов в месяц", old, "Поддержка по e-mail"])
+
+    replies_built.replace_line(old, replies_built.BUILT)(apps, None)
+    assert Plan.objects.get(code="start").features == ["До 500 лидов в месяц", REPLIES, "Поддержка по e-mail"]
+    assert replies_built.BUILT == REPLIES
+
+    replies_built.replace_line(replies_built.BUILT, old)(apps, None)  # reversible
+    assert Plan.objects.get(code="start").features[1] == old
 
 
 def test_receipts_and_the_lead_limit_e_mail_name_the_trial_plan_in_russian(make_tenant):

@@ -2,8 +2,9 @@
 one of its event types, and gets the webhook's address and secret to paste into Cal.com.
 
 Two POST steps: the key is checked live and its event types are listed on their own page (the key travels on in
-a hidden field of that form, never stored before Cal.com accepted it); connecting redirects back with a message.
-Every refusal returns to «Каналы» with the reason (PRG); the key is never echoed into the section's form.
+a hidden field of that form, never stored before Cal.com accepted it); connecting redirects back with a message
+shown in the section. A refusal renders «Каналы» again with its status and the reason in the section (a key's
+problem at its field); the key is never echoed into the section's form.
 """
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from dashboard.channels.views import flash, page
 from shared_apps.tenancy.decorators import permission_required
 from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.permissions import Perm
@@ -23,9 +25,14 @@ def _back() -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("dashboard:channels") + "#calendar")
 
 
-def _refused(request: WorkspaceRequest, exc: DomainError) -> HttpResponseRedirect:
-    messages.error(request, "Cal.com: " + (" ".join(exc.fields.values()) if exc.fields else exc.message))
-    return _back()
+def _refused(request: WorkspaceRequest, exc: DomainError) -> HttpResponse:
+    """The key's own problems (empty, malformed, rejected) at its field; the rest (Cal.com down, no event types,
+    already connected) above the section's form."""
+    if "apiKey" in exc.fields or exc.code == "credentials_rejected":
+        error = {"api_key": exc.fields.get("apiKey", exc.message)}
+    else:
+        error = {"form": " ".join(exc.fields.values()) if exc.fields else exc.message}
+    return page(request, status=exc.status, calendar_error=error)
 
 
 @require_POST
@@ -49,8 +56,8 @@ def connect(request: WorkspaceRequest) -> HttpResponse:
         calendar = booking.connect(request.POST.get("api_key", "")[:1000], request.POST.get("event_type_id", ""))
     except DomainError as exc:
         return _refused(request, exc)
-    messages.success(request, f"Cal.com подключен: «{calendar.event_type_title}». Осталось добавить вебхук в Cal.com "
-                              "— адрес и секрет ниже.")
+    flash(request, messages.SUCCESS, f"Cal.com подключен: «{calendar.event_type_title}». Осталось добавить вебхук "
+                                     "в Cal.com — адрес и секрет ниже.", "calendar")
     return _back()
 
 
@@ -58,5 +65,6 @@ def connect(request: WorkspaceRequest) -> HttpResponse:
 @permission_required(Perm.CHANNELS_EDIT)
 def disconnect(request: WorkspaceRequest) -> HttpResponse:
     booking.disconnect()
-    messages.success(request, "Cal.com отключен: ключ и секрет вебхука стёрты, записи остались в карточках лидов.")
+    flash(request, messages.SUCCESS, "Cal.com отключен: ключ и секрет вебхука стёрты, записи остались в карточках "
+                                     "лидов.", "calendar")
     return _back()

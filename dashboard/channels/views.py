@@ -2,14 +2,17 @@
 disable/enable, remove.
 
 Administrators manage channels (``channels.edit``), the other roles see them (``channels.view``). Every action is
-its own POST form: success redirects back to the provider's card with a message (PRG); a refusal renders the page
-again with its status, the reason on the card and the non-secret values typed (secrets are never echoed back).
+its own POST form: success redirects back to the provider's card with a message shown on that card (PRG); a refusal
+renders the page again with its status, the reason on the card and the non-secret values typed (secrets are never
+echoed back). Either way cabinet.js brings the card's message or first invalid field into view.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.messages.storage.base import Message
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -58,6 +61,8 @@ class Card:
     webhook_url: str
     form: Form
     fields: list[dict[str, str]]  # the credential form's inputs (connect, or replace the keys of a channel)
+    webhook_manual: bool  # the admin pastes webhook_url into the provider's console (its API cannot set it)
+    flash: list[Message]  # the messages of the last action on this card
 
 
 def _fields(cls: type[Transport] | None, code: str, form: Form) -> list[dict[str, str]]:
@@ -69,7 +74,20 @@ def _fields(cls: type[Transport] | None, code: str, form: Form) -> list[dict[str
             for item in (cls.fields if cls is not None else ())]
 
 
-def _cards(form_for: str = "", form: Form | None = None) -> list[dict[str, Any]]:
+def flash(request: WorkspaceRequest, level: int, text: str, target: str) -> None:
+    """A message shown in the section whose id is ``target`` (the anchor the action redirects to), not at the top
+    of the long page, off-screen."""
+    messages.add_message(request, level, text, extra_tags=target)
+
+
+def _flash_by_target(request: WorkspaceRequest) -> dict[str, list[Message]]:
+    found: dict[str, list[Message]] = defaultdict(list)
+    for message in messages.get_messages(request):
+        found[message.extra_tags or ""].append(message)
+    return found
+
+
+def _cards(flashes: dict[str, list[Message]], form_for: str = "", form: Form | None = None) -> list[dict[str, Any]]:
     """The kinds in their order, each with its providers' cards."""
     channels = {channel.provider: channel for channel in selectors.channels()}
     groups: list[dict[str, Any]] = []
@@ -81,8 +99,9 @@ def _cards(form_for: str = "", form: Form | None = None) -> list[dict[str, Any]]
             webhook = (services.inbound_url(provider.code, inbound_key)
                        if channel and cls is not None and cls.inbound and inbound_key else "")
             shown = form if provider.code == form_for and form else Form()
+            manual = bool(webhook) and cls is not None and cls.register_inbound is Transport.register_inbound
             cards.append(Card(provider.code, provider.label, kind.value, cls is not None, channel, webhook, shown,
-                              _fields(cls, provider.code, shown)))
+                              _fields(cls, provider.code, shown), manual, flashes.pop(f"provider-{provider.code}", [])))
         hint = RECIPIENT_HINTS[kind]
         groups.append({"kind": kind.value, "label": kind.label, "cards": cards, "recipient": dict(
             zip(("label", "placeholder", "type", "hint"), hint, strict=True))})
@@ -95,17 +114,24 @@ def _policy(order: list[str], sms_at_night: bool) -> dict[str, Any]:
             "sms_at_night": sms_at_night}
 
 
-def _page(request: WorkspaceRequest, *, form_for: str = "", form: Form | None = None,
-          status: int = 200, policy: dict[str, Any] | None = None, policy_error: str = "") -> HttpResponse:
+def page(request: WorkspaceRequest, *, form_for: str = "", form: Form | None = None, status: int = 200,
+         policy: dict[str, Any] | None = None, policy_error: str = "", calendar_error: dict[str, str] | None = None,
+         ) -> HttpResponse:
+    """«Каналы»; a refused form (a provider's, the first-contact order's or Cal.com's) shows its reason in place."""
     saved = contact_policy()
+    flashes = _flash_by_target(request)
     context = {
         "section": "channels",
-        "groups": _cards(form_for, form),
+        "groups": _cards(flashes, form_for, form),
         "can_edit": has_permission(request.membership, Perm.CHANNELS_EDIT),
         "test_text": TEST_TEXT,
         "policy": policy or _policy(saved.fallback_order, saved.sms_at_night),
         "policy_choices": [(kind.value, kind.label) for kind in FIRST_CONTACT_KINDS],
         "policy_error": policy_error,
+        "first_contact_flash": flashes.pop("first-contact", []),
+        "calendar_flash": flashes.pop("calendar", []),
+        "calendar_error": calendar_error or {},
+        "top_flash": [message for found in flashes.values() for message in found],  # untagged, or no such section
     }
     return render(request, "dashboard/channels.html", context, status=status)
 
@@ -118,7 +144,7 @@ def _refused(request: WorkspaceRequest, provider: str, action: str, exc: DomainE
              values: dict[str, str] | None = None) -> HttpResponse:
     errors = {name.removeprefix("credentials."): message for name, message in exc.fields.items()}
     error = "" if errors else exc.message
-    return _page(request, form_for=provider, form=Form(action, error, errors, values or {}), status=exc.status)
+    return page(request, form_for=provider, form=Form(action, error, errors, values or {}), status=exc.status)
 
 
 def _credentials(request: WorkspaceRequest, cls: type[Transport]) -> tuple[dict[str, str], dict[str, str]]:
@@ -130,7 +156,7 @@ def _credentials(request: WorkspaceRequest, cls: type[Transport]) -> tuple[dict[
 @require_GET
 @permission_required(Perm.CHANNELS_VIEW)
 def channels_page(request: WorkspaceRequest) -> HttpResponse:
-    return _page(request)
+    return page(request)
 
 
 @require_POST
@@ -144,7 +170,8 @@ def connect(request: WorkspaceRequest, provider: str) -> HttpResponse:
         services.connect(provider, typed)
     except DomainError as exc:
         return _refused(request, provider, "connect", exc, shown)
-    messages.success(request, f"«{BY_CODE[provider].label}» подключен: ключи проверены у провайдера.")
+    flash(request, messages.SUCCESS, f"«{BY_CODE[provider].label}» подключен: ключи проверены у провайдера.",
+          f"provider-{provider}")
     return _back(provider)
 
 
@@ -156,8 +183,8 @@ def first_contact(request: WorkspaceRequest) -> HttpResponse:
     try:
         services.update_contact_policy(order, sms_at_night)
     except DomainError as exc:
-        return _page(request, status=exc.status, policy=_policy(order, sms_at_night), policy_error=exc.message)
-    messages.success(request, "Порядок каналов для первого сообщения сохранён.")
+        return page(request, status=exc.status, policy=_policy(order, sms_at_night), policy_error=exc.message)
+    flash(request, messages.SUCCESS, "Порядок каналов для первого сообщения сохранён.", "first-contact")
     return HttpResponseRedirect(reverse("dashboard:channels") + "#first-contact")
 
 
@@ -173,7 +200,8 @@ def replace_keys(request: WorkspaceRequest, channel_id: int) -> HttpResponse:
         services.update(channel, credentials=typed)
     except DomainError as exc:
         return _refused(request, channel.provider, "keys", exc, shown)
-    messages.success(request, f"Ключи «{BY_CODE[channel.provider].label}» заменены: провайдер их принял.")
+    flash(request, messages.SUCCESS, f"Ключи «{BY_CODE[channel.provider].label}» заменены: провайдер их принял.",
+          f"provider-{channel.provider}")
     return _back(channel.provider)
 
 
@@ -188,9 +216,10 @@ def test(request: WorkspaceRequest, channel_id: int) -> HttpResponse:
         return _refused(request, channel.provider, "test", exc, values)
     label = BY_CODE[channel.provider].label
     if attempt.status == DeliveryAttempt.Status.SENT:
-        messages.success(request, f"«{label}»: Подключен — провайдер принял сообщение для {attempt.recipient}.")
+        flash(request, messages.SUCCESS, f"«{label}»: Подключен — провайдер принял сообщение для {attempt.recipient}.",
+              f"provider-{channel.provider}")
     else:
-        messages.error(request, f"«{label}»: Ошибка: {attempt.error}")
+        flash(request, messages.ERROR, f"«{label}»: Ошибка: {attempt.error}", f"provider-{channel.provider}")
     return _back(channel.provider)
 
 
@@ -204,8 +233,8 @@ def toggle(request: WorkspaceRequest, channel_id: int) -> HttpResponse:
     except DomainError as exc:
         return _refused(request, channel.provider, "toggle", exc)
     label = BY_CODE[channel.provider].label
-    messages.success(request, f"«{label}» включен: ключи проверены у провайдера." if enable
-                     else f"«{label}» отключен: через него ничего не отправляется.")
+    flash(request, messages.SUCCESS, f"«{label}» включен: ключи проверены у провайдера." if enable
+          else f"«{label}» отключен: через него ничего не отправляется.", f"provider-{channel.provider}")
     return _back(channel.provider)
 
 
@@ -214,5 +243,6 @@ def toggle(request: WorkspaceRequest, channel_id: int) -> HttpResponse:
 def delete(request: WorkspaceRequest, channel_id: int) -> HttpResponse:
     channel = selectors.channel(channel_id)
     services.disconnect(channel)
-    messages.success(request, f"«{BY_CODE[channel.provider].label}» удалён, его ключи стёрты.")
+    flash(request, messages.SUCCESS, f"«{BY_CODE[channel.provider].label}» удалён, его ключи стёрты.",
+          f"provider-{channel.provider}")
     return _back(channel.provider)

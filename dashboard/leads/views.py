@@ -52,11 +52,18 @@ def _lead_or_404(lead_id: int) -> Lead:
     return found
 
 
+def _timeline_version(found: Lead) -> str:
+    """What the card's history shows, in one word: events are only ever added, the status changes in place.
+    Reads the prefetched events (no query)."""
+    events = found.events.all()
+    return f"{len(events)}.{max((event.pk for event in events), default=0)}.{found.status}"
+
+
 def _card(request: WorkspaceRequest, found: Lead, *, values: dict | None = None, errors: dict | None = None,
           error: str = "", status: int = 200) -> HttpResponse:
     can_reply = has_permission(request.membership, Perm.LEADS_ACT)
     context = {
-        "section": "leads", "lead": found, "can_reply": can_reply,
+        "section": "leads", "lead": found, "version": _timeline_version(found), "can_reply": can_reply,
         "reply_targets": conversation.reply_targets(found) if can_reply else [],
         "values": {"text": "", "channel": None, **(values or {})}, "errors": errors or {}, "error": error,
     }
@@ -67,6 +74,20 @@ def _card(request: WorkspaceRequest, found: Lead, *, values: dict | None = None,
 @permission_required(Perm.LEADS_VIEW)
 def lead(request: WorkspaceRequest, lead_id: int) -> HttpResponse:
     return _card(request, _lead_or_404(lead_id))
+
+
+@require_GET
+@permission_required(Perm.LEADS_VIEW)
+def timeline(request: WorkspaceRequest, lead_id: int) -> HttpResponse:
+    """The card's history alone, asked again every few seconds (htmx): the client's answers and the fate of ours
+    show without a reload. Unchanged since the version the page holds: 204, nothing to render or swap."""
+    found = _lead_or_404(lead_id)
+    version = _timeline_version(found)
+    if request.GET.get("v") == version:
+        return HttpResponse(status=204)
+    events = list(found.events.all())
+    return render(request, "dashboard/_lead_timeline.html",
+                  {"lead": found, "version": version, "latest": events[-1] if events else None})
 
 
 @require_POST

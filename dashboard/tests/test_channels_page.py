@@ -35,6 +35,20 @@ def _card(body: str, provider: str) -> str:
     return re.search(rf'<article id="provider-{provider}".*?</article>', body, re.S).group(0)
 
 
+def _top(body: str) -> str:
+    """The page above its first section: where untagged messages are shown."""
+    return body.split('<section aria-labelledby="kind-', 1)[0]
+
+
+def _messages(card: str) -> str:
+    """A card's own messages: after a redirect to its anchor they are where the page lands."""
+    return re.search(r'<div [^>]*id="provider-\w+-messages"[^>]*>.*?</div>', card, re.S).group(0)
+
+
+def _last_error(card: str) -> str:
+    return re.search(r"Последняя ошибка</dt>\s*<dd[^>]*>(.*?)</dd>", card, re.S).group(1)
+
+
 def _connect_twilio(admin, token: str = TOKEN):
     return admin.post("/channels/connect/twilio", {"accountSid": SID, "authToken": token, "fromNumber": SENDER})
 
@@ -74,7 +88,14 @@ def test_connect_through_the_page_checks_the_key_and_shows_the_channel(workspace
 
     body = admin.get("/channels").content.decode()
     card = _card(body, "twilio")
-    assert "«SMS (Twilio)» подключен: ключи проверены у провайдера." in body
+    flash = _messages(card)
+    assert "«SMS (Twilio)» подключен: ключи проверены у провайдера." in flash  # on the card, not the page's top
+    assert 'tabindex="-1" data-scroll-into-view' in flash
+    assert "ключи проверены у провайдера" not in _top(body)
+    # the key check is a provider's answer, not a message sent
+    assert "Последний успешный ответ провайдера" in card
+    assert "Последняя отправка" not in card
+    assert _last_error(card) == "—"
     assert ">Подключен<" in card
     assert "••••" + TOKEN[-4:] in card
     assert TOKEN not in body
@@ -114,23 +135,41 @@ def test_check_connection_sends_a_test_message_and_says_connected_or_why_not(wor
     [channel] = _channels(tenant)
 
     sent = admin.post(f"/channels/{channel.pk}/test", {"recipient": "+79161234567", "text": "Проверка"}, follow=True)
-    assert "«SMS (Twilio)»: Подключен — провайдер принял сообщение для +79161234567." in sent.content.decode()
+    assert sent.redirect_chain == [("/channels#provider-twilio", 302)]
+    assert ("«SMS (Twilio)»: Подключен — провайдер принял сообщение для +79161234567."
+            in _messages(_card(sent.content.decode(), "twilio")))
     [message] = channel_sandbox.messages("twilio")
     assert (message["to"], message["text"]) == ("+79161234567", "Проверка")
 
     channel_sandbox.set_fault("twilio", "revoked")
     failed = admin.post(f"/channels/{channel.pk}/test", {"recipient": "+79161234567", "text": "Ещё"}, follow=True)
     body = failed.content.decode()
-    assert f"«SMS (Twilio)»: Ошибка: {TWILIO_REJECTED}" in body
     card = _card(body, "twilio")
+    assert f"«SMS (Twilio)»: Ошибка: {TWILIO_REJECTED}" in _messages(card)  # the reason, where the page lands
+    assert "border-red-200" in _messages(card)
+    assert TWILIO_REJECTED not in _top(body)
     assert ">Ошибка<" in card
-    assert f"Ошибка: {TWILIO_REJECTED}" in card
+    assert card.count(f"Ошибка: {TWILIO_REJECTED}") == 1  # the message says it: no status line repeating it
+    assert TWILIO_REJECTED in _last_error(card)
+    card = _card(admin.get("/channels").content.decode(), "twilio")  # later, the state tells why
+    assert f'<p class="mt-2 text-sm text-red-800">Ошибка: {TWILIO_REJECTED}</p>' in card
 
     bad = admin.post(f"/channels/{channel.pk}/test", {"recipient": "8 916", "text": ""})
     assert bad.status_code == 400
     card = _card(bad.content.decode(), "twilio")
     assert "Укажите номер в международном формате: +79001234567." in card
     assert "Напишите текст сообщения." in card
+    # the page opens at the card: cabinet.js scrolls to the first invalid field and focuses it
+    assert card.count("data-scroll-into-view") == 2
+    assert re.search(r'<input type="tel" name="recipient"[^>]*aria-invalid="true"[^>]*data-scroll-into-view', card)
+
+    no_text = admin.post(f"/channels/{channel.pk}/test", {"recipient": "+79161234567", "text": "  "})
+    assert no_text.status_code == 400
+    body = no_text.content.decode()
+    card = _card(body, "twilio")
+    assert 'id="twilio-text-error" class="field-error">Напишите текст сообщения.' in card
+    assert re.search(r'<textarea name="text"[^>]*aria-invalid="true"[^>]*data-scroll-into-view', card)
+    assert body.count("data-scroll-into-view") == 1
 
 
 def test_replace_keys_disable_enable_and_delete(workspace, channel_sandbox):
@@ -152,9 +191,81 @@ def test_replace_keys_disable_enable_and_delete(workspace, channel_sandbox):
     assert admin.post(f"/channels/{channel.pk}/toggle", {"enabled": "1"}).status_code == 302
     assert _channels(tenant)[0].status == "connected"
 
-    assert admin.post(f"/channels/{channel.pk}/delete").status_code == 302
+    assert "Да, удалить" in card
+    assert "адрес для входящих сообщений будет другим" not in card  # Telegram's webhook is set by us again
+    deleted = admin.post(f"/channels/{channel.pk}/delete", follow=True)
+    assert deleted.redirect_chain == [("/channels#provider-telegram", 302)]
+    assert "«Telegram-бот» удалён, его ключи стёрты." in _messages(_card(deleted.content.decode(), "telegram"))
     assert _channels(tenant) == []
     assert admin.post(f"/channels/{channel.pk}/delete").status_code == 404
+
+
+def test_a_refused_connect_opens_the_page_at_the_card(workspace):
+    _, admin, _ = workspace
+    body = _connect_twilio(admin, WRONG_TOKEN).content.decode()
+    alert = re.search(r'<p [^>]*id="provider-twilio-error"[^>]*>', _card(body, "twilio")).group(0)
+    assert 'role="alert"' in alert
+    assert 'tabindex="-1" data-scroll-into-view' in alert
+    assert body.count("data-scroll-into-view") == 1
+
+    body = admin.post("/channels/connect/twilio", {"accountSid": SID, "authToken": "", "fromNumber": ""}
+                      ).content.decode()
+    first = re.search(r"<input [^>]*data-scroll-into-view[^>]*>", body).group(0)
+    assert 'name="authToken"' in first  # the first invalid field of the form, in the page's order
+    assert 'aria-invalid="true"' in first
+
+
+def test_every_action_answers_on_its_card_and_a_cleared_error_leaves_no_trace(workspace, channel_sandbox):
+    tenant, admin, _ = workspace
+    _connect_twilio(admin)
+    [channel] = _channels(tenant)
+    test_message = {"recipient": "+79161234567", "text": "Проверка"}
+
+    channel_sandbox.set_fault("twilio", "revoked")
+    admin.post(f"/channels/{channel.pk}/test", test_message)
+    assert _channels(tenant)[0].last_error_at is not None
+    channel_sandbox.set_fault("twilio", "none")
+    replaced = admin.post(f"/channels/{channel.pk}/keys", {"accountSid": SID, "authToken": TOKEN,
+                                                           "fromNumber": SENDER}, follow=True)
+    assert replaced.redirect_chain == [("/channels#provider-twilio", 302)]
+    card = _card(replaced.content.decode(), "twilio")
+    assert "Ключи «SMS (Twilio)» заменены: провайдер их принял." in _messages(card)
+    assert (_channels(tenant)[0].status, _channels(tenant)[0].last_error, _channels(tenant)[0].last_error_at) == (
+        "connected", "", None)
+    assert _last_error(card) == "—"  # no time without a reason
+
+    channel_sandbox.set_fault("twilio", "revoked")
+    admin.post(f"/channels/{channel.pk}/test", test_message)
+    channel_sandbox.set_fault("twilio", "none")
+    disabled = admin.post(f"/channels/{channel.pk}/toggle", {"enabled": "0"}, follow=True)
+    assert "«SMS (Twilio)» отключен: через него ничего не отправляется." in _messages(
+        _card(disabled.content.decode(), "twilio"))
+    enabled = admin.post(f"/channels/{channel.pk}/toggle", {"enabled": "1"}, follow=True)
+    card = _card(enabled.content.decode(), "twilio")
+    assert "«SMS (Twilio)» включен: ключи проверены у провайдера." in _messages(card)
+    assert _channels(tenant)[0].last_error_at is None
+    assert _last_error(card) == "—"
+    assert "ключи проверены у провайдера" not in _top(enabled.content.decode())
+
+    # Twilio is pointed at our webhook by hand: deleting says the new address must be pasted again
+    assert "адрес для входящих сообщений будет другим: его нужно будет снова вставить в&nbsp;консоли провайдера" in card
+
+
+def test_the_first_contact_order_answers_in_its_section(workspace):
+    _, admin, _ = workspace
+    saved = admin.post("/channels/first-contact", {"order": ["sms"]}, follow=True)
+    assert saved.redirect_chain == [("/channels#first-contact", 302)]
+    body = saved.content.decode()
+    section = re.search(r'<section id="first-contact".*?</section>', body, re.S).group(0)
+    assert "Порядок каналов для первого сообщения сохранён." in section
+    assert 'id="first-contact-messages" tabindex="-1" data-scroll-into-view' in section
+    assert "сохранён" not in _top(body)
+
+    refused = admin.post("/channels/first-contact", {"order": ["sms", "sms"]})
+    assert refused.status_code == 400
+    error = re.search(r'<p [^>]*id="first-contact-error"[^>]*>', refused.content.decode()).group(0)
+    assert 'role="alert"' in error
+    assert "data-scroll-into-view" in error
 
 
 def test_operators_see_the_page_read_only(workspace, channel_sandbox):

@@ -4,7 +4,7 @@ Standard library only (but ``cryptography`` for SES's SNS signatures), loopback 
 provider is a :class:`base.Provider` in its own module, served under ``{base}/<name>/`` with its real paths,
 auth and error bodies:
 
-    {base}/twilio/2010-04-01/Accounts/{AccountSid}[.json|/Messages.json]   HTTP Basic AccountSid:AuthToken, form
+    {base}/twilio/2010-04-01/Accounts/{AccountSid}[.json|/Messages.json|/IncomingPhoneNumbers.json]   Basic auth, form
     {base}/telegram/bot{token}/{getMe|sendMessage|setWebhook|getWebhookInfo|deleteWebhook}   query, form or JSON
     {base}/calcom/v2/{me|event-types}                                        Bearer API key, cal-api-version
     {base}/whatsapp/v26.0/{phone-number-id}[/messages]                       Bearer token, JSON, 24-hour window

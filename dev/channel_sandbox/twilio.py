@@ -1,4 +1,5 @@
-"""Twilio REST API 2010-04-01 as the sandbox speaks it: Account fetch and Messages create (reference §1, §10).
+"""Twilio REST API 2010-04-01 as the sandbox speaks it: Account fetch, IncomingPhoneNumbers list and Messages create
+(reference §1, §10).
 
 As strict as Twilio: HTTP Basic AccountSid:AuthToken matching the SID in the path, form-encoded To/From/Body,
 E.164 numbers, Body ≤ 1600 characters, error bodies ``{"code", "message", "more_info", "status"}``.
@@ -14,13 +15,14 @@ import re
 import secrets
 from email.utils import formatdate
 from http import HTTPStatus
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from dev.channel_sandbox.base import Answer, Provider, Request, Webhook
 
 E164 = re.compile(r"\+[1-9]\d{1,14}")
 UNSUBSCRIBED = "+79000000021"  # replied STOP: 21610
 MAX_BODY = 1600
+MAX_PAGE_SIZE = 1000
 
 
 def error(code: int, message: str, status: int) -> tuple[int, dict]:
@@ -61,7 +63,8 @@ class Twilio(Provider):
         return Answer(status, body, headers={"Retry-After": "5"} if mode == "rate_limit" else {})
 
     def handle(self, request: Request) -> Answer:
-        match = re.fullmatch(r"/2010-04-01/Accounts/([^/]+?)(\.json|/Messages\.json)", request.path)
+        match = re.fullmatch(r"/2010-04-01/Accounts/([^/]+?)(\.json|/Messages\.json|/IncomingPhoneNumbers\.json)",
+                             request.path)
         if match is None:
             return Answer(*NOT_FOUND)
         sid, resource = match.groups()
@@ -71,11 +74,46 @@ class Twilio(Provider):
             return Answer(HTTPStatus.OK, self._account())
         if resource == "/Messages.json" and request.method == "POST":
             return self._create_message(request.content_type, request.form())
+        if resource == "/IncomingPhoneNumbers.json" and request.method == "GET":
+            return self._incoming_numbers(parse_qs(request.query, keep_blank_values=True))
         return Answer(*error(20004, "Method not allowed", HTTPStatus.METHOD_NOT_ALLOWED))
 
     def _account(self) -> dict:
         return {"sid": self.account_sid, "friendly_name": "Fast Lead sandbox", "status": "active", "type": "Full",
                 "date_created": formatdate(usegmt=True), "uri": f"/2010-04-01/Accounts/{self.account_sid}.json"}
+
+    def _incoming_numbers(self, query: dict[str, list[str]]) -> Answer:
+        """The account's numbers (only the seeded one), filtered by ``PhoneNumber`` — digits with ``*`` wildcards,
+        matching anywhere — in Twilio's paging envelope; ``PageSize`` 1–1000, ``Page`` from 0."""
+        pattern, size, page = (query.get(name, [default])[0]
+                               for name, default in (("PhoneNumber", ""), ("PageSize", "50"), ("Page", "0")))
+        if not (size.isdigit() and 1 <= int(size) <= MAX_PAGE_SIZE and page.isdigit()):
+            return Answer(*error(20001, "Invalid PageSize or Page", HTTPStatus.BAD_REQUEST))
+        wanted = re.compile(".*".join(re.escape(part) for part in pattern.split("*")))
+        numbers = [self._number()] if wanted.search(self.from_number) else []
+        start = int(page) * int(size)
+        items = numbers[start:start + int(size)]
+        filters = {"PhoneNumber": pattern} if pattern else {}
+        base = f"/2010-04-01/Accounts/{self.account_sid}/IncomingPhoneNumbers.json?"
+
+        def uri(number: int) -> str:
+            return base + urlencode({**filters, "PageSize": size, "Page": number})
+
+        return Answer(HTTPStatus.OK, {
+            "incoming_phone_numbers": items, "page": int(page), "page_size": int(size), "start": start,
+            "end": start + max(len(items) - 1, 0), "uri": uri(int(page)), "first_page_uri": uri(0),
+            "previous_page_uri": uri(int(page) - 1) if int(page) else None,
+            "next_page_uri": uri(int(page) + 1) if start + int(size) < len(numbers) else None,
+        })
+
+    def _number(self) -> dict:
+        sid = "PN" + hashlib.md5(self.from_number.encode(), usedforsecurity=False).hexdigest()
+        return {"sid": sid, "account_sid": self.account_sid, "friendly_name": self.from_number,
+                "phone_number": self.from_number, "status": "in-use", "api_version": "2010-04-01",
+                "capabilities": {"voice": True, "sms": True, "mms": True, "fax": False},
+                "date_created": formatdate(usegmt=True), "date_updated": formatdate(usegmt=True),
+                "sms_method": "POST", "sms_url": "", "uri": f"/2010-04-01/Accounts/{self.account_sid}"
+                                                        f"/IncomingPhoneNumbers/{sid}.json"}
 
     def _create_message(self, content_type: str, form: dict[str, list[str]]) -> Answer:
         if content_type != "application/x-www-form-urlencoded":

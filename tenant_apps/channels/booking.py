@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -31,10 +33,11 @@ from shared_apps.tenancy.models import Tenant
 from tenant_apps.leads.models import Lead, LeadEvent
 
 from . import crypto
-from .models import Booking, BookingWebhook, CalendarConnection
+from .models import Booking, BookingShortLink, BookingWebhook, CalendarConnection
 from .providers.calcom import CalCom, EventType, clean_api_key, signature_valid
 from .services import ProviderUnavailable
 from .transport import CredentialsRejected, InboundRejected, TemporaryError
+from .wording import zone_label
 
 if TYPE_CHECKING:
     from django_tenants.postgresql_backend.base import DatabaseWrapper
@@ -130,6 +133,15 @@ def booking_link(lead: Lead) -> str | None:
     return f"{found.booking_url}?{urlencode(params, quote_via=quote)}"
 
 
+def short_booking_link(lead: Lead, tenant: Tenant) -> str | None:
+    """``https://<workspace host>/b/<code>``: redirects to :func:`booking_link` (an SMS greeting stays short);
+    None without a calendar. The code is made once per lead."""
+    if connected_calendar() is None:
+        return None
+    short, _ = BookingShortLink.objects.get_or_create(lead=lead)
+    return f"{tenant.url}b/{short.code}"
+
+
 # --- webhooks ---------------------------------------------------------------------------------------------------
 
 
@@ -199,7 +211,12 @@ def _apply(trigger: str, uid: str, payload: dict, sent_at: datetime, starts_at: 
     Booking.objects.update_or_create(uid=uid, defaults={
         "lead": lead, "starts_at": starts_at, "status": Booking.Status.BOOKED, "event_created_at": sent_at})
     lead.status, lead.booked_at = Lead.Status.BOOKED, starts_at
-    lead.save(update_fields=["status", "booked_at", "updated_at"])
+    update = ["status", "booked_at", "updated_at"]
+    booker_email = _attendee_email(payload)
+    if booker_email and not lead.email:  # typed into Cal.com's form: the operators can write to it now
+        lead.email = booker_email
+        update.append("email")
+    lead.save(update_fields=update)
     title = str(payload.get("title") or payload.get("eventTitle") or "встреча")[:150]
     what = "Запись перенесена на" if trigger == RESCHEDULED or known is not None else "Записан на"
     _note(lead, LeadEvent.Kind.BOOKED, f"{what} {_local(starts_at, zone)} · «{title}» (Cal.com)")
@@ -232,6 +249,21 @@ def _lead_of(metadata: Any) -> Lead | None:
     return Lead.objects.filter(pk=int(lead_id)).first()
 
 
+def _attendee_email(payload: dict) -> str:
+    """The booker's e-mail: the first attendee's, else the form's answer; "" when none looks like an address."""
+    attendees = payload.get("attendees")
+    first = attendees[0] if isinstance(attendees, list) and attendees and isinstance(attendees[0], dict) else {}
+    answer = payload.get("responses", {}).get("email") if isinstance(payload.get("responses"), dict) else None
+    for value in (first.get("email"), answer.get("value") if isinstance(answer, dict) else None):
+        if isinstance(value, str):
+            try:
+                validate_email(value.strip())
+            except ValidationError:
+                continue
+            return value.strip()
+    return ""
+
+
 def _time(value: Any) -> datetime | None:
     try:
         parsed = parse_datetime(value) if isinstance(value, str) else None
@@ -242,7 +274,7 @@ def _time(value: Any) -> datetime | None:
 
 def _local(moment: datetime, zone: ZoneInfo) -> str:
     with translation.override("ru"):
-        return f"{date_format(moment.astimezone(zone), 'j E Y, H:i')} ({zone.key})"
+        return f"{date_format(moment.astimezone(zone), 'j E Y, H:i')}, {zone_label(zone)}"
 
 
 def _note(lead: Lead, kind: str, text: str) -> None:

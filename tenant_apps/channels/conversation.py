@@ -9,6 +9,7 @@ The operators hear of new messages by e-mail, at most once per lead in :data:`NO
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -30,6 +31,7 @@ from .models import Channel, ContactToken, Conversation, DeliveryAttempt, Inboun
 from .sending import current_workspace, send_message
 from .services import transport_for
 from .transport import Inbound
+from .wording import NO_NAME, quoted
 
 if TYPE_CHECKING:
     from django_tenants.postgresql_backend.base import DatabaseWrapper
@@ -38,7 +40,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-NO_NAME = "Без имени"
 NOTIFY_EVERY_SECONDS = 300
 MAX_REPLY = 1600
 WHATSAPP_CLOSED = ("WhatsApp разрешает свободный текст только в течение 24 часов после сообщения клиента: "
@@ -46,6 +47,8 @@ WHATSAPP_CLOSED = ("WhatsApp разрешает свободный текст т
 NO_REPLY_CHANNEL = ("Ответить клиенту нечем: он не писал ни в один подключённый канал, а для его телефона или "
                     "e-mail нет подключённого SMS или e-mail.")
 DEEP_LINK_KINDS = (Kind.TELEGRAM, Kind.MAX)
+BOT_START = re.compile(r"/start(?:@\w+)?")  # a messenger's command sent when a person opens the bot
+BOT_OPENED = "Клиент открыл бота"
 PHONE_KINDS = (Kind.SMS, Kind.WHATSAPP)
 
 
@@ -53,7 +56,12 @@ PHONE_KINDS = (Kind.SMS, Kind.WHATSAPP)
 
 def receive(channel: Channel, inbounds: list[Inbound]) -> None:
     """Store the messages of one webhook request on their leads' timelines. A stranger's message becomes a lead
-    within the plan's monthly limit, like the widget's; over it (or on a blocked account) it is dropped and logged."""
+    within the plan's monthly limit, like the widget's; over it (or on a blocked account) it is dropped and logged.
+
+    Every stranger is treated alike, whatever the channel: an unknown SMS or e-mail sender and a messenger chat
+    opened without a valid deep link (no token, an expired or used one) are real contacts, so each becomes a lead
+    and is greeted by the first contact through the chat it wrote from («получили ваше сообщение»: it sent no
+    form). A sender whose phone or e-mail a lead already has lands on that lead, which is not greeted again."""
     for inbound in inbounds:
         try:
             with transaction.atomic():
@@ -90,10 +98,19 @@ def _receive(channel: Channel, inbound: Inbound) -> Lead | None:
         else:
             lead = _lead_of_address(channel.kind, inbound.sender) or _new_lead(channel.kind, inbound)
             conversation = _link(channel, inbound.sender, lead, now)
-        _event(lead, inbound.text or "(пустое сообщение)", channel.kind)  # the event's channel says where from
+        _event(lead, _text_of(channel, inbound), channel.kind)  # the event's channel says where from
     stored.conversation = conversation
     stored.save(update_fields=["conversation"])
     return lead
+
+
+def _text_of(channel: Channel, inbound: Inbound) -> str:
+    """The person's words for the timeline; a messenger's bare ``/start`` says the bot was opened."""
+    if inbound.start_token:  # a deep link's token that opened no lead
+        return f"{BOT_OPENED} (ссылка недействительна или уже использована)"
+    if channel.kind in DEEP_LINK_KINDS and BOT_START.fullmatch(inbound.text.strip()):
+        return BOT_OPENED
+    return inbound.text or "(пустое сообщение)"
 
 
 def _consume(token: str, now) -> Lead | None:
@@ -151,9 +168,10 @@ def _notify(lead: Lead, text: str) -> None:
     recipients = assigned or list(members.filter(role__in=[Membership.Role.ADMIN, Membership.Role.OPERATOR]))
     preview = text if len(text) <= 200 else text[:199] + "…"
     for membership in recipients:
-        email.send("inbound_message", membership.user.email, f"Новое сообщение от клиента «{lead.name}»",
+        email.send("inbound_message", membership.user.email, f"Новое сообщение от клиента {quoted(lead.name)}",
                    {"user": membership.user, "tenant": tenant, "lead": lead, "preview": preview,
-                    "lead_url": lead_url(tenant, lead)})
+                    "lead_url": lead_url(tenant, lead), "workspace_name": quoted(tenant.name),
+                    "lead_name": quoted(lead.name)})
 
 
 def lead_url(tenant: Tenant, lead: Lead) -> str:

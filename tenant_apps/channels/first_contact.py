@@ -23,17 +23,19 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from core import outbox
+from core.channel_kinds import WEB
 from core.errors import Conflict
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.leads.models import Lead, LeadEvent
 from tenant_apps.leads.phones import phone_time_zone
 
-from .booking import booking_link
+from .booking import short_booking_link
 from .kinds import Kind
 from .models import FIRST_CONTACT_KINDS, Channel, ContactPolicy, Conversation
 from .sending import current_workspace, send_message
 from .services import transport_for
 from .transport import transport_class
+from .wording import NO_NAME, quoted, zone_label
 
 QUIET_FROM, QUIET_UNTIL = time(21), time(9)
 SERVICE_WINDOW = timedelta(hours=24)  # after a person's last message, free text reaches them (WhatsApp, §11)
@@ -64,7 +66,7 @@ class DefaultFirstContact:
             zone = lead_zone(lead, tenant)
             morning = quiet_until(timezone.now(), zone)
             if morning is not None:
-                reason = f"Ночь у клиента: SMS уйдёт в {morning:%H:%M} по его времени ({zone.key})."
+                reason = f"Ночь у клиента: SMS уйдёт в {morning:%H:%M} по его времени — {zone_label(zone)}."
                 _note(lead, LeadEvent.Kind.MESSAGE_POSTPONED, reason, channel.kind)
                 raise outbox.RetryLater((morning - timezone.now()).total_seconds(), reason)
         template = None
@@ -142,7 +144,9 @@ def next_opening(hours: dict | None, now: datetime, zone: ZoneInfo) -> datetime 
 
 
 def greeting(lead: Lead, tenant: Tenant) -> str:
-    name = f", {lead.name}" if lead.name else ""
+    """Two SMS segments at most for a usual name and workspace (UCS-2, 67 characters each), the short booking
+    link included. A lead that wrote first (a messenger, an SMS, an e-mail) sent a message, not a form."""
+    name = f", {lead.name}" if lead.name and lead.name != NO_NAME else ""
     zone = ZoneInfo(tenant.timezone)
     now = timezone.now()
     opens = next(filter(None, (next_opening(source(), now, zone) for source in business_hours_sources)), None)
@@ -152,10 +156,11 @@ def greeting(lead: Lead, tenant: Tenant) -> str:
         day = "сегодня" if opens.date() == now.astimezone(zone).date() else (
             "завтра" if opens.date() == now.astimezone(zone).date() + timedelta(days=1)
             else WEEKDAY_NAMES[opens.weekday()])
-        when = f"сейчас мы не работаем, свяжемся {day} с {opens:%H:%M}"
-    text = f"Здравствуйте{name}! Это «{tenant.name}». Получили вашу заявку — {when}. Можно ответить на это сообщение."
-    link = booking_link(lead)
-    return f"{text} Выбрать удобное время: {link}" if link else text
+        when = f"свяжемся {day} с {opens:%H:%M}"
+    received = "получили вашу заявку" if lead.channel == WEB else "получили ваше сообщение"
+    link = short_booking_link(lead, tenant)
+    ending = f"Запись: {link}" if link else "Можно ответить на это сообщение."
+    return f"Здравствуйте{name}! {quoted(tenant.name)}: {received}, {when}. {ending}"
 
 
 def _note(lead: Lead, kind: str, text: str, channel: str) -> None:

@@ -19,6 +19,10 @@ def new_contact_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+def new_link_code() -> str:
+    return secrets.token_urlsafe(6)  # 8 characters, 48 random bits: short enough for an SMS, not guessable
+
+
 def contact_token_expiry() -> datetime:
     return timezone.now() + CONTACT_TOKEN_LIFETIME
 
@@ -197,6 +201,18 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.uid} ({self.status})"
+
+
+class BookingShortLink(models.Model):
+    """A lead's booking page behind a short address for SMS (``/b/<code>`` on the workspace's host): the prefilled
+    Cal.com link is about 230 characters, six SMS segments."""
+
+    code = models.CharField(max_length=16, unique=True, default=new_link_code, editable=False)
+    lead = models.OneToOneField("leads.Lead", on_delete=models.CASCADE, related_name="booking_short_link")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.code
 
 
 class BookingWebhook(models.Model):

@@ -20,11 +20,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core import email, outbox
+from core.channel_kinds import WEB
 from core.errors import Conflict
 from shared_apps.tenancy.models import Membership, Tenant
 from tenant_apps.leads.models import Lead, LeadEvent
 
-from .kinds import BY_CODE
+from . import wording
+from .kinds import BY_CODE, Kind
 from .models import Channel, DeliveryAttempt
 from .services import transport_for
 from .transport import AuthError, Message, Template, TemporaryError, TransportError
@@ -107,7 +109,17 @@ def deliver_attempt(attempt_id: int) -> None:
 def _message(attempt: DeliveryAttempt) -> Message:
     stored = attempt.template
     template = Template(stored["name"], stored["language"], tuple(stored["parameters"])) if stored else None
-    return Message(attempt.recipient, attempt.text, attempt.idempotency_key, template)
+    subject = _subject(attempt) if BY_CODE[attempt.provider].kind == Kind.EMAIL else ""
+    return Message(attempt.recipient, attempt.text, attempt.idempotency_key, template, subject=subject)
+
+
+def _subject(attempt: DeliveryAttempt) -> str:
+    """An e-mail's subject: the greeting says the request arrived, anything else is a message from the workspace."""
+    name = current_workspace().name
+    if not attempt.automatic:
+        return f"Сообщение от {wording.quoted(name)}"
+    from_form = attempt.lead is None or attempt.lead.channel == WEB
+    return f"{name}: {'ваша заявка получена' if from_form else 'ваше сообщение получено'}"
 
 
 def _first_contact(lead: Lead, attempt: DeliveryAttempt, now) -> None:
@@ -122,7 +134,7 @@ def _first_contact(lead: Lead, attempt: DeliveryAttempt, now) -> None:
     lead.save(update_fields=update)
     seconds = (now - lead.created_at).total_seconds()
     _event(attempt, LeadEvent.Kind.STATUS_CHANGED,
-           f"Первый контакт через {seconds:.1f} с · статус «{lead.get_status_display()}»")
+           f"Первый контакт через {wording.seconds(seconds)} с · статус «{lead.get_status_display()}»")
 
 
 def _fail(attempt: DeliveryAttempt, reason: str, *, channel_error: bool = True) -> None:
@@ -131,7 +143,8 @@ def _fail(attempt: DeliveryAttempt, reason: str, *, channel_error: bool = True) 
     if channel_error and attempt.channel is not None:
         attempt.channel.last_error, attempt.channel.last_error_at = reason[:500], timezone.now()
         attempt.channel.save(update_fields=["last_error", "last_error_at", "updated_at"])
-    _event(attempt, LeadEvent.Kind.MESSAGE_FAILED, f"{_label(attempt)}: не отправлено — {reason}")
+    _event(attempt, LeadEvent.Kind.MESSAGE_FAILED,
+           f"{_label(attempt)}: не отправлено — {reason} Текст: {attempt.text}")
 
 
 def _disable(channel: Channel, reason: str) -> None:
@@ -144,7 +157,7 @@ def _disable(channel: Channel, reason: str) -> None:
     for membership in admins:
         email.send("channel_disabled", membership.user.email, f"Канал «{label}» отключён — {tenant.name}",
                    {"user": membership.user, "tenant": tenant, "channel_label": label, "reason": reason,
-                    "channels_url": tenant.url})
+                    "channels_url": tenant.url, "workspace_name": wording.quoted(tenant.name)})
     logger.warning("channel_disabled", extra={"tenantId": tenant.slug, "provider": channel.provider})
 
 

@@ -14,13 +14,15 @@ from django.utils import timezone
 
 from core.errors import Conflict, DomainError, InvalidInput
 from shared_apps.tenancy.models import Tenant
+from tenant_apps.leads.phones import normalize_phone
 
 from . import crypto
-from .kinds import BY_CODE
+from .kinds import BY_CODE, Kind
 from .models import FIRST_CONTACT_KINDS, CalendarConnection, Channel, ContactPolicy, DeliveryAttempt, new_inbound_key
 from .transport import (
     INBOUND_SECRET,
     AuthError,
+    CredentialsRejected,
     Message,
     TemporaryError,
     Transport,
@@ -34,18 +36,21 @@ if TYPE_CHECKING:
     from django_tenants.postgresql_backend.base import DatabaseWrapper
 
 MAX_TEST_TEXT = 1600
+TRY_AGAIN = "Попробуйте ещё раз через минуту."  # only where a person acts: the pipeline retries by itself
+PHONE_KINDS = frozenset({Kind.SMS, Kind.WHATSAPP})
 UNREADABLE_CREDENTIALS = "Ключи этого канала не удаётся расшифровать. Удалите канал и подключите его заново."
 
 
 class ProviderUnavailable(DomainError):
-    """The provider did not answer (or answered 5xx) while checking the credentials: nothing was saved."""
+    """The provider did not answer (or answered 5xx) while checking the credentials: nothing was saved. The
+    transport's neutral ``reason`` gets the advice here, where a person is waiting to try again."""
 
     status = 503
     code = "provider_unavailable"
-    default_message = "Провайдер сейчас не отвечает. Попробуйте ещё раз через минуту."
+    default_message = f"Провайдер сейчас не отвечает. {TRY_AGAIN}"
 
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message, headers={"Retry-After": "60"})
+    def __init__(self, reason: str | None = None) -> None:
+        super().__init__(f"{reason} {TRY_AGAIN}" if reason else None, headers={"Retry-After": "60"})
 
 
 def _transport_class(provider: str) -> type[Transport]:
@@ -109,6 +114,9 @@ def _go_live(transport: Transport, inbound_key: str, inbound_secret: str = "") -
             transport.register_inbound(inbound_url(transport.code, inbound_key))
     except TemporaryError as exc:
         raise ProviderUnavailable(exc.reason) from exc
+    except CredentialsRejected as exc:
+        fields = {f"credentials.{exc.field}": exc.reason} if exc.field else None
+        raise InvalidInput(exc.reason, code="credentials_rejected", fields=fields) from exc
     except TransportError as exc:
         raise InvalidInput(exc.reason, code="credentials_rejected") from exc
 
@@ -131,8 +139,9 @@ def update(channel: Channel, *, credentials: Mapping[str, Any] | None = None, en
         _go_live(transport, channel.inbound_key, _stored_credentials(channel).get(INBOUND_SECRET, ""))
         channel.credentials_token = crypto.encrypt(transport.credentials)
         channel.secret_hint = transport.secret_hint(transport.credentials)
-        channel.status, channel.last_error, channel.last_success_at = Channel.Status.CONNECTED, "", timezone.now()
-        update_fields += ["credentials_token", "secret_hint", "last_error", "last_success_at"]
+        channel.status, channel.last_success_at = Channel.Status.CONNECTED, timezone.now()
+        channel.last_error, channel.last_error_at = "", None
+        update_fields += ["credentials_token", "secret_hint", "last_error", "last_error_at", "last_success_at"]
     if enabled is False:
         channel.status = Channel.Status.DISABLED
     channel.save(update_fields=update_fields)
@@ -162,7 +171,7 @@ def _workspace() -> Tenant:
 def send_test(channel: Channel, recipient: str, text: str) -> DeliveryAttempt:
     """Send one message through the channel and record the attempt; the channel keeps its last success or error."""
     transport = transport_for(channel)
-    recipient, text = recipient.strip(), text.strip()
+    recipient, text = _phone_or_as_is(transport, recipient.strip()), text.strip()
     errors = {}
     if problem := transport.recipient_error(recipient):
         errors["recipient"] = problem
@@ -176,9 +185,10 @@ def send_test(channel: Channel, recipient: str, text: str) -> DeliveryAttempt:
                                              text=text, idempotency_key=uuid.uuid4().hex)
     now = timezone.now()
     try:
-        delivery = transport.send(Message(recipient, text, attempt.idempotency_key))
+        delivery = transport.send(Message(recipient, text, attempt.idempotency_key, subject="Проверка канала"))
     except TransportError as exc:
-        attempt.status, attempt.error = DeliveryAttempt.Status.FAILED, exc.reason[:500]
+        advice = f" {TRY_AGAIN}" if isinstance(exc, TemporaryError) else ""
+        attempt.status, attempt.error = DeliveryAttempt.Status.FAILED, (exc.reason + advice)[:500]
         channel.last_error, channel.last_error_at = exc.reason[:500], now
         if isinstance(exc, AuthError):
             channel.status = Channel.Status.ERROR
@@ -188,6 +198,14 @@ def send_test(channel: Channel, recipient: str, text: str) -> DeliveryAttempt:
     attempt.save(update_fields=["status", "error", "provider_message_id"])
     channel.save(update_fields=["status", "last_error", "last_error_at", "last_success_at", "updated_at"])
     return attempt
+
+
+def _phone_or_as_is(transport: Transport, recipient: str) -> str:
+    """A phone provider's recipient as E.164 («+7 900 111-22-33», «89001112233» as the widget accepts them);
+    anything that is not a number stays as typed for ``recipient_error`` to explain."""
+    if transport.kind not in PHONE_KINDS:
+        return recipient
+    return normalize_phone(recipient) or recipient
 
 
 def disconnect(channel: Channel) -> None:

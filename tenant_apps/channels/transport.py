@@ -7,6 +7,7 @@ imports them. Every error's ``reason`` is Russian and safe to show to the worksp
 
 from __future__ import annotations
 
+import logging
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -22,6 +23,7 @@ from django.utils.module_loading import import_string
 from .kinds import Kind
 
 MAX_FIELD_LENGTH = 256
+logger = logging.getLogger(__name__)
 
 
 class TransportError(Exception):
@@ -41,7 +43,12 @@ class AuthError(PermanentError):
 
 
 class CredentialsRejected(AuthError):
-    """:meth:`Transport.check` — the provider said the credentials are not valid for sending."""
+    """:meth:`Transport.check` — the provider said the credentials are not valid for sending; ``field`` names the
+    credential at fault when the provider tells which."""
+
+    def __init__(self, reason: str, *, field: str = "") -> None:
+        super().__init__(reason)
+        self.field = field
 
 
 class TemporaryError(TransportError):
@@ -78,6 +85,7 @@ class Message:
     text: str
     idempotency_key: str
     template: Template | None = None  # sent instead of ``text``; only from the transport's first_contact_template
+    subject: str = ""  # an e-mail's subject; without it the e-mail providers take the text's first line
 
 
 @dataclass(frozen=True)
@@ -191,12 +199,11 @@ class Transport(ABC):
         try:
             response = httpx.request(method, url, timeout=self.timeout, **kwargs)
         except httpx.TimeoutException as exc:
-            raise TemporaryError(f"{self.label} не ответил вовремя. Попробуйте ещё раз через минуту.") from exc
+            raise TemporaryError(f"{self.label} не ответил вовремя.") from exc
         except httpx.HTTPError as exc:
-            raise TemporaryError(f"Не удалось связаться с {self.label}. Попробуйте ещё раз через минуту.") from exc
+            raise TemporaryError(f"Не удалось связаться с {self.label}.") from exc
         if response.status_code >= 500:
-            raise TemporaryError(f"{self.label} временно недоступен (ошибка {response.status_code}). "
-                                 "Попробуйте ещё раз через несколько минут.")
+            raise TemporaryError(f"{self.label} временно недоступен (ошибка {response.status_code}).")
         return response
 
     def _json_object(self, response: httpx.Response) -> dict:
@@ -231,6 +238,17 @@ REGISTRY: dict[str, str] = {
 def transport_class(code: str) -> type[Transport] | None:
     path = REGISTRY.get(code)
     return import_string(path) if path else None
+
+
+def refusal(label: str, code: object, original: str, *, docs: str = "") -> str:
+    """A Russian reason for a provider's refusal we have no translation for: its code (and where it is described),
+    never its English text, which goes to the log, scrubbed of phone numbers and addresses, for support."""
+    logger.info("provider_refused", extra={"provider": label, "providerCode": str(code)[:40],
+                                           "providerMessage": _PERSONAL.sub("…", original)[:300]})
+    return f"{label} отклонил запрос (код {str(code)[:40]})" + (f" — описание кода: {docs}." if docs else ".")
+
+
+_PERSONAL = re.compile(r"\+?\d[\d\s()-]{5,}\d|[^\s@]+@[^\s@]+")
 
 
 def retry_after_of(response: httpx.Response) -> float | None:

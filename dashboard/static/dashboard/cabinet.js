@@ -1,4 +1,5 @@
-/* Fast Lead cabinet: the Alpine components of the layout and the leads page.
+/* Fast Lead cabinet: the Alpine components of the layout and the leads page, bringing an action's answer into view,
+ * and the rules of the parts that poll (htmx).
  *
  * Alpine's CSP build evaluates only simple expressions in attributes (no arrow functions, no statement
  * lists, no `new`, no globals such as `document`); whatever needs more lives here. Loaded deferred before
@@ -41,6 +42,33 @@
       }
     };
   }
+
+  // A long page answers an action in place: the section's message after a redirect, or a refused form's reason or
+  // first invalid field after a re-render (the browser would leave it off-screen). The first such element is
+  // scrolled into view and focused, so the keyboard and screen readers start there too.
+  function showAnswer() {
+    var target = document.querySelector("[data-scroll-into-view]");
+    if (!target) return;
+    target.scrollIntoView({ block: "center" });
+    target.focus({ preventScroll: true });
+  }
+
+  document.addEventListener("DOMContentLoaded", showAnswer);
+
+  // Parts that poll (data-poll, hx-trigger "every …"): a hidden tab does not ask — «visibilitychange» brings the
+  // part up to date when the tab is shown again; an answer from another page (the session expired, the
+  // subscription stopped: the poll was redirected) reloads the page rather than swapping that page into the part.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (document.hidden && event.detail.elt.hasAttribute("data-poll")) event.preventDefault();
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var info = event.detail.pathInfo;
+    if (!event.detail.requestConfig.elt.hasAttribute("data-poll") || !info.responsePath) return;
+    if (new URL(info.responsePath, location.href).pathname !== new URL(info.requestPath, location.href).pathname) {
+      event.detail.shouldSwap = false;
+      location.reload();
+    }
+  });
 
   document.addEventListener("alpine:init", function () {
     window.Alpine.data("cabinet", cabinet);

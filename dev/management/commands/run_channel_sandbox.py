@@ -16,7 +16,8 @@ from dev.sandbox_command import SandboxCommand
 
 
 class Command(SandboxCommand):
-    help = "Запускает локальную песочницу каналов (Twilio и Telegram Bot API) для разработки: только loopback."
+    help = ("Запускает локальную песочницу каналов (SMS, e-mail, Telegram, WhatsApp, MAX и Cal.com) для разработки: "
+            "только loopback.")
     title = "Песочница каналов"
     url_setting = "CHANNEL_SANDBOX_URL"
     default_port = 8027

@@ -59,7 +59,7 @@ class CalCom:
     def event_types(self, username: str) -> list[EventType]:
         data = self._get("/v2/event-types", version=EVENT_TYPES_VERSION)
         if not isinstance(data, list):
-            raise TemporaryError("Cal.com ответил непонятно на запрос типов встреч. Попробуйте ещё раз позже.")
+            raise TemporaryError("Cal.com ответил непонятно на запрос типов встреч.")
         found = []
         for item in data:
             if not isinstance(item, dict) or not isinstance(item.get("id"), int):
@@ -78,9 +78,9 @@ class CalCom:
         try:
             response = httpx.get(self.base_url + path, headers=headers, timeout=self.timeout)
         except httpx.TimeoutException as exc:
-            raise TemporaryError("Cal.com не ответил вовремя. Попробуйте ещё раз через минуту.") from exc
+            raise TemporaryError("Cal.com не ответил вовремя.") from exc
         except httpx.HTTPError as exc:
-            raise TemporaryError("Не удалось связаться с Cal.com. Попробуйте ещё раз через минуту.") from exc
+            raise TemporaryError("Не удалось связаться с Cal.com.") from exc
         try:
             body = response.json()
         except ValueError:
@@ -96,11 +96,10 @@ def _error(status: int, body: Any) -> CredentialsRejected | TemporaryError:
     if status in (401, 403):
         return CredentialsRejected(EXPIRED_KEY if "expired" in message else INVALID_KEY)
     if status == 429:
-        return TemporaryError("Cal.com ограничил частоту запросов. Попробуйте ещё раз через минуту.")
+        return TemporaryError("Cal.com ограничил частоту запросов.")
     if status >= 500:
-        return TemporaryError(f"Cal.com временно недоступен (ошибка {status}). "
-                              "Попробуйте ещё раз через несколько минут.")
-    return TemporaryError(f"Cal.com ответил непонятно (HTTP {status}). Попробуйте ещё раз позже.")
+        return TemporaryError(f"Cal.com временно недоступен (ошибка {status}).")
+    return TemporaryError(f"Cal.com ответил непонятно (HTTP {status}).")
 
 
 def clean_api_key(value: Any) -> tuple[str, str | None]:

@@ -11,6 +11,7 @@ from email.utils import parseaddr
 
 from django.utils.html import strip_tags
 
+from .. import transport
 from ..transport import CredentialField, Inbound
 
 # Pragmatic, as the providers' own checks are stricter and answer with their refusal.
@@ -35,6 +36,11 @@ def from_fields(console: str) -> tuple[CredentialField, CredentialField]:
 
 def recipient_error(recipient: str) -> str | None:
     return None if re.fullmatch(EMAIL, recipient) else "Укажите e-mail получателя, например ivan@example.ru."
+
+
+def subject_for(message: transport.Message) -> str:
+    """The subject the sender gave, else the text's first line."""
+    return message.subject or subject_of(message.text)
 
 
 def subject_of(text: str) -> str:

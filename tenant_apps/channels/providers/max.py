@@ -33,6 +33,7 @@ from ..transport import (
     TemporaryError,
     Transport,
     TransportError,
+    refusal,
     retry_after_of,
 )
 
@@ -81,13 +82,13 @@ class Max(Transport):
         if status == 401 or body.get("code") == "verify.token":  # the old schema answers a bad token with 403
             return AuthError(UNAUTHORIZED)
         if status == 429:
-            return TemporaryError("MAX ограничил частоту сообщений. Повторим позже.",
+            return TemporaryError("MAX ограничил частоту сообщений.",
                                   retry_after=retry_after_of(response))
         if status == 403:
             return PermanentError(STOPPED)
         if status == 404:
             return PermanentError(CHAT_NOT_FOUND)
-        return PermanentError(f"MAX отклонил запрос (HTTP {status}): {str(body.get('message', ''))[:200]}")
+        return PermanentError(refusal("MAX", body.get("code") or f"HTTP {status}", str(body.get("message", ""))))
 
     def check(self) -> None:
         try:
@@ -115,7 +116,7 @@ class Max(Transport):
         result = self._call("POST", "/subscriptions", json={
             "url": url, "update_types": UPDATE_TYPES, "secret": self.credentials[INBOUND_SECRET]})
         if result.get("success") is not True:
-            raise TemporaryError(f"MAX не подписал бота на входящие: {str(result.get('message', ''))[:200]}")
+            raise TemporaryError("MAX не подписал бота на входящие.")
 
     def parse_inbound(self, request: HttpRequest) -> list[Inbound]:
         secret = self.credentials.get(INBOUND_SECRET, "")

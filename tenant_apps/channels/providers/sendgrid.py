@@ -30,6 +30,7 @@ from ..transport import (
     TemporaryError,
     Transport,
     TransportError,
+    refusal,
 )
 from . import mail
 
@@ -90,7 +91,7 @@ class SendGrid(Transport):
         payload = {
             "personalizations": [{"to": [{"email": message.recipient}]}],
             "from": sender,
-            "subject": mail.subject_of(message.text),
+            "subject": mail.subject_for(message),
             "content": [{"type": "text/plain", "value": message.text}],
             # SendGrid does not deduplicate; the key comes back in its event webhooks.
             "custom_args": {"idempotency_key": message.idempotency_key},
@@ -115,14 +116,13 @@ class SendGrid(Transport):
         if status == 403:
             return AuthError(UNVERIFIED_SENDER if field == "from" or "Sender Identity" in text else FORBIDDEN)
         if status == 429:
-            retry_after = _seconds_until(response.headers.get("X-RateLimit-Reset"))
-            wait = f" через {int(retry_after)} с" if retry_after is not None else " позже"
-            return TemporaryError(f"SendGrid ограничил частоту запросов. Повторите{wait}.", retry_after=retry_after)
+            return TemporaryError("SendGrid ограничил частоту запросов.",
+                                  retry_after=_seconds_until(response.headers.get("X-RateLimit-Reset")))
         if status == 400 and field.startswith("personalizations") and field.endswith("email"):
             return PermanentError(BAD_RECIPIENT)
         if not errors:
             return TemporaryError(f"SendGrid ответил непонятно (HTTP {status}).")
-        return PermanentError(f"SendGrid отклонил запрос (HTTP {status}): {text[:200]}")
+        return PermanentError(refusal("SendGrid", f"HTTP {status}", f"{field}: {text}" if field else text))
 
     def parse_inbound(self, request: HttpRequest) -> list[Inbound]:
         """One Inbound Parse post. In raw mode (``email``: the whole MIME) the mail is read with its own charsets.

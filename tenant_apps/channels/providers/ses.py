@@ -37,6 +37,7 @@ from ..transport import (
     TemporaryError,
     Transport,
     TransportError,
+    refusal,
 )
 from . import mail, sns
 
@@ -139,7 +140,7 @@ class Ses(Transport):
         payload = {
             "FromEmailAddress": formataddr((name, address)) if name else address,  # RFC 2047 for a Cyrillic name
             "Destination": {"ToAddresses": [message.recipient]},
-            "Content": {"Simple": {"Subject": {"Data": mail.subject_of(message.text), "Charset": "UTF-8"},
+            "Content": {"Simple": {"Subject": {"Data": mail.subject_for(message), "Charset": "UTF-8"},
                                    "Body": {"Text": {"Data": message.text, "Charset": "UTF-8"}}}},
             # SES does not deduplicate; the tag comes back in its event notifications.
             "EmailTags": [{"Name": "idempotency_key", "Value": message.idempotency_key}],
@@ -186,7 +187,7 @@ class Ses(Transport):
         if code in REJECTED_CODES:
             return AuthError(REJECTED)
         if code in THROTTLED_CODES or response.status_code == 429:
-            return TemporaryError("Amazon SES ограничил частоту запросов. Повторите через минуту.")
+            return TemporaryError("Amazon SES ограничил частоту запросов.")
         if code in ERRORS:
             error_class, reason = ERRORS[code]
             return error_class(reason)
@@ -194,12 +195,12 @@ class Ses(Transport):
             sender = self.credentials["fromEmail"].lower()
             return AuthError(UNVERIFIED_SENDER) if sender in text.lower() else PermanentError(SANDBOX_RECIPIENT)
         if code == "NotFoundException":
-            return _NotFound(f"Amazon SES не нашёл запрошенное: {text[:200]}")
+            return _NotFound("Amazon SES не нашёл запрошенное (NotFoundException).")
         if response.status_code in (401, 403):
             return AuthError(REJECTED)
         if not code:
             return TemporaryError(f"Amazon SES ответил непонятно (HTTP {response.status_code}).")
-        return PermanentError(f"Amazon SES отклонил запрос ({code}): {text[:200]}")
+        return PermanentError(refusal("Amazon SES", code, text))
 
 
 class _NotFound(PermanentError):

@@ -24,7 +24,7 @@ from ..transport import (
 )
 
 E164 = r"\+[1-9]\d{6,14}"
-RATE_LIMITED = "SMSC.ru ограничил частоту запросов. Повторите через минуту."
+RATE_LIMITED = "SMSC.ru ограничил частоту запросов."
 
 # SMSC error_code → (error class, Russian reason).
 ERRORS: dict[int, tuple[type[TransportError], str]] = {
@@ -32,7 +32,7 @@ ERRORS: dict[int, tuple[type[TransportError], str]] = {
     2: (AuthError, "SMSC.ru не принял логин и пароль: проверьте их в личном кабинете SMSC.ru "
                    "(или запрос пришёл с IP-адреса не из разрешённого списка)."),
     3: (PermanentError, "На счёте SMSC.ru недостаточно средств: пополните баланс в личном кабинете."),
-    4: (TemporaryError, "SMSC.ru временно заблокировал наш IP-адрес после ошибок. Повторим позже."),
+    4: (TemporaryError, "SMSC.ru временно заблокировал наш IP-адрес после ошибок."),
     6: (PermanentError, "SMSC.ru запретил сообщение: текст или имя отправителя не одобрены."),
     7: (PermanentError, "SMSC.ru не принимает этот номер получателя: укажите его в формате +79001234567."),
     8: (PermanentError, "SMSC.ru не может доставить SMS на этот номер."),
@@ -73,7 +73,7 @@ class Smsc(Transport):
         except PermanentError as exc:
             raise CredentialsRejected(exc.reason) from exc
         if "balance" not in answer:
-            raise TemporaryError("SMSC.ru ответил без баланса. Попробуйте ещё раз через минуту.")
+            raise TemporaryError("SMSC.ru ответил без баланса.")
 
     def send(self, message: Message) -> Delivery:
         params = {"phones": message.recipient, "mes": message.text}

@@ -14,8 +14,11 @@ import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import Policy
 from email.utils import formatdate
 
 from django.conf import settings
@@ -34,6 +37,23 @@ from ..transport import (
 )
 from . import mail
 
+
+@dataclass(frozen=True)
+class EncodedSubject:
+    """The Subject header encoded by ``email.header``: the default policy folds a long Cyrillic subject with the
+    space between two encoded words outside them, where every reader drops it (RFC 2047 §6.2)."""
+
+    text: str
+    name: str = "Subject"
+
+    def fold(self, *, policy: Policy) -> str:
+        encoded = Header(self.text, "utf-8", header_name=self.name).encode(linesep=policy.linesep)
+        return f"{self.name}: {encoded}{policy.linesep}"
+
+    def __str__(self) -> str:
+        return self.text
+
+
 PORT = r"(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])"
 PUBLIC_PORTS = (25, 465, 587, 2525)
 REJECTED = ("SMTP-сервер не принял логин и пароль (ошибка 535): проверьте их; Яндекс, Mail.ru и Gmail требуют "
@@ -45,7 +65,7 @@ PLAINTEXT = "Без шифрования пароль ушёл бы открыт
 NO_STARTTLS = "SMTP-сервер не поддерживает STARTTLS на этом порту: для порта 465 выберите SSL/TLS."
 NO_AUTH = "SMTP-сервер не предлагает вход по паролю (AUTH): проверьте порт и шифрование."
 TLS_FAILED = "Не удалось установить защищённое соединение: проверьте порт и шифрование (465 — SSL/TLS, 587 — STARTTLS)."
-UNREACHABLE = "Не удалось связаться с SMTP-сервером. Попробуйте ещё раз через минуту."
+UNREACHABLE = "Не удалось связаться с SMTP-сервером."
 BAD_CERTIFICATE = "Сертификат SMTP-сервера не прошёл проверку: укажите имя сервера, на которое выдан сертификат."
 
 
@@ -92,7 +112,7 @@ class Smtp(Transport):
         email = EmailMessage()
         email["From"] = Address(self.credentials.get("fromName", ""), addr_spec=sender)
         email["To"] = message.recipient
-        email["Subject"] = mail.subject_of(message.text)
+        email["Subject"] = EncodedSubject(mail.subject_for(message))
         email["Date"] = formatdate(usegmt=True)
         email["Message-ID"] = f"<{message.idempotency_key}@{sender.rpartition('@')[2]}>"
         email.set_content(message.text, cte="quoted-printable")
@@ -167,9 +187,8 @@ class Smtp(Transport):
         code = getattr(exc, "smtp_code", 0)
         if isinstance(exc, smtplib.SMTPResponseException) and 400 <= code < 500:
             if "too many" in str(exc.smtp_error).lower():
-                return TemporaryError("SMTP-сервер ограничил частоту подключений. Повторим позже.")
-            return TemporaryError(f"{self.label} временно недоступен (ошибка {code}). "
-                                  "Попробуйте ещё раз через несколько минут.")
+                return TemporaryError("SMTP-сервер ограничил частоту подключений.")
+            return TemporaryError(f"{self.label} временно недоступен (ошибка {code}).")
         if isinstance(exc, smtplib.SMTPAuthenticationError):
             return AuthError(REJECTED if code == 535 else f"SMTP-сервер отказал во входе (ошибка {code}).")
         if isinstance(exc, smtplib.SMTPResponseException):
@@ -181,7 +200,7 @@ class Smtp(Transport):
         if isinstance(exc, ssl.SSLError):
             return PermanentError(TLS_FAILED)
         if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):  # smtplib rewraps it
-            return TemporaryError("SMTP-сервер не ответил вовремя. Попробуйте ещё раз через минуту.")
+            return TemporaryError("SMTP-сервер не ответил вовремя.")
         return TemporaryError(UNREACHABLE)
 
 

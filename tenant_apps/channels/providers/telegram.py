@@ -27,6 +27,7 @@ from ..transport import (
     TemporaryError,
     Transport,
     TransportError,
+    refusal,
 )
 
 CHAT_ID = r"-?\d{1,20}"
@@ -74,13 +75,12 @@ class Telegram(Transport):
             parameters = body.get("parameters")
             retry_after = parameters.get("retry_after") if isinstance(parameters, dict) else None
             seconds = float(retry_after) if isinstance(retry_after, (int, float)) else None
-            wait = f" через {int(seconds)} с" if seconds is not None else " позже"
-            return TemporaryError(f"Telegram ограничил частоту сообщений. Повторите{wait}.", retry_after=seconds)
+            return TemporaryError("Telegram ограничил частоту сообщений.", retry_after=seconds)
         if code == 403:
             return PermanentError(BLOCKED if "blocked" in description else NOT_STARTED)
         if code == 400 and "chat not found" in description:
             return PermanentError(CHAT_NOT_FOUND)
-        return PermanentError(f"Telegram отклонил запрос: {description[:200]}")
+        return PermanentError(refusal("Telegram", code, description))
 
     def check(self) -> None:
         try:

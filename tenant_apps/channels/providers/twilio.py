@@ -30,6 +30,7 @@ from ..transport import (
     TemporaryError,
     Transport,
     TransportError,
+    refusal,
     retry_after_of,
 )
 
@@ -38,12 +39,19 @@ SIGNATURE_HEADER = "X-Twilio-Signature"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 DEFAULT_PORTS = {"https": 443, "http": 80}
 
+FOREIGN_SENDER = "Номер отправителя не принадлежит аккаунту Twilio или не может отправлять SMS в эту страну."
+UNVERIFIED_RECIPIENT = ("Пробный аккаунт Twilio отправляет SMS только на проверенные номера: добавьте номер "
+                        "получателя в консоли Twilio (Phone Numbers → Verified Caller IDs) или пополните аккаунт.")
 # Twilio error code → (error class, Russian reason).
 ERRORS: dict[int, tuple[type[TransportError], str]] = {
     20003: (AuthError, "Twilio не принял Account SID и Auth Token: проверьте их в консоли Twilio "
                        "(или аккаунт приостановлен)."),
-    20429: (TemporaryError, "Twilio ограничил частоту запросов. Повторите через минуту."),
+    20429: (TemporaryError, "Twilio ограничил частоту запросов."),
     21211: (PermanentError, "Twilio не принимает этот номер получателя: укажите его в формате +79001234567."),
+    21606: (PermanentError, FOREIGN_SENDER),  # per destination too: not the whole channel's fault
+    21614: (PermanentError, FOREIGN_SENDER),
+    21608: (PermanentError, UNVERIFIED_RECIPIENT),
+    14111: (PermanentError, UNVERIFIED_RECIPIENT),
     21610: (PermanentError, "Получатель отписался от SMS с этого номера (ответил STOP)."),
 }
 
@@ -87,6 +95,23 @@ class Twilio(Transport):
             raise CredentialsRejected(exc.reason) from exc
         if account.get("status") != "active":
             raise CredentialsRejected(f"Аккаунт Twilio не активен (статус «{account.get('status')}»).")
+        self._check_sender()
+
+    def _check_sender(self) -> None:
+        """The From number must be one of the account's numbers able to send SMS, or every message fails (21606)."""
+        response = self._request("GET", f"{self._account_url}/IncomingPhoneNumbers.json", auth=self._auth,
+                                 params={"PhoneNumber": self.credentials["fromNumber"]})
+        numbers = self._ok(response).get("incoming_phone_numbers")
+        number = next((item for item in numbers if isinstance(item, dict)
+                       and item.get("phone_number") == self.credentials["fromNumber"]),
+                      None) if isinstance(numbers, list) else None
+        if number is None:
+            raise CredentialsRejected("Этого номера нет среди номеров аккаунта Twilio: укажите номер из раздела "
+                                      "Phone Numbers → Active numbers.", field="fromNumber")
+        capabilities = number.get("capabilities")
+        if not (isinstance(capabilities, dict) and capabilities.get("sms") is True):
+            raise CredentialsRejected("Этот номер Twilio не умеет отправлять SMS: выберите номер с отметкой SMS "
+                                      "в разделе Phone Numbers → Active numbers.", field="fromNumber")
 
     def send(self, message: Message) -> Delivery:
         form = {"To": message.recipient, "From": self.credentials["fromNumber"], "Body": message.text}
@@ -129,7 +154,8 @@ class Twilio(Transport):
             raise AuthError(ERRORS[20003][1])
         if response.status_code == 429:
             raise TemporaryError(ERRORS[20429][1], retry_after=retry_after_of(response))
-        raise PermanentError(f"Twilio отклонил запрос (код {code}): {str(body.get('message', ''))[:200]}")
+        raise PermanentError(refusal("Twilio", code, str(body.get("message", "")),
+                                     docs=f"twilio.com/docs/errors/{code}" if isinstance(code, int) else ""))
 
 
 def signature(token: str, url: str, params: Mapping[str, str | Sequence[str]]) -> str:

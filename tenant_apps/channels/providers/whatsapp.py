@@ -34,16 +34,18 @@ from ..transport import (
     TemporaryError,
     Transport,
     TransportError,
+    refusal,
     retry_after_of,
 )
 
 GRAPH_VERSION = "v26.0"  # pinned: Graph changes behaviour between versions
 E164 = r"\+[1-9]\d{6,14}"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
+ERROR_CODES_PAGE = "developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes"
 
 UNAUTHORIZED = ("WhatsApp не принял токен доступа: выпустите постоянный токен системного пользователя "
                 "в Meta Business Suite (разрешение whatsapp_business_messaging) и подключите канал заново.")
-RATE_LIMIT = "WhatsApp ограничил частоту сообщений. Повторим позже."
+RATE_LIMIT = "WhatsApp ограничил частоту сообщений."
 # Graph error code → (error class, Russian reason).
 ERRORS: dict[int, tuple[type[TransportError], str]] = {
     0: (AuthError, UNAUTHORIZED),
@@ -53,8 +55,9 @@ ERRORS: dict[int, tuple[type[TransportError], str]] = {
     4: (TemporaryError, RATE_LIMIT),
     80007: (TemporaryError, RATE_LIMIT),
     130429: (TemporaryError, RATE_LIMIT),
-    131056: (TemporaryError, "Слишком много сообщений одному получателю в WhatsApp подряд. Повторим позже."),
+    131056: (TemporaryError, "Слишком много сообщений одному получателю в WhatsApp подряд."),
     131048: (TemporaryError, "WhatsApp временно ограничил отправку: на сообщения с этого номера жаловались."),
+    100: (PermanentError, "WhatsApp отклонил параметры запроса (код 100): проверьте номер получателя и шаблон."),
     131026: (PermanentError, "WhatsApp не может доставить сообщение: у получателя нет WhatsApp "
                              "или слишком старое приложение."),
     131047: (PermanentError, "Клиент не писал в WhatsApp больше 24 часов: WhatsApp разрешает писать ему только "
@@ -152,7 +155,7 @@ class WhatsApp(Transport):
             return AuthError(UNAUTHORIZED)
         if response.status_code == 429:
             return TemporaryError(RATE_LIMIT, retry_after=retry_after_of(response))
-        return PermanentError(f"WhatsApp отклонил запрос (код {code}): {message[:200]}")
+        return PermanentError(refusal("WhatsApp", code, message, docs=ERROR_CODES_PAGE))
 
     def check(self) -> None:
         try:

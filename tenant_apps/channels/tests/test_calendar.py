@@ -10,7 +10,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -174,7 +174,7 @@ def test_cal_com_down_is_503_and_nothing_is_saved(workspace, channel_sandbox, fa
     response = _post(admin, "/api/v1/calendar", {"apiKey": DEFAULT_CALCOM, "eventTypeId": EVENT_TYPE})
     assert response.status_code == 503, response.content
     assert response.json()["error"]["message"] in (
-        "Cal.com временно недоступен (ошибка 500). Попробуйте ещё раз через несколько минут.",
+        "Cal.com временно недоступен (ошибка 500). Попробуйте ещё раз через минуту.",
         "Cal.com ограничил частоту запросов. Попробуйте ещё раз через минуту.")
     assert response["Retry-After"] == "60"
     assert _calendars(tenant) == []
@@ -200,7 +200,8 @@ def test_the_booking_link_is_prefilled_and_tied_to_the_lead(workspace, lead, mak
     tenant = workspace[0]
     with tenant_context(tenant):
         assert booking.booking_link(lead) is None  # no calendar yet
-        assert "Выбрать удобное время" not in greeting(lead, tenant)
+        assert "Запись:" not in greeting(lead, tenant)
+        assert booking.short_booking_link(lead, tenant) is None
     _post(workspace[1], "/api/v1/calendar", {"apiKey": DEFAULT_CALCOM, "eventTypeId": EVENT_TYPE})
 
     link = _link(tenant, lead)
@@ -211,7 +212,6 @@ def test_the_booking_link_is_prefilled_and_tied_to_the_lead(workspace, lead, mak
     assert "+" not in parts.query
     with tenant_context(tenant):
         token = booking.lead_token(lead.pk)
-        assert greeting(lead, tenant).endswith(f"Выбрать удобное время: {link}")
     assert parse_qs(parts.query) == {"name": ["Анна Петрова"], "email": ["anna+test@example.com"],
                                      "metadata[leadId]": [str(lead.pk)], "metadata[leadToken]": [token]}
     with tenant_context(make_tenant()):
@@ -242,7 +242,7 @@ def test_a_booking_makes_the_lead_booked_with_the_local_time_on_its_timeline(wor
 
     status, booked_at, events = _state(tenant, lead)
     assert (status, booked_at) == ("booked", dt.datetime(2026, 5, 3, 10, 0, tzinfo=dt.UTC))
-    assert events[-1] == ("booked", "Записан на 3 мая 2026, 15:00 (Asia/Yekaterinburg) · «Консультация» (Cal.com)")
+    assert events[-1] == ("booked", "Записан на 3 мая 2026, 15:00, Екатеринбург (UTC+5) · «Консультация» (Cal.com)")
     assert _calendars(tenant)[0].last_webhook_at is not None
 
 
@@ -257,14 +257,14 @@ def test_rescheduling_moves_the_time_and_cancelling_returns_the_lead(workspace, 
     status, booked_at, events = _state(tenant, lead)
     assert (status, booked_at) == ("booked", dt.datetime(2026, 5, 4, 6, 30, tzinfo=dt.UTC))
     assert events[-1] == ("booked",
-                          "Запись перенесена на 4 мая 2026, 11:30 (Asia/Yekaterinburg) · «Консультация» (Cal.com)")
+                          "Запись перенесена на 4 мая 2026, 11:30, Екатеринбург (UTC+5) · «Консультация» (Cal.com)")
 
     cancelled = _book(channel_sandbox, tenant, connected, event="BOOKING_CANCELLED", uid="bk2",
                       cancellationReason="Заболел")
     assert cancelled.json() == {"status": "applied"}
     status, booked_at, events = _state(tenant, lead)
     assert (status, booked_at) == ("contacted", None)
-    assert events[-1] == ("status_changed", "Запись на 4 мая 2026, 11:30 (Asia/Yekaterinburg) отменена: Заболел · "
+    assert events[-1] == ("status_changed", "Запись на 4 мая 2026, 11:30, Екатеринбург (UTC+5) отменена: Заболел · "
                                             "статус «Связались» (Cal.com)")
     with tenant_context(tenant):
         assert dict(Booking.objects.values_list("uid", "status")) == {"bk1": "rescheduled", "bk2": "cancelled"}
@@ -362,7 +362,10 @@ def test_end_to_end_the_widget_offers_a_time_and_the_booking_lands_on_the_lead(w
     booking_url = response.json()["bookingUrl"]
     assert booking_url.startswith(BOOKING_PAGE + "?name=%D0%90%D0%BD%D0%BD%D0%B0&email=anna%40example.com&")
     (sms,) = channel_sandbox.messages("twilio")
-    assert sms["text"].endswith(f"Выбрать удобное время: {booking_url}")
+    short = sms["text"].rsplit("Запись: ", 1)[1]
+    assert short.startswith(f"{tenant.url}b/")  # on the workspace's own host
+    opened = Client(HTTP_HOST=tenant.primary_host).get(urlsplit(short).path)  # the lead is not logged in
+    assert (opened.status_code, opened["Location"]) == (302, booking_url)
 
     booked = _book(channel_sandbox, tenant, connected, bookingUrl=booking_url)
     assert booked.json() == {"status": "applied"}
@@ -407,3 +410,86 @@ def test_a_signed_ping_shows_the_webhook_works_and_changes_no_lead(workspace, co
                                                         "X-Cal-Signature-256": signature(connected["webhookSecret"],
                                                                                          b"[1]")})
     assert _deliver(tenant, garbage).status_code == 400
+
+
+# --- the short link of the SMS greeting ---------------------------------------------------------------------------
+
+
+def _sms_segments(text: str) -> int:
+    """Segments of a Cyrillic SMS (UCS-2): 70 characters in one, 67 in each of a longer message's."""
+    units = len(text.encode("utf-16-le")) // 2
+    return 1 if units <= 70 else -(-units // 67)
+
+
+@pytest.mark.django_db
+def test_the_sms_greeting_carries_a_short_link_and_fits_two_segments(make_tenant, client_for, channel_sandbox):
+    tenant = make_tenant(slug="ulybka", name="Стоматология «Улыбка»")
+    connected = _post(client_for(tenant, tenant.memberships.get().user), "/api/v1/calendar",
+                      {"apiKey": DEFAULT_CALCOM, "eventTypeId": EVENT_TYPE})
+    assert connected.status_code == 201, connected.content
+    production = {"PLATFORM_SCHEME": "https", "PLATFORM_DOMAIN": "fastlead.ru", "PLATFORM_PORT": ""}
+    with tenant_context(tenant), override_settings(**production):
+        lead = Lead.objects.create(name="Анна Петрова", phone="+79161234567", email="anna@example.com",
+                                   created_at=timezone.now())
+        text = greeting(lead, tenant)
+        long_link = booking.booking_link(lead)
+    code = text.rsplit("/b/", 1)[1]
+    assert text == ("Здравствуйте, Анна Петрова! Стоматология «Улыбка»: получили вашу заявку, скоро свяжемся. "
+                    f"Запись: https://ulybka.fastlead.ru/b/{code}")
+    assert len(code) == 8
+    assert _sms_segments(text) == 2
+    assert _sms_segments(text.replace(f"https://ulybka.fastlead.ru/b/{code}", long_link)) >= 5  # the full link
+
+    opened = Client(HTTP_HOST=tenant.primary_host).get(f"/b/{code}")
+    assert (opened.status_code, opened["Location"]) == (302, long_link)
+    with tenant_context(tenant), override_settings(**production):
+        assert greeting(lead, tenant) == text  # one code per lead
+        other = Lead.objects.create(name="Борис", created_at=timezone.now())
+        assert booking.short_booking_link(other, tenant) != f"https://ulybka.fastlead.ru/b/{code}"
+
+
+@pytest.mark.django_db
+def test_an_unknown_short_link_shows_the_not_found_page(workspace, connected, lead):
+    tenant = workspace[0]
+    with tenant_context(tenant):
+        link = booking.short_booking_link(lead, tenant)
+    assert link is not None
+    visitor = Client(HTTP_HOST=tenant.primary_host)
+    for path in ("/b/AAAAAAAA", "/b/" + link.rsplit("/", 1)[1][:-1]):
+        missing = visitor.get(path)
+        assert missing.status_code == 404
+        assert "Страница не найдена" in missing.content.decode()
+    assert visitor.post(urlsplit(link).path).status_code == 405
+
+    _delete = workspace[1].delete("/api/v1/calendar")
+    assert _delete.status_code == 204, _delete.content
+    gone = visitor.get(urlsplit(link).path)  # Cal.com disconnected: no page to send the lead to
+    assert (gone.status_code, "Страница не найдена" in gone.content.decode()) == (404, True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [Subscription.Status.GRACE, Subscription.Status.BLOCKED])
+def test_the_short_link_opens_while_the_workspace_is_unpaid(workspace, connected, lead, status):
+    tenant = workspace[0]
+    with tenant_context(tenant):
+        link = booking.short_booking_link(lead, tenant)
+    assert link is not None
+    start_trial(tenant.account)
+    assert Subscription.objects.filter(account=tenant.account).update(status=status) == 1
+    opened = Client(HTTP_HOST=tenant.primary_host).get(urlsplit(link).path)
+    assert (opened.status_code, opened["Location"]) == (302, _link(tenant, lead))
+
+
+@pytest.mark.django_db
+def test_the_bookers_email_is_kept_on_a_lead_without_one(workspace, connected, channel_sandbox):
+    tenant = workspace[0]
+    with tenant_context(tenant):
+        lead = Lead.objects.create(name="Анна", phone="+79161234567", created_at=timezone.now())
+        known = Lead.objects.create(name="Борис", email="boris@example.com", created_at=timezone.now())
+    booked = _book(channel_sandbox, tenant, connected, bookingUrl=_link(tenant, lead), email=" anna@example.com ")
+    assert booked.json() == {"status": "applied"}
+    other = _book(channel_sandbox, tenant, connected, bookingUrl=_link(tenant, known), email="b.petrov@example.com")
+    assert other.json() == {"status": "applied"}
+    with tenant_context(tenant):
+        assert Lead.objects.get(pk=lead.pk).email == "anna@example.com"
+        assert Lead.objects.get(pk=known.pk).email == "boris@example.com"  # the lead's own address stays

@@ -150,7 +150,7 @@ def test_a_widget_lead_opens_the_bot_is_greeted_writes_and_gets_the_operators_an
     assert channel_sandbox.send_inbound("telegram", {"from": CHAT, "text": f"/start {token}",
                                                      "first_name": "Анна"})["status"] == 200
     [greeting] = [m for m in channel_sandbox.messages("telegram") if m["to"] == str(CHAT)]
-    assert greeting["text"].startswith("Здравствуйте, Анна! Это «Улыбка».")
+    assert greeting["text"].startswith("Здравствуйте, Анна! «Улыбка»: получили вашу заявку")
     with tenant_context(tenant):
         lead = Lead.objects.get(pk=lead_id)
         assert lead.status == Lead.Status.CONTACTED
@@ -251,6 +251,26 @@ def test_a_lead_who_wrote_first_is_greeted_in_that_chat(workspace, telegram, sen
         assert Lead.objects.get().status == Lead.Status.CONTACTED
 
 
+@pytest.mark.parametrize(("text", "event"), [
+    ("/start AbCdEf0123456789", "Клиент открыл бота (ссылка недействительна или уже использована)"),
+    ("/start", "Клиент открыл бота"),
+])
+def test_a_stranger_who_opens_the_bot_is_a_lead_greeted_for_a_message_not_a_form(workspace, telegram,
+                                                                                 send_mail_now, channel_sandbox,
+                                                                                 text, event):
+    with send_mail_now():
+        assert _post_telegram(workspace, telegram, _telegram_update(STARTED_CHAT, text, 1),
+                              _secret(workspace, telegram)).status_code == 200
+    with tenant_context(workspace):
+        lead = Lead.objects.get()
+    assert (lead.name, lead.channel) == ("Пётр", "telegram")
+    assert _events(workspace, lead.pk) == [event]
+    [greeting] = channel_sandbox.messages("telegram")
+    assert greeting["to"] == str(STARTED_CHAT)
+    assert greeting["text"] == ("Здравствуйте, Пётр! «Улыбка»: получили ваше сообщение, скоро свяжемся. "
+                                "Можно ответить на это сообщение.")
+
+
 # --- Twilio: inbound SMS signed by the sandbox ----------------------------------------------------------------------
 
 def _sms(workspace, channel: Channel, channel_sandbox, sender: str, text: str):
@@ -288,6 +308,19 @@ def test_a_tampered_sms_is_refused(workspace, twilio, channel_sandbox):
         assert not Lead.objects.exists()
 
 
+def test_an_sms_stranger_is_greeted_in_that_chat_like_a_messenger_one(workspace, twilio, channel_sandbox,
+                                                                       send_mail_now):
+    with send_mail_now():
+        assert _sms(workspace, twilio, channel_sandbox, "+79990001122", "Есть запись на завтра?").status_code == 200
+    [greeting] = channel_sandbox.messages("twilio")
+    assert greeting["to"] == "+79990001122"
+    assert greeting["text"] == ("Здравствуйте! «Улыбка»: получили ваше сообщение, скоро свяжемся. "
+                                "Можно ответить на это сообщение.")  # no name: not «Здравствуйте, Без имени!»
+    with tenant_context(workspace):
+        assert Lead.objects.get().channel == "sms"
+        assert Lead.objects.get().status == Lead.Status.CONTACTED
+
+
 # --- notifications -----------------------------------------------------------------------------------------------
 
 def test_the_assigned_operator_is_told_once_per_few_minutes(workspace, twilio, channel_sandbox, make_user,
@@ -305,6 +338,7 @@ def test_the_assigned_operator_is_told_once_per_few_minutes(workspace, twilio, c
     [message] = mail.outbox
     assert message.to == [operator.email]
     assert message.subject == "Новое сообщение от клиента «Анна»"
+    assert "Клиент «Анна» написал в «Улыбка»:" in message.body
     assert "Когда можно прийти?" in message.body
     assert f"{workspace.url}leads/{lead.pk}" in message.body
 
@@ -321,6 +355,19 @@ def test_without_an_assignee_admins_and_operators_are_told(workspace, twilio, ch
     assert sorted(m.to[0] for m in mail.outbox) == sorted([admin.email, operator.email])
     with tenant_context(workspace):
         assert Lead.objects.get().name == "Без имени"
+
+
+def test_names_with_quotes_of_their_own_are_not_quoted_again(make_tenant, channel_sandbox, send_mail_now):
+    tenant = make_tenant(name="Стоматология «Улыбка»")
+    with tenant_context(tenant):
+        twilio = services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER})
+        create_lead(name='ООО "Ромашка"', phone=PHONE)
+    mail.outbox.clear()
+    with send_mail_now():
+        assert _sms(tenant, twilio, channel_sandbox, PHONE, "Добрый день").status_code == 200
+    assert mail.outbox[0].subject == 'Новое сообщение от клиента ООО "Ромашка"'
+    assert 'Клиент ООО "Ромашка" написал в Стоматология «Улыбка»:' in mail.outbox[0].body
+    assert "««" not in mail.outbox[0].alternatives[0][0]
 
 
 # --- replies -----------------------------------------------------------------------------------------------------
@@ -352,6 +399,18 @@ def test_a_reply_goes_by_sms_to_the_leads_phone_and_errors_are_russian(workspace
                        content_type="application/json").status_code == 404
     denied = client_for(workspace, analyst).post(url, json.dumps({"text": "Привет"}), content_type="application/json")
     assert denied.status_code == 403
+
+
+def test_a_failed_reply_keeps_its_text_on_the_timeline(workspace, twilio, make_user, channel_sandbox,
+                                                      send_mail_now):
+    with tenant_context(workspace):
+        lead = create_lead(name="Анна", phone=PHONE)
+    channel_sandbox.set_fault("twilio", "revoked")
+    with send_mail_now(), tenant_context(workspace):
+        conversation.reply(lead, "Ждём вас завтра в 11:00", make_user())
+    [failed] = _events(workspace, lead.pk, LeadEvent.Kind.MESSAGE_FAILED)
+    assert failed.startswith("SMS (Twilio): не отправлено — Twilio не принял")
+    assert failed.endswith(" Текст: Ждём вас завтра в 11:00")
 
 
 def test_whatsapp_takes_free_text_only_within_24_hours(workspace, make_user):

@@ -2,6 +2,8 @@
 sandbox over real HTTP, every outcome on the lead's timeline."""
 
 import datetime as dt
+import re
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -14,7 +16,7 @@ from core import outbox
 from core.models import OutboxMessage
 from dev.channel_sandbox import DEFAULT_CALCOM, DEFAULT_TWILIO
 from shared_apps.tenancy.models import Membership
-from tenant_apps.channels import booking, services
+from tenant_apps.channels import booking, services, wording
 from tenant_apps.channels.first_contact import NO_CHANNEL
 from tenant_apps.channels.models import Channel, DeliveryAttempt
 from tenant_apps.channels.sending import deliver_attempt, send_message
@@ -70,7 +72,7 @@ def test_a_widget_lead_with_a_phone_gets_one_sms_and_becomes_contacted(workspace
     assert lead.first_contact_at >= lead.created_at
     kinds = [kind for kind, _ in _events(workspace, lead)]
     assert kinds == ["created", "queued", "message_out", "status_changed"]
-    assert "Первый контакт через" in _events(workspace, lead)[-1][1]
+    assert re.fullmatch(r"Первый контакт через \d+,\d с · статус «.+»", _events(workspace, lead)[-1][1])
     attempt = _attempt(workspace, lead)
     assert (attempt.status, attempt.tries, attempt.provider_message_id) == ("sent", 1, sent[0]["id"])
 
@@ -153,7 +155,9 @@ def test_revoked_credentials_disable_the_channel_and_tell_the_admins(workspace, 
     attempt = _attempt(workspace, lead)
     assert (attempt.status, attempt.error, attempt.tries) == ("failed", reason, 1)
     assert _message_of(attempt).done_at is not None  # no retry
-    assert _events(workspace, lead)[-1] == ("message_failed", f"SMS (Twilio): не отправлено — {reason}")
+    assert _events(workspace, lead)[-1] == (
+        "message_failed", f"SMS (Twilio): не отправлено — {reason} Текст: {attempt.text}")
+    assert attempt.text.startswith("Здравствуйте, Анна!")
     admin = workspace.memberships.get(role=Membership.Role.ADMIN).user
     letters = [letter for letter in mail.outbox if "отключён" in letter.subject]
     assert [letter.to for letter in letters] == [[admin.email]]
@@ -165,7 +169,8 @@ def test_revoked_credentials_disable_the_channel_and_tell_the_admins(workspace, 
         deliver_attempt(send_message(Channel.objects.get(), lead, PHONE, "Ещё одно").pk)
         assert Channel.objects.get().last_error == reason
     assert _events(workspace, lead)[-1] == (
-        "message_failed", "SMS (Twilio): не отправлено — Канал удалён или отключён — сообщение не отправлено.")
+        "message_failed",
+        "SMS (Twilio): не отправлено — Канал удалён или отключён — сообщение не отправлено. Текст: Ещё одно")
     next_lead = submit()  # the next lead finds no connected channel
     assert _events(workspace, next_lead)[-1] == ("message_failed", NO_CHANNEL)
     assert channel_sandbox.messages("twilio") == []
@@ -203,7 +208,7 @@ def test_no_sms_at_night_the_greeting_waits_for_nine_local(workspace, twilio, su
     assert channel_sandbox.messages() == []
     assert lead.status == Lead.Status.NEW
     assert _events(workspace, lead)[-1] == (
-        "message_postponed", "Ночь у клиента: SMS уйдёт в 09:00 по его времени (Asia/Yekaterinburg).")
+        "message_postponed", "Ночь у клиента: SMS уйдёт в 09:00 по его времени — Екатеринбург (UTC+5).")
     message = OutboxMessage.objects.get(handler="tenant_apps.channels.first_contact.first_contact", args=[lead.pk])
     assert message.done_at is None
     assert message.available_at == dt.datetime(2026, 3, 11, 4, 0, tzinfo=dt.UTC)  # 09:00 local
@@ -245,7 +250,7 @@ def test_a_lead_who_books_at_night_gets_no_morning_sms(workspace, twilio, submit
         assert Lead.objects.get(pk=lead.pk).status == Lead.Status.BOOKED
         assert not DeliveryAttempt.objects.filter(lead=lead).exists()
     assert _events(workspace, lead)[-1] == (
-        "booked", "Записан на 11 марта 2026, 11:00 (Asia/Yekaterinburg) · «Консультация» (Cal.com)")
+        "booked", "Записан на 11 марта 2026, 11:00, Екатеринбург (UTC+5) · «Консультация» (Cal.com)")
 
 
 def _night_rule(workspace, settings, zone: str) -> None:
@@ -261,7 +266,7 @@ def test_the_night_is_the_leads_own_by_its_browsers_time_zone(workspace, twilio,
     assert channel_sandbox.messages() == []
     assert far_east.timezone == "Asia/Vladivostok"
     assert _events(workspace, far_east)[-1] == (
-        "message_postponed", "Ночь у клиента: SMS уйдёт в 09:00 по его времени (Asia/Vladivostok).")
+        "message_postponed", "Ночь у клиента: SMS уйдёт в 09:00 по его времени — Владивосток (UTC+10).")
     message = OutboxMessage.objects.get(handler="tenant_apps.channels.first_contact.first_contact",
                                         args=[far_east.pk])
     assert message.available_at == dt.datetime(2026, 3, 10, 23, 0, tzinfo=dt.UTC)
@@ -280,7 +285,7 @@ def test_an_unknown_browser_time_zone_is_dropped_and_a_landline_tells_the_zone(w
     assert lead.timezone == ""
     assert channel_sandbox.messages() == []
     assert _events(workspace, lead)[-1] == (
-        "message_postponed", "Ночь у клиента: SMS уйдёт в 09:00 по его времени (Asia/Yekaterinburg).")
+        "message_postponed", "Ночь у клиента: SMS уйдёт в 09:00 по его времени — Екатеринбург (UTC+5).")
 
 
 def test_a_workspace_that_allows_night_sms_greets_at_once(workspace, twilio, submit, channel_sandbox, settings):
@@ -323,13 +328,13 @@ def test_outside_business_hours_the_greeting_says_when_the_business_answers(work
     saturday = dt.datetime(2026, 3, 14, 10, 0, tzinfo=dt.UTC)  # 13:00 in Moscow
     with time_machine.travel(saturday, tick=False):
         submit()
-    assert "сейчас мы не работаем, свяжемся в понедельник с 09:00" in channel_sandbox.messages("twilio")[0]["text"]
+    assert "получили вашу заявку, свяжемся в понедельник с 09:00." in channel_sandbox.messages("twilio")[0]["text"]
     with time_machine.travel(dt.datetime(2026, 3, 16, 5, 0, tzinfo=dt.UTC), tick=False):  # Monday, 08:00
         submit(phone="+7 916 000-11-22")
     assert "свяжемся сегодня с 09:00" in channel_sandbox.messages("twilio")[1]["text"]
     with time_machine.travel(dt.datetime(2026, 3, 16, 9, 0, tzinfo=dt.UTC), tick=False):  # Monday, 12:00
         submit(phone="+7 916 000-33-44")
-    assert "Получили вашу заявку — скоро свяжемся." in channel_sandbox.messages("twilio")[2]["text"]
+    assert "получили вашу заявку, скоро свяжемся." in channel_sandbox.messages("twilio")[2]["text"]
 
 
 def test_a_greeting_waiting_for_a_retry_is_dropped_once_the_lead_has_booked(workspace, twilio, submit,
@@ -345,3 +350,18 @@ def test_a_greeting_waiting_for_a_retry_is_dropped_once_the_lead_has_booked(work
     attempt = _attempt(workspace, lead)
     assert (attempt.status, attempt.error) == (
         DeliveryAttempt.Status.FAILED, "Клиент уже записался — автоматическое сообщение больше не нужно.")
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    ("Улыбка", "«Улыбка»"), (" Улыбка ", "«Улыбка»"), ("Стоматология «Улыбка»", "Стоматология «Улыбка»"),
+    ('ООО "Ромашка"', 'ООО "Ромашка"'), ("«Лотос»", "«Лотос»"), ("O'Neil", "«O'Neil»"),
+])
+def test_a_workspace_name_is_quoted_once(name, shown):
+    assert wording.quoted(name) == shown
+
+
+def test_readable_time_zones_and_seconds():
+    assert wording.zone_label("Europe/Moscow") == "Москва (UTC+3)"
+    assert wording.zone_label(ZoneInfo("Asia/Vladivostok")) == "Владивосток (UTC+10)"
+    assert wording.zone_label("Asia/Tbilisi") == "Asia/Tbilisi (UTC+4)"  # outside Russia: its id, with the offset
+    assert (wording.seconds(0.34), wording.seconds(12.0)) == ("0,3", "12,0")

@@ -55,6 +55,14 @@ def test_sendgrid_sends_the_sender_name_and_our_idempotency_key(channel_sandbox)
         delivery.provider_message_id, "Здравствуйте!", {"idempotency_key": "key-3"})
 
 
+def test_the_api_providers_send_the_subject_they_are_given(channel_sandbox):
+    subject = "Стоматология «Улыбка»: ваша заявка получена"
+    sendgrid.SendGrid({"apiKey": API_KEY, "fromEmail": SENDER}).send(
+        Message("ivan@example.com", "Здравствуйте, Иван! Получили вашу заявку.", "key-6", subject=subject))
+    ses.Ses(SES_CREDENTIALS).send(Message(VERIFIED_RECIPIENT, "Здравствуйте!", "key-7", subject=subject))
+    assert [channel_sandbox.messages(name)[0]["subject"] for name in ("sendgrid", "ses")] == [subject, subject]
+
+
 def test_ses_checks_that_the_sender_is_a_verified_identity(channel_sandbox):
     with pytest.raises(CredentialsRejected) as rejected:
         ses.Ses({**SES_CREDENTIALS, "fromEmail": "boss@client.example"}).check()

@@ -124,7 +124,7 @@ def test_a_widget_lead_opens_the_max_bot_by_its_link_and_is_greeted_there(live_s
     assert channel_sandbox.send_inbound("max", {"from": user, "start": token, "name": "Анна"})["status"] == 200
 
     [greeting] = channel_sandbox.messages("max")
-    assert greeting["text"].startswith("Здравствуйте, Анна! Это «Улыбка».")
+    assert greeting["text"].startswith("Здравствуйте, Анна! «Улыбка»: получили вашу заявку")
     with tenant_context(tenant):
         lead = Lead.objects.get(pk=response.json()["leadId"])
         assert lead.status == Lead.Status.CONTACTED

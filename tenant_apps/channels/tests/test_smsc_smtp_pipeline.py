@@ -70,7 +70,7 @@ def test_smsc_5xx_then_success_sends_exactly_one_sms(workspace, submit, channel_
 
     [sent] = channel_sandbox.messages("smsc")
     assert (sent["to"], sent["from"]) == (PHONE, "FastLead")
-    assert sent["text"].startswith("Здравствуйте, Анна! Это «Улыбка».")
+    assert sent["text"].startswith("Здравствуйте, Анна! «Улыбка»: получили вашу заявку")
     attempt = _attempt(workspace, lead)
     assert (attempt.status, attempt.tries, attempt.provider_message_id) == ("sent", 2, sent["id"])
     with tenant_context(workspace):
@@ -130,8 +130,8 @@ def test_a_widget_lead_with_only_an_email_gets_the_greeting_by_email(workspace, 
 
     [sent] = channel_sandbox.messages("smtp")
     assert (sent["to"], sent["from"]) == (EMAIL, DEFAULT_SMTP[2])
-    assert sent["text"].startswith("Здравствуйте, Анна! Это «Улыбка».")
-    assert sent["subject"].startswith("Здравствуйте, Анна!")
+    assert sent["text"].startswith("Здравствуйте, Анна! «Улыбка»: получили вашу заявку")
+    assert sent["subject"] == "Улыбка: ваша заявка получена"
     attempt = _attempt(workspace, lead)
     assert attempt.status == "sent"
     assert sent["id"] == attempt.provider_message_id == f"<{attempt.idempotency_key}@fastlead.test>"
@@ -208,3 +208,24 @@ def test_production_points_smsc_at_the_real_api():
     done = run_production("import django; django.setup(); from django.conf import settings as s; print(s.SMSC_API_URL)")
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["https://smsc.ru"]
+
+
+def test_e_mail_subjects_say_what_the_letter_is(make_tenant, make_user, channel_sandbox, settings, send_mail_now):
+    from tenant_apps.channels import conversation
+    from tenant_apps.leads.services import create_lead
+
+    settings.SMS_AT_NIGHT = True
+    tenant = make_tenant(name="Стоматология «Улыбка»")  # quotes of its own: not wrapped again
+    with tenant_context(tenant):
+        channel = services.connect("smtp", smtp_credentials(channel_sandbox.smtp_port))
+        services.send_test(channel, EMAIL, "Проверка связи. Всё работает?")
+    with send_mail_now(), tenant_context(tenant):
+        lead = create_lead(name="Анна", email=EMAIL, channel="email")  # wrote to us by e-mail first
+    with send_mail_now(), tenant_context(tenant):
+        conversation.reply(Lead.objects.get(pk=lead.pk), "Ждём вас завтра в 11:00. Адрес: Ленина, 1.", make_user())
+
+    test, greeting, reply = channel_sandbox.messages("smtp")
+    assert [test["subject"], greeting["subject"], reply["subject"]] == [
+        "Проверка канала", "Стоматология «Улыбка»: ваше сообщение получено", "Сообщение от Стоматология «Улыбка»"]
+    assert greeting["text"] == ("Здравствуйте, Анна! Стоматология «Улыбка»: получили ваше сообщение, скоро "
+                                "свяжемся. Можно ответить на это сообщение.")

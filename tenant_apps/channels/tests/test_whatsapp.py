@@ -219,7 +219,7 @@ def test_a_lead_who_wrote_within_24_hours_gets_free_text(workspace, channel_sand
 
     [message] = channel_sandbox.messages("whatsapp")
     assert message["template"] is None
-    assert message["text"].startswith("Здравствуйте, Анна! Это «Улыбка».")
+    assert message["text"].startswith("Здравствуйте, Анна! «Улыбка»: получили вашу заявку")
 
 
 # --- Meta's webhook end to end (live server: the sandbox calls it over HTTP) -----------------------------------------
