@@ -31,6 +31,15 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", "fastlead-bench-channels")
 os.environ.setdefault("CACHE_KEY_PREFIX", "fastlead-bench-channels")
 os.environ["SMS_AT_NIGHT"] = "true"  # the benchmark may run at night; quiet hours would hold every greeting
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ["DATABASE_URL"] = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/fastlead_bench"
+)
+
+import django
+
+django.setup()
 
 import json
 import statistics
