@@ -88,7 +88,8 @@ def deliver_attempt(attempt_id: int) -> None:
         attempt.error = exc.reason[:500]
         attempt.save(update_fields=["tries", "error"])
         _event(attempt, LeadEvent.Kind.MESSAGE_POSTPONED,
-               f"{_label(attempt)}: не отправлено — {exc.reason} Повторим через {round(delay)} с.")
+               f"{_label(attempt)}: не отправлено — {exc.reason} Повторим через {round(delay)} с. "
+               f"Текст: {attempt.text}")
         raise outbox.RetryLater(delay, exc.reason) from exc
     except TransportError as exc:
         if isinstance(exc, AuthError):

@@ -100,6 +100,7 @@ def test_a_5xx_is_retried_and_the_message_goes_exactly_once(workspace, twilio, s
     events = _events(workspace, lead)
     assert events[-1][0] == "message_postponed"
     assert "Twilio временно недоступен (ошибка 500)" in events[-1][1]
+    assert events[-1][1].endswith(f"Текст: {attempt.text}")  # the operator sees which message waits
 
     # The relay hands it over again once due.
     OutboxMessage.objects.filter(pk=message.pk).update(available_at=timezone.now())
