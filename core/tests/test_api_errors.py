@@ -40,12 +40,12 @@ def test_wrong_method_405(member_client):
 
 def test_validation_error_400_with_russian_field_messages(member_client):
     _, client = member_client
-    response = client.get("/api/v1/leads?page=abc&pageSize=1000&status=unknown")
+    response = client.get("/api/v1/leads?limit=1000&from=abc&status=unknown")
     error = assert_envelope(response, 400, "validation_error")
     assert error["message"] == "Проверьте выделенные поля."
     assert error["fields"] == {
-        "page": "Ожидается целое число.",
-        "pageSize": "Значение слишком большое.",
+        "limit": "Значение слишком большое.",
+        "from": "Неверная дата, ожидается ГГГГ-ММ-ДД.",
         "status": "Недопустимое значение.",
     }
 

@@ -287,8 +287,8 @@ def test_a_multipart_type_without_a_boundary_is_refused_even_with_no_body(world,
 
 
 @pytest.mark.parametrize(("host", "path", "status"), [
-    ("tenant", "/api/v1/leads?page=99999999999999999999", 400),
-    ("tenant", "/api/v1/leads?page=9223372036854775807&pageSize=100", 400),
+    ("tenant", "/api/v1/leads?limit=99999999999999999999", 400),
+    ("tenant", "/api/v1/leads?limit=9223372036854775807", 400),
     ("tenant", "/api/v1/billing/invoices?page=99999999999999999999", 400),
     ("tenant", "/api/v1/leads/99999999999999999999", 404),
     ("tenant", "/leads?page=99999999999999999999", 200),  # the list page shows its last page
@@ -300,7 +300,7 @@ def test_huge_numbers_in_the_address_are_refused_or_clamped(world, client_for, h
     if path.startswith("/api/") and status == 400:
         error = response.json()["error"]
         assert error["code"] == "validation_error"
-        assert error["fields"] == {"page": "Значение слишком большое."}
+        assert list(error["fields"].values()) == ["Значение слишком большое."]
 
 
 def test_huge_ids_in_write_routes_are_not_found(world, client_for):

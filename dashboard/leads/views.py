@@ -1,45 +1,77 @@
 """The Leads section of the cabinet: the filterable list (a table fragment for htmx) and one lead's card."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
+from pydantic import ValidationError
 
 from billing import entitlements
+from core.api_errors import validation_fields
 from core.errors import InvalidInput
 from core.validation import page_number
 from shared_apps.tenancy.decorators import permission_required
 from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.permissions import Perm, has_permission
 from tenant_apps.channels import conversation
+from tenant_apps.leads.api import LeadFilterQuery
 from tenant_apps.leads.models import Channel, Lead
-from tenant_apps.leads.selectors import LeadFilters, lead_detail, lead_list
+from tenant_apps.leads.selectors import DEFAULT_SORT, lead_detail, lead_list
 
 LEADS_PER_PAGE = 25
+# The list's filters as the page's address names them; the API calls the source page «sourcePage».
+FILTER_NAMES = ("q", "status", "channel", "from", "to", "assigned", "source", "utmSource", "utmMedium",
+                "utmCampaign", "sort")
+API_NAMES = {"source": "sourcePage"}
+PAGE_NAMES = {api: page for page, api in API_NAMES.items()}
+SORT_CHOICES = [("-createdAt", "Сначала новые"), ("createdAt", "Сначала старые"), ("name", "Имя А–Я"),
+                ("-name", "Имя Я–А"), ("status", "По статусу")]
+BAD_FILTER = "Фильтр не применён: {}"
+
+
+def _query(values: dict[str, str], names: dict[str, str] | None = None) -> str:
+    """The chosen filters as a query string (blank ones left out), for the page links and the export."""
+    return urlencode({(names or {}).get(name, name): value for name, value in values.items() if value})
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 @permission_required(Perm.LEADS_VIEW)
 def leads(request: WorkspaceRequest) -> HttpResponse:
-    status = request.GET.get("status") or None
-    channel = request.GET.get("channel") or None
-    if status not in Lead.Status.values:
-        status = None
-    if channel not in Channel.values:
-        channel = None
-    page = Paginator(lead_list(LeadFilters(status=status, channel=channel)), LEADS_PER_PAGE).get_page(
+    """The list with its filters in the address (a view can be shared and bookmarked); page numbers by offset.
+    A filter the list cannot apply answers 400 with the reason above the list instead of silently showing all."""
+    values = {name: request.GET.get(name, "").strip() for name in FILTER_NAMES}
+    if values["sort"] == DEFAULT_SORT:  # what the form always sends is no filter: kept out of the address
+        values["sort"] = ""
+    errors: dict[str, str] = {}
+    try:
+        query = LeadFilterQuery.model_validate({API_NAMES.get(name, name): value for name, value in values.items()})
+        filters = query.filters(request.tenant)
+    except ValidationError as exc:
+        errors = validation_fields([dict(error) for error in exc.errors()])
+    except InvalidInput as exc:
+        errors = exc.fields or {"__all__": exc.message}
+    errors = {PAGE_NAMES.get(name, name): message for name, message in errors.items()}
+    page = None if errors else Paginator(lead_list(filters), LEADS_PER_PAGE).get_page(
         page_number(request.GET.get("page"))
     )
+    members = request.tenant.memberships.select_related("user").order_by("user__full_name", "user__email")
     context = {
-        "section": "leads", "page": page, "status": status, "channel": channel, "statuses": Lead.Status.choices,
-        "channels": Channel.choices,
+        "section": "leads", "page": page, "values": values, "errors": errors,
+        "error": BAD_FILTER.format(" ".join(errors.values())) if errors else "",
+        "filtered": any(values.values()), "querystring": _query(values),
+        "export_query": _query(values, API_NAMES),
+        "more_open": any(values[name] for name in ("source", "utmSource", "utmMedium", "utmCampaign", "sort")),
+        "statuses": Lead.Status.choices, "channels": Channel.choices, "sorts": SORT_CHOICES,
+        "operators": [(str(member.user_id), member.user.get_full_name()) for member in members],
         "can_export": entitlements.allows(request.tenant.client_account, entitlements.Feature.EXPORT),
     }
     template = "dashboard/_leads_table.html" if request.headers.get("HX-Request") else "dashboard/leads.html"
-    return render(request, template, context)
+    return render(request, template, context, status=400 if errors else 200)
 
 
 REPLY_QUEUED = "Сообщение отправляется — оно появится в истории, как только канал его примет."

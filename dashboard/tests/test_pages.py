@@ -42,9 +42,17 @@ def test_leads_list_filters_by_status_and_channel(workspace):
     assert "Вера Новикова" not in body
 
 
-def test_bad_filters_are_ignored_not_500(workspace):
+def test_bad_filters_are_refused_in_russian_not_500(workspace):
     _, client, _ = workspace
     response = client.get("/leads?status=hacked&channel=<script>&page=-5")
+    assert response.status_code == 400
+    assert response.context["errors"] == {"status": "Недопустимое значение.", "channel": "Недопустимое значение."}
+    assert "<script>" not in response.content.decode()
+
+
+def test_a_bad_page_number_alone_is_not_a_bad_filter(workspace):
+    _, client, _ = workspace
+    response = client.get("/leads?page=-5")
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 2
 

@@ -120,7 +120,7 @@ def test_the_leads_page_offers_export_where_the_plan_has_it(team):
     tenant, _, clients = team
     Subscription.objects.create(account=tenant.account, plan=Plan.objects.get(code="pro"), status="active")
     page = clients["analyst"].get("/leads?status=new").content.decode()
-    assert 'href="/api/v1/leads/export?status=new&amp;channel="' in page
+    assert 'href="/api/v1/leads/export?status=new"' in page  # the page's filters, blank ones left out
     Subscription.objects.filter(account=tenant.account).update(plan=Plan.objects.get(code="start"))
     page = clients["admin"].get("/leads").content.decode()
     assert "/api/v1/leads/export" not in page

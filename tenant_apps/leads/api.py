@@ -1,7 +1,7 @@
 import csv
 from collections.abc import Iterator
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Literal
 
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
@@ -11,15 +11,15 @@ from pydantic import BeforeValidator
 from billing import entitlements
 from core.api_schema import LeadEmail, LeadPageUrl, LeadPhone
 from core.database import statement_timeout
-from core.errors import NotFound
-from core.validation import MAX_PAGE
+from core.errors import InvalidInput, NotFound
 from shared_apps.tenancy.api_auth import TENANT_AUTH, requires
 from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.masking import mask_email, mask_phone
+from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.permissions import Perm, has_permission
 
 from .models import Channel, Lead
-from .selectors import LeadFilters, lead_detail, lead_list
+from .selectors import DEFAULT_SORT, UNASSIGNED, LeadFilters, lead_detail, lead_list, lead_page
 
 router = Router(tags=["leads"], auth=TENANT_AUTH)
 
@@ -63,9 +63,8 @@ class LeadDetailOut(LeadOut):
 
 class LeadPage(Schema):
     items: list[LeadOut]
+    next_cursor: str | None = Field(serialization_alias="nextCursor")
     total: int
-    page: int
-    page_size: int = Field(serialization_alias="pageSize")
 
 
 def _blank_is_all(value: object) -> object:
@@ -73,14 +72,43 @@ def _blank_is_all(value: object) -> object:
     return None if value == "" else value
 
 
+Blank = BeforeValidator(_blank_is_all)
+NOT_A_MEMBER = "Нет такого сотрудника в рабочем пространстве."
+
+
 class LeadFilterQuery(Schema):
-    status: Annotated[Lead.Status | None, BeforeValidator(_blank_is_all)] = None
-    channel: Annotated[Channel | None, BeforeValidator(_blank_is_all)] = None
+    """The list's filters, shared by the list, the export and the cabinet's page."""
+
+    status: Annotated[Lead.Status | None, Blank] = None
+    channel: Annotated[Channel | None, Blank] = None
+    date_from: Annotated[date | None, Blank] = Field(None, alias="from")
+    date_to: Annotated[date | None, Blank] = Field(None, alias="to")
+    assigned: Annotated[str | None, Blank] = Field(None, pattern=rf"^(\d{{1,18}}|{UNASSIGNED})$")
+    source_page: Annotated[str | None, Blank] = Field(None, max_length=2000, alias="sourcePage")
+    utm_source: Annotated[str | None, Blank] = Field(None, max_length=200, alias="utmSource")
+    utm_medium: Annotated[str | None, Blank] = Field(None, max_length=200, alias="utmMedium")
+    utm_campaign: Annotated[str | None, Blank] = Field(None, max_length=200, alias="utmCampaign")
+    q: Annotated[str | None, Blank] = Field(None, max_length=200)
+    sort: Annotated[Literal["-createdAt", "createdAt", "name", "-name", "status"] | None, Blank] = None
+
+    def filters(self, tenant: Tenant) -> LeadFilters:
+        """Raises InvalidInput for what one field alone cannot tell: a range backwards, a stranger as operator."""
+        assigned: int | str | None = self.assigned
+        if self.assigned and self.assigned != UNASSIGNED:
+            assigned = int(self.assigned)
+            if not tenant.memberships.filter(user_id=assigned).exists():
+                raise InvalidInput(NOT_A_MEMBER, fields={"assigned": NOT_A_MEMBER})
+        return LeadFilters(
+            status=self.status, channel=self.channel, date_from=self.date_from, date_to=self.date_to,
+            time_zone=tenant.timezone, assigned=assigned, page=self.source_page, utm_source=self.utm_source,
+            utm_medium=self.utm_medium, utm_campaign=self.utm_campaign, search=(self.q or "").strip() or None,
+            sort=self.sort or DEFAULT_SORT,
+        )
 
 
 class LeadQuery(LeadFilterQuery):
-    page: int = Field(1, ge=1, le=MAX_PAGE)
-    page_size: int = Field(25, ge=1, le=100, alias="pageSize")
+    cursor: Annotated[str | None, Blank] = Field(None, max_length=500)
+    limit: int = Field(25, ge=1, le=100)
 
 
 EXPORT_DOCS = {"responses": {200: {"description": "Лиды в CSV (UTF-8 с BOM, разделитель «;»), файлом.",
@@ -94,21 +122,16 @@ class ExportQuery(LeadFilterQuery):
 @router.get("/leads", response=LeadPage, by_alias=True, summary="getLeads")
 @requires(Perm.LEADS_VIEW)
 def get_leads(request: WorkspaceRequest, query: Query[LeadQuery]):
-    leads = lead_list(LeadFilters(status=query.status, channel=query.channel))
-    offset = (query.page - 1) * query.page_size
-    return {
-        "items": list(leads[offset : offset + query.page_size]),
-        "total": leads.count(),
-        "page": query.page,
-        "page_size": query.page_size,
-    }
+    filters = query.filters(request.tenant)
+    page = lead_page(filters, cursor=query.cursor, limit=query.limit)
+    return {"items": page.items, "next_cursor": page.next_cursor, "total": lead_list(filters).count()}
 
 
 @router.get("/leads/export", summary="exportLeads", openapi_extra=EXPORT_DOCS)
 @requires(Perm.LEADS_EXPORT)
 def export_leads(request: WorkspaceRequest, query: Query[ExportQuery]):
     entitlements.check_feature(request.tenant.client_account, entitlements.Feature.EXPORT)
-    leads = lead_list(LeadFilters(status=query.status, channel=query.channel)).order_by("-created_at", "-id")
+    leads = lead_list(query.filters(request.tenant))
     unmasked = _sees_contacts(request)
     response = StreamingHttpResponse(_csv_rows(leads, unmasked), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y-%m-%d")

@@ -37,7 +37,11 @@
   function leadsExport() {
     return {
       takeFilters: function () {
-        var filters = new URLSearchParams(new FormData(document.getElementById("leads-filter")));
+        var filters = new URLSearchParams();
+        new FormData(document.getElementById("leads-filter")).forEach(function (value, name) {
+          // The API names the page's «source» filter «sourcePage»; blank filters are left out, as on the page.
+          if (value) filters.append(name === "source" ? "sourcePage" : name, value);
+        });
         this.$el.href = "/api/v1/leads/export?" + filters.toString();
       }
     };
@@ -60,6 +64,13 @@
   // subscription stopped: the poll was redirected) reloads the page rather than swapping that page into the part.
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (document.hidden && event.detail.elt.hasAttribute("data-poll")) event.preventDefault();
+  });
+  // A refused filter answers 400 with the reason in the list's place: show it (htmx swaps only 2xx by itself).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 400 && event.detail.target.id === "leads-table") {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
   });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var info = event.detail.pathInfo;

@@ -149,7 +149,7 @@ def test_route_answers_each_caller_as_its_role_allows(world, client_for, method,
 
 # What no route accepts: a body that is not even JSON, a query of wrong types, a path parameter of the wrong type.
 INVALID_BODY = '{"version": "не число", "role": '
-INVALID_QUERY = "?page=abc&pageSize=-1&status=unknown&format=xml"
+INVALID_QUERY = "?page=abc&pageSize=-1&limit=-1&cursor=%%%&from=abc&status=unknown&format=xml"
 INVALID_PATH_SAMPLE = "abc"
 
 
