@@ -84,6 +84,17 @@ class SandboxHandler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         raise NotImplementedError
 
+    def _json_object(self, raw: bytes) -> dict | None:
+        """A control command's JSON object; None, with a 400 answered, when the body is not one."""
+        try:
+            body = json.loads(raw or b"{}")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = None
+        if not isinstance(body, dict):
+            self._json(HTTPStatus.BAD_REQUEST, {"error": "Тело запроса — JSON-объект."})
+            return None
+        return body
+
     def _redirect(self, location: str) -> None:
         self._send(self.redirect_status, b"", "text/plain", {"Location": location})
 

@@ -22,7 +22,8 @@ def workspace(site, make_user, make_tenant, channel_sandbox):
     return make_tenant(owner=admin, name="Кофейня «Ромашка»")
 
 
-def test_scenario_3_connect_twilio_and_check_the_connection(workspace, channel_sandbox, browser, device):
+def _logged_in(browser, device: str, workspace):
+    """The admin's cabinet on ``device``: the browser context, its page and the page's script errors."""
     context = browser.new_context(locale="ru-RU", **DEVICES[device])
     page = context.new_page()
     errors: list[str] = []
@@ -30,6 +31,11 @@ def test_scenario_3_connect_twilio_and_check_the_connection(workspace, channel_s
     page.goto(workspace.url)
     log_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
     expect(page).to_have_url(workspace.url)
+    return context, page, errors
+
+
+def test_scenario_3_connect_twilio_and_check_the_connection(workspace, channel_sandbox, browser, device):
+    context, page, errors = _logged_in(browser, device, workspace)
 
     # Каналы, from the menu
     if device == "phone":
@@ -101,13 +107,7 @@ def test_scenario_3_connect_twilio_and_check_the_connection(workspace, channel_s
 
 
 def test_answers_far_down_the_page_are_on_screen(workspace, channel_sandbox, browser, device):
-    context = browser.new_context(locale="ru-RU", **DEVICES[device])
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(workspace.url)
-    log_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
-    expect(page).to_have_url(workspace.url)
+    context, page, errors = _logged_in(browser, device, workspace)
     page.goto(workspace.url + "channels")
 
     # MAX, the last card: a wrong token re-renders the page at the card's reason, not at the top

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
@@ -226,12 +225,8 @@ class _Handler(SandboxHandler):
             server.reset()
             self._json(HTTPStatus.OK, server.switches())
             return
-        try:
-            body = json.loads(raw or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            body = None
-        if not isinstance(body, dict):
-            self._json(HTTPStatus.BAD_REQUEST, {"error": "Тело запроса — JSON-объект."})
+        body = self._json_object(raw)
+        if body is None:
             return
         try:
             if name == "inbound":

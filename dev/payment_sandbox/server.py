@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable
@@ -348,12 +347,8 @@ class _Handler(SandboxHandler):
                                             "reset"):
             self._json(HTTPStatus.NOT_FOUND, {"error": "Нет такой команды песочницы."})
             return
-        try:
-            body = json.loads(self.raw or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            body = None
-        if not isinstance(body, dict):
-            self._json(HTTPStatus.BAD_REQUEST, {"error": "Тело запроса — JSON-объект."})
+        body = self._json_object(self.raw)
+        if body is None:
             return
         try:
             if name == "complete":
