@@ -9,6 +9,7 @@ from typing import Any
 IN_DEVELOPMENT = " — в разработке"
 SALES_EMAIL = "sales@fastlead.ru"
 WIDGET = "Виджет заявок для сайта: заявка в кабинете за секунды"
+ANALYTICS = "Аналитика: воронка, каналы, источники, время до первого контакта"
 REPLIES = "Ответ клиенту в SMS, e-mail, Telegram, WhatsApp и MAX, онлайн-запись через Cal.com"
 
 PLANS: list[dict[str, Any]] = [
@@ -22,14 +23,14 @@ PLANS: list[dict[str, Any]] = [
         "code": "start", "name": "Старт", "price_kopecks": 499_000, "leads_per_month": 500,
         "max_tenants": 1, "max_members": 3, "sort_order": 20,
         "features": ["До 500 лидов в месяц", WIDGET, REPLIES, "1 рабочее пространство", "До 3 участников команды",
-                     "Поддержка по e-mail", "Сводка по заявкам и конверсии в запись"],
+                     "Поддержка по e-mail", ANALYTICS],
     },
     {
         "code": "pro", "name": "Про", "price_kopecks": 999_000, "leads_per_month": 2000,
         "max_tenants": 3, "max_members": 10, "allows_export": True, "allows_custom_logo": True, "sort_order": 30,
         "features": ["До 2 000 лидов в месяц", WIDGET, REPLIES, "До 3 рабочих пространств", "До 10 участников команды",
                      "Приоритетная поддержка в почте и чате", "Экспорт данных", "Свой логотип в виджете",
-                     "Расширенная аналитика" + IN_DEVELOPMENT],
+                     "Выгрузка аналитики и лидов в CSV и Excel"],
     },
     {
         "code": "business", "name": "Бизнес", "price_kopecks": 1_999_000, "leads_per_month": None,
@@ -37,7 +38,7 @@ PLANS: list[dict[str, Any]] = [
         "allows_api": True, "sort_order": 40,
         "features": ["Лиды без ограничений", WIDGET, REPLIES, "Рабочие пространства без ограничений",
                      "Команда без ограничений", "Персональный менеджер", "Доступ к API", "Индивидуальный онбординг",
-                     "Продвинутая аналитика" + IN_DEVELOPMENT, "Вебхуки" + IN_DEVELOPMENT],
+                     "Аналитика и лиды через API", "Вебхуки" + IN_DEVELOPMENT],
     },
     {
         "code": "enterprise", "name": "Enterprise", "price_kopecks": None, "leads_per_month": None,

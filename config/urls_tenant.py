@@ -12,6 +12,7 @@ urlpatterns = [
     *auth_urlpatterns,
     path("api/v1/", tenant_api.urls),
     path("", include("tenant_apps.channels.urls")),
+    path("", include("tenant_apps.leads.urls")),
 ]
 
 urlpatterns += local_media_urlpatterns()

@@ -17,3 +17,10 @@ class DashboardConfig(AppConfig):
             visitor_channel_sources.append(visitor_kinds)
         if business_hours not in business_hours_sources:
             business_hours_sources.append(business_hours)
+
+        # Reports' staff alerts also go to the members' chats with the workspace's Telegram bot.
+        from tenant_apps.channels.staff import alert_staff
+        from tenant_apps.reports.alerts import staff_senders
+
+        if alert_staff not in staff_senders:
+            staff_senders.append(alert_staff)

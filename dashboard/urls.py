@@ -8,6 +8,7 @@ app_name = "dashboard"
 urlpatterns = [
     path("", include("dashboard.home.urls")),
     path("", include("dashboard.leads.urls")),
+    path("", include("dashboard.analytics.urls")),
     path("", include("dashboard.workspace.urls")),
     path("", include("dashboard.profile.urls")),
     path("", include("dashboard.team.urls")),

@@ -17,6 +17,8 @@ const vendored = [
   ["htmx.org/dist/htmx.min.js", "js/htmx.min.js"],
   // Alpine's CSP build: expressions go through its own parser, never `new Function` (no 'unsafe-eval').
   ["@alpinejs/csp/dist/cdn.min.js", "js/alpine.min.js"],
+  // Apache ECharts for the Analytics page only (templates/dashboard/analytics.html); no eval, SVG renderer.
+  ["echarts/dist/echarts.min.js", "js/echarts.min.js"],
 ];
 for (const [from, to] of vendored) {
   const src = require.resolve(from);

@@ -71,8 +71,10 @@ DEV_APPS = [] if APP_ENV == "production" else ["dev", "dev.mailbox", "dev.demo"]
 SHARED_APPS += DEV_APPS
 TENANT_APPS = [
     "tenant_apps.leads",
+    "tenant_apps.analytics",
     "tenant_apps.widgets",
     "tenant_apps.channels",
+    "tenant_apps.reports",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -145,6 +147,8 @@ DATABASE_SESSION_OPTIONS = {
     kind: f"-c statement_timeout={statement} -c lock_timeout={lock} -c idle_in_transaction_session_timeout={idle}"
     for kind, (statement, lock, idle) in DATABASE_TIMEOUTS.items()
 }
+# Analytics' reads get their own, shorter limit: a slow report degrades to a notice, it does not hold a worker.
+ANALYTICS_STATEMENT_TIMEOUT_MS = env_int("ANALYTICS_STATEMENT_TIMEOUT_MS", 5_000)
 
 
 def _database_from_url(url: str) -> dict:
@@ -246,6 +250,18 @@ CELERY_BEAT_SCHEDULE = {
     "billing-issue-due-acts": {  # acts for the paid periods that ended, dated their end (CELERY_TIMEZONE)
         "task": "billing.tasks.issue_due_acts",
         "schedule": crontab(hour=0, minute=15),
+    },
+    "leads-purge-expired-exports": {  # the files of leads exports whose links expired
+        "task": "tenant_apps.leads.tasks.purge_expired_exports",
+        "schedule": crontab(minute=20),
+    },
+    "reports-weekly": {  # each workspace's report once its Monday 09:00 (own time zone) has passed
+        "task": "tenant_apps.reports.tasks.send_weekly_reports",
+        "schedule": crontab(minute="*/15"),
+    },
+    "reports-alerts": {  # leads waiting for a first answer, the plan's lead limit
+        "task": "tenant_apps.reports.tasks.run_alerts",
+        "schedule": 60.0,
     },
 }
 
@@ -448,6 +464,12 @@ AVATAR_MAX_BYTES = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 UPLOAD_REQUEST_MAX_BYTES = 8 * 1024 * 1024
 TENANT_MEDIA_QUOTA_BYTES = env_int("TENANT_MEDIA_QUOTA_BYTES", 100 * 1024 * 1024)
+# Leads exports: above this many rows a worker builds the file and e-mails a link that works this many hours.
+# The files stay on the local disk outside MEDIA_ROOT (never served as media): only views.download hands them out.
+LEAD_EXPORT_ROOT = Path(env_str("LEAD_EXPORT_ROOT", str(BASE_DIR / "var" / "exports")))
+LEAD_EXPORT_ASYNC_ROWS = env_int("LEAD_EXPORT_ASYNC_ROWS", 20_000)
+LEAD_EXPORT_LINK_HOURS = env_int("LEAD_EXPORT_LINK_HOURS", 24)
+LEAD_EXPORT_STALE_MINUTES = env_int("LEAD_EXPORT_STALE_MINUTES", 120)  # a job still unfinished by then has failed
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed, compressed names in production (the image runs collectstatic); elsewhere the files as built,

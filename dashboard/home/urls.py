@@ -1,4 +1,4 @@
-"""Home section URLs (overview, first run, sections still in development); included by dashboard/urls.py, so the
+"""Home section URLs (overview, first run); included by dashboard/urls.py, so the
 names live in the ``dashboard`` namespace."""
 
 from django.urls import path
@@ -8,5 +8,4 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("onboarding", views.onboarding, name="onboarding"),
-    path("analytics", views.analytics, name="analytics"),
 ]

@@ -4,25 +4,43 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.validation import length_error
 from shared_apps.tenancy.decorators import permission_required
 from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.permissions import DENIED_MESSAGE, Perm, has_permission
-from tenant_apps.leads.selectors import LeadFilters, lead_list, lead_summary
+from tenant_apps.analytics.wording import duration_text
+from tenant_apps.leads.selectors import LeadFilters, lead_list, lead_summary, waiting_count, waiting_leads
+from tenant_apps.reports.selectors import overview_cards
 from tenant_apps.widgets.services import WidgetErrors, connect_site, get_widget
 from tenant_apps.widgets.snippet import snippet_for
+
+from .checklist import checklist
 
 # Onboarding's form fields ← the widget service's error keys; anything else is shown above the form.
 ONBOARDING_FIELDS = {"siteDomains": "site_domains", "consent.privacyPolicyUrl": "privacy_policy_url"}
 SITE_DOMAINS_MAX_CHARS = 5000  # 20 domains (the most a workspace may have) of any sane length
+WAITING_SHOWN = 8  # the overview's «Ждут ответа дольше всех»
 
 
 @require_GET
 @permission_required(Perm.TENANT_VIEW)
 def home(request: WorkspaceRequest) -> HttpResponse:
-    context = {"section": "home", "summary": lead_summary(), "recent_leads": lead_list(LeadFilters())[:8]}
+    """Today, 7 and 30 days against the periods before, the leads waiting longest and what is left to set up."""
+    tenant = request.tenant
+    now = timezone.now()
+    waiting = [(lead, duration_text((now - lead.created_at).total_seconds())) for lead in waiting_leads(WAITING_SHOWN)]
+    # The setup is the admins' work: the others are not shown links to pages they may not open.
+    steps = checklist(tenant) if has_permission(request.membership, Perm.TENANT_EDIT) else None
+    summary = lead_summary()
+    context = {
+        "section": "home", "cards": overview_cards(now, tenant.timezone), "waiting": waiting,
+        "waiting_total": waiting_count(), "checklist": steps,
+        "checklist_done": sum(step.done for step in steps or []),
+        "summary": summary, "total": summary.total, "recent_leads": lead_list(LeadFilters())[:8],
+    }
     return render(request, "dashboard/home.html", context)
 
 
@@ -64,9 +82,3 @@ def onboarding(request: WorkspaceRequest) -> HttpResponse:
     }
     return render(request, "dashboard/onboarding.html", context, status=400 if errors else 200)
 
-
-@require_GET
-@permission_required(Perm.ANALYTICS_VIEW)
-def analytics(request: WorkspaceRequest) -> HttpResponse:
-    """Analytics beyond the overview's cards is not built yet: say what is coming and what works today."""
-    return render(request, "dashboard/in_development.html", {"section": "analytics"})

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import notifications, views
 
 urlpatterns = [
     path("settings", views.settings_page, name="settings"),
@@ -13,4 +13,9 @@ urlpatterns = [
     path("settings/password", views.change_password, name="settings_password"),
     path("settings/logins/<int:login_id>/end", views.end_login, name="settings_login_end"),
     path("settings/logins/end-others", views.end_other_logins, name="settings_logins_end_others"),
+    path("settings/weekly-report", notifications.weekly_report, name="settings_weekly_report"),
+    path("settings/alerts", notifications.alerts, name="settings_alerts"),
+    path("settings/telegram/link", notifications.telegram_link, name="settings_telegram_link"),
+    path("settings/telegram/unlink", notifications.telegram_unlink, name="settings_telegram_unlink"),
+    path("reports/unsubscribe/<str:token>", notifications.unsubscribe, name="report_unsubscribe"),
 ]

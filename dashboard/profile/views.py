@@ -25,6 +25,8 @@ from shared_apps.accounts.sessions import keep_login_after_password_change
 from shared_apps.tenancy.decorators import member_required
 from shared_apps.tenancy.http import WorkspaceRequest
 
+from .notifications import notifications_context
+
 # --- the avatar's stand-in ------------------------------------------------------------------------
 
 
@@ -157,6 +159,7 @@ def _page(request: WorkspaceRequest, *, values: dict | None = None, errors: dict
         "password_min_length": password_min_length(),
         "avatar_max_mb": f"{settings.AVATAR_MAX_BYTES / images.MB:g}",
         "avatar_accept": images.ACCEPT_ATTRIBUTE,
+        **notifications_context(request),
     }
     return render(request, "dashboard/settings.html", context, status=status)
 

@@ -2,7 +2,7 @@ import re
 
 from django import template
 
-from shared_apps.tenancy.masking import mask_email, mask_phone
+from shared_apps.tenancy.masking import mask_contacts_in, mask_email, mask_ip, mask_phone
 from shared_apps.tenancy.permissions import Perm
 
 register = template.Library()
@@ -33,3 +33,17 @@ def contact_email(value: str, perms) -> str:
 @register.filter
 def sees_contacts(perms) -> bool:
     return str(Perm.CONTACTS_UNMASKED) in perms
+
+
+@register.filter
+def contact_ip(value: str | None, perms) -> str:
+    """The consent's IP address: whole, or without its host part for roles without contact access."""
+    return (value or "") if str(Perm.CONTACTS_UNMASKED) in perms else mask_ip(value)
+
+
+@register.filter
+def event_text(event, perms) -> str:
+    """A timeline event's text; the lead's own phone and e-mail in it are masked for roles without contact access."""
+    if str(Perm.CONTACTS_UNMASKED) in perms:
+        return event.text
+    return mask_contacts_in(event.text, event.lead.phone, event.lead.email)

@@ -431,7 +431,7 @@ def test_paying_on_trial_goes_to_the_checkout_and_back(page, workspace, payment_
     html = body(back)
     assert "Оплата прошла" in html
     assert "Подписка активна до" in html
-    assert 'hx-trigger' not in html
+    assert 'hx-trigger="every 2s"' not in html  # the payment's status is no longer asked for
     assert "Кабинет доступен только для чтения" not in html
     subscription = Subscription.objects.get(account=workspace.account)
     assert (subscription.status, subscription.plan.code) == (Status.ACTIVE, "pro")

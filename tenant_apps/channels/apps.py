@@ -7,8 +7,11 @@ class ChannelsConfig(AppConfig):
     verbose_name = "Каналы"
 
     def ready(self) -> None:
+        from tenant_apps.leads.actions import set_reply_handler
         from tenant_apps.leads.signals import lead_accepted
 
+        from .conversation import reply
         from .first_contact import on_lead_accepted
 
         lead_accepted.connect(on_lead_accepted, dispatch_uid="channels.first_contact")
+        set_reply_handler(reply)  # a member's «reply» action on a lead (leads may not import channels)

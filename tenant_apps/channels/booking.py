@@ -30,6 +30,7 @@ from django.utils.formats import date_format
 
 from core.errors import Conflict, InvalidInput
 from shared_apps.tenancy.models import Tenant
+from tenant_apps.leads import services as leads
 from tenant_apps.leads.models import Lead, LeadEvent
 
 from . import crypto
@@ -204,19 +205,14 @@ def _apply(trigger: str, uid: str, payload: dict, sent_at: datetime, starts_at: 
     lead = known.lead if known else previous.lead if previous else _lead_of(payload.get("metadata"))
     if lead is None:
         return "ignored"
-    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    lead = leads.locked(lead.pk)
     if previous is not None:
         previous.status, previous.event_created_at = Booking.Status.RESCHEDULED, sent_at
         previous.save(update_fields=["status", "event_created_at"])
     Booking.objects.update_or_create(uid=uid, defaults={
         "lead": lead, "starts_at": starts_at, "status": Booking.Status.BOOKED, "event_created_at": sent_at})
-    lead.status, lead.booked_at = Lead.Status.BOOKED, starts_at
-    update = ["status", "booked_at", "updated_at"]
-    booker_email = _attendee_email(payload)
-    if booker_email and not lead.email:  # typed into Cal.com's form: the operators can write to it now
-        lead.email = booker_email
-        update.append("email")
-    lead.save(update_fields=update)
+    # The e-mail typed into Cal.com's form is kept when the lead had none: the operators can write to it now.
+    leads.record_booking(lead, starts_at, email=_attendee_email(payload))
     title = str(payload.get("title") or payload.get("eventTitle") or "встреча")[:150]
     what = "Запись перенесена на" if trigger == RESCHEDULED or known is not None else "Записан на"
     _note(lead, LeadEvent.Kind.BOOKED, f"{what} {_local(starts_at, zone)} · «{title}» (Cal.com)")
@@ -226,14 +222,13 @@ def _apply(trigger: str, uid: str, payload: dict, sent_at: datetime, starts_at: 
 def _cancel(booking: Booking, payload: dict, sent_at: datetime, zone: ZoneInfo) -> str:
     booking.status, booking.event_created_at = Booking.Status.CANCELLED, sent_at
     booking.save(update_fields=["status", "event_created_at"])
-    lead = Lead.objects.select_for_update().get(pk=booking.lead_id)
+    lead = leads.locked(booking.lead_id)
     text = f"Запись на {_local(booking.starts_at, zone)} отменена"
     reason = payload.get("cancellationReason")
     if isinstance(reason, str) and reason.strip():
         text += f": {reason.strip()[:200]}"
     if lead.status == Lead.Status.BOOKED and not lead.bookings.filter(status=Booking.Status.BOOKED).exists():
-        lead.status, lead.booked_at = Lead.Status.CONTACTED, None
-        lead.save(update_fields=["status", "booked_at", "updated_at"])
+        leads.cancel_booking(lead)
         text += f" · статус «{lead.get_status_display()}»"
     _note(lead, LeadEvent.Kind.STATUS_CHANGED, text + " (Cal.com)")
     return "applied"
@@ -278,7 +273,7 @@ def _local(moment: datetime, zone: ZoneInfo) -> str:
 
 
 def _note(lead: Lead, kind: str, text: str) -> None:
-    LeadEvent.objects.create(lead=lead, kind=kind, text=text[:500], created_at=timezone.now())
+    leads.add_event(lead, kind, text)
 
 
 def _schema() -> str:

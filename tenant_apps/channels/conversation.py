@@ -23,13 +23,14 @@ from core.errors import Conflict, InvalidInput
 from core.ratelimit import RateLimit
 from shared_apps.tenancy.models import Membership, Tenant
 from tenant_apps.leads.models import Lead, LeadEvent
-from tenant_apps.leads.services import create_lead
+from tenant_apps.leads.services import add_event, create_lead
 
 from .first_contact import SERVICE_WINDOW, greeting
 from .kinds import BY_CODE, Kind
 from .models import Channel, ContactToken, Conversation, DeliveryAttempt, InboundMessage
 from .sending import current_workspace, send_message
 from .services import transport_for
+from .staff import is_staff_start, link_chat
 from .transport import Inbound
 from .wording import NO_NAME, quoted
 
@@ -81,6 +82,9 @@ def _receive(channel: Channel, inbound: Inbound) -> Lead | None:
                                                    provider_message_id=inbound.provider_message_id[:128])
     except IntegrityError:
         return None  # a redelivered webhook
+    if inbound.start_token and is_staff_start(inbound.start_token):
+        link_chat(channel, inbound.sender, inbound.start_token)  # a member linking staff alerts, not a lead
+        return None
     now = timezone.now()
     label = BY_CODE[channel.provider].label
     lead = _consume(inbound.start_token, now) if inbound.start_token else None
@@ -153,8 +157,7 @@ def _new_lead(kind: str, inbound: Inbound) -> Lead:
 
 
 def _event(lead: Lead, text: str, kind: str) -> None:
-    LeadEvent.objects.create(lead=lead, kind=LeadEvent.Kind.MESSAGE_IN, text=text[:500], channel=kind,
-                             created_at=timezone.now())
+    add_event(lead, LeadEvent.Kind.MESSAGE_IN, text, channel=kind)
 
 
 def _notify(lead: Lead, text: str) -> None:
@@ -246,7 +249,7 @@ def reply(lead: Lead, text: str, user: User, channel_id: int | None = None) -> D
     if target.channel.kind == Kind.WHATSAPP and not whatsapp_window_open(target.conversation):
         raise InvalidInput(WHATSAPP_CLOSED, code="whatsapp_window_closed")
     logger.info("operator_reply", extra={"leadId": lead.pk, "userId": user.pk, "provider": target.channel.provider})
-    return send_message(target.channel, lead, target.recipient, text)
+    return send_message(target.channel, lead, target.recipient, text, author=user)
 
 
 def whatsapp_window_open(conversation: Conversation | None) -> bool:

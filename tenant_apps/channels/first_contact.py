@@ -28,6 +28,7 @@ from core.errors import Conflict
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.leads.models import Lead, LeadEvent
 from tenant_apps.leads.phones import phone_time_zone
+from tenant_apps.leads.services import add_event
 
 from .booking import short_booking_link
 from .kinds import Kind
@@ -164,7 +165,7 @@ def greeting(lead: Lead, tenant: Tenant) -> str:
 
 
 def _note(lead: Lead, kind: str, text: str, channel: str) -> None:
-    LeadEvent.objects.create(lead=lead, kind=kind, text=text[:500], channel=channel, created_at=timezone.now())
+    add_event(lead, kind, text, channel=channel)
 
 
 @outbox.handler

@@ -1,6 +1,7 @@
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -80,6 +81,10 @@ class DeliveryAttempt(models.Model):
     tries = models.PositiveSmallIntegerField(default=0)  # calls to the provider (a pipeline send is retried)
     # Sent by the product on its own (the greeting), not by a person: dropped once the lead has booked.
     automatic = models.BooleanField(default=False)
+    # The member who wrote it (an operator's reply): the timeline names them. Users live in the public schema:
+    # no database constraint, no cascade across schemas.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
+                               db_constraint=False, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -223,3 +228,22 @@ class BookingWebhook(models.Model):
 
     def __str__(self) -> str:
         return self.digest
+
+
+class StaffChat(models.Model):
+    """A member's own chat with the workspace's Telegram bot, for staff alerts. The bot may only write to a chat
+    that started it: the member opens the bot by a deep link ``/start staff-<link_token>`` from the profile page,
+    and the chat is linked to the member."""
+
+    # Users live in the public schema: no database constraint across schemas.
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
+                                related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    chat_id = models.CharField(max_length=32, blank=True)  # empty until the member opens the bot
+    link_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    link_expires_at = models.DateTimeField(null=True, blank=True)
+    linked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Чат сотрудника {self.user_id}"

@@ -23,6 +23,7 @@ from core import email, outbox
 from core.channel_kinds import WEB
 from core.errors import Conflict
 from shared_apps.tenancy.models import Membership, Tenant
+from tenant_apps.leads import services as leads
 from tenant_apps.leads.models import Lead, LeadEvent
 
 from . import wording
@@ -34,6 +35,8 @@ from .transport import AuthError, Message, Template, TemporaryError, TransportEr
 if TYPE_CHECKING:
     from django_tenants.postgresql_backend.base import DatabaseWrapper
 
+    from shared_apps.accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 RETRY_BASE_SECONDS = 5
@@ -43,14 +46,16 @@ BOOKED_ALREADY = "Клиент уже записался — автоматич�
 
 
 def send_message(channel: Channel, lead: Lead | None, recipient: str, text: str,
-                 template: Template | None = None, *, automatic: bool = False) -> DeliveryAttempt:
+                 template: Template | None = None, *, automatic: bool = False,
+                 author: User | None = None) -> DeliveryAttempt:
     """Record the message and queue its delivery in the current transaction; a ``template`` goes instead of the
-    text, which then describes it. An ``automatic`` message (the greeting) is dropped if the lead books first."""
+    text, which then describes it. An ``automatic`` message (the greeting) is dropped if the lead books first; a
+    member's message keeps its ``author``, whom the timeline names."""
     with transaction.atomic():
         attempt = DeliveryAttempt.objects.create(channel=channel, provider=channel.provider, lead=lead,
                                                  recipient=recipient, text=text, idempotency_key=uuid.uuid4().hex,
                                                  template=asdict(template) if template else None,
-                                                 automatic=automatic)
+                                                 automatic=automatic, author=author)
         outbox.enqueue(deliver_attempt, attempt.pk)
     return attempt
 
@@ -124,18 +129,18 @@ def _subject(attempt: DeliveryAttempt) -> str:
 
 
 def _first_contact(lead: Lead, attempt: DeliveryAttempt, now) -> None:
-    """The first message a lead receives is the first contact: the lead is contacted, the time to it is kept."""
+    """The first message a lead receives is the first contact: the lead is contacted, the time to it is kept
+    (under the lead's row lock, so that a member's status change at the same moment is not overwritten)."""
     if lead.first_contact_at is not None:
         return
-    lead.first_contact_at = now
-    update = ["first_contact_at", "updated_at"]
-    if lead.status == Lead.Status.NEW:
-        lead.status = Lead.Status.CONTACTED
-        update.append("status")
-    lead.save(update_fields=update)
+    lead = leads.locked(lead.pk)
+    if not leads.record_first_contact(lead, now):
+        return
     seconds = (now - lead.created_at).total_seconds()
-    _event(attempt, LeadEvent.Kind.STATUS_CHANGED,
-           f"Первый контакт через {wording.seconds(seconds)} с · статус «{lead.get_status_display()}»")
+    # The product's own step (no actor), even when a member's reply was the first message.
+    leads.add_event(lead, LeadEvent.Kind.STATUS_CHANGED,
+                    f"Первый контакт через {wording.seconds(seconds)} с · статус «{lead.get_status_display()}»",
+                    channel=BY_CODE[attempt.provider].kind)
 
 
 def _fail(attempt: DeliveryAttempt, reason: str, *, channel_error: bool = True) -> None:
@@ -172,6 +177,7 @@ def _label(attempt: DeliveryAttempt) -> str:
 
 
 def _event(attempt: DeliveryAttempt, kind: str, text: str) -> None:
+    """The attempt's outcome on its lead's timeline, by its author for a member's message."""
     if attempt.lead is not None:
-        LeadEvent.objects.create(lead=attempt.lead, kind=kind, text=text[:500],
-                                 channel=BY_CODE[attempt.provider].kind, created_at=timezone.now())
+        leads.add_event(attempt.lead, kind, text, channel=BY_CODE[attempt.provider].kind,
+                        actor=attempt.author if attempt.author_id else None)

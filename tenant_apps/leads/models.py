@@ -11,6 +11,15 @@ class Lead(models.Model):
         BOOKED = "booked", "Записан"
         LOST = "lost", "Потерян"
 
+    class LostReason(models.TextChoices):
+        NO_ANSWER = "no_answer", "Не отвечает"
+        CHANGED_MIND = "changed_mind", "Передумал"
+        PRICE = "price", "Не устроила цена"
+        COMPETITOR = "competitor", "Выбрал другую компанию"
+        NOT_OUR_SERVICE = "not_our_service", "Нужна услуга, которой нет"
+        SPAM = "spam", "Спам или ошибочная заявка"
+        OTHER = "other", "Другое"
+
     name = models.CharField("имя", max_length=150)
     phone = models.CharField("телефон (E.164)", max_length=20, blank=True)
     email = models.EmailField("e-mail", blank=True)
@@ -31,6 +40,8 @@ class Lead(models.Model):
     # is ignored by whoever reads it (only current members are notified).
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="ответственный", null=True, blank=True,
                                     on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    escalated_at = models.DateTimeField("эскалирован", null=True, blank=True)
+    lost_reason = models.CharField("причина потери", max_length=20, choices=LostReason.choices, blank=True)
     updated_at = models.DateTimeField("изменён", auto_now=True)
 
     class Meta:
@@ -56,12 +67,17 @@ class LeadEvent(models.Model):
         STATUS_CHANGED = "status_changed", "Статус изменён"
         BOOKED = "booked", "Записан на встречу"
         NOTE = "note", "Заметка"
+        ASSIGNED = "assigned", "Назначен ответственный"
+        ESCALATED = "escalated", "Эскалация"
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField("тип", max_length=20, choices=Kind.choices)
     text = models.CharField("описание", max_length=500, blank=True)
     channel = models.CharField("канал", max_length=16, choices=Channel.choices, blank=True)
     request_id = models.CharField("id запроса", max_length=128, blank=True)
+    # Who did it: a member for the cabinet's and the API's actions, none for the system's own steps.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="сотрудник", null=True, blank=True,
+                              on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     created_at = models.DateTimeField("время", db_index=True)
 
     class Meta:
@@ -93,3 +109,59 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Согласие {self.consent_version} ({self.given_at:%d.%m.%Y})"
+
+
+class SavedView(models.Model):
+    """A member's named set of the list's filters (the list's query string), shown only to that member."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
+                             related_name="+")
+    name = models.CharField("название", max_length=60)
+    query = models.CharField("фильтры", max_length=2000, blank=True)
+    created_at = models.DateTimeField("создан", auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = "сохранённый вид"
+        verbose_name_plural = "сохранённые виды"
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="leads_savedview_user_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExportJob(models.Model):
+    """A large export built by a worker: its progress for the page, then a file behind an expiring link."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (XLSX)"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "В очереди"
+        RUNNING = "running", "Формируется"
+        DONE = "done", "Готов"
+        FAILED = "failed", "Ошибка"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
+                             related_name="+")
+    format = models.CharField("формат", max_length=8, choices=Format.choices)
+    filters = models.JSONField("фильтры", default=dict)  # selectors.LeadFilters' fields (exports.filters_to_json)
+    unmasked = models.BooleanField("полные контакты", default=False)
+    status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField("всего строк", default=0)
+    done = models.PositiveIntegerField("готово строк", default=0)
+    file = models.CharField("файл", max_length=300, blank=True)
+    token = models.CharField("ключ ссылки", max_length=64, unique=True)
+    error = models.CharField("ошибка", max_length=500, blank=True)
+    created_at = models.DateTimeField("создан", auto_now_add=True)
+    finished_at = models.DateTimeField("готов", null=True, blank=True)
+    expires_at = models.DateTimeField("ссылка действует до", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "выгрузка"
+        verbose_name_plural = "выгрузки"
+
+    def __str__(self) -> str:
+        return f"Выгрузка {self.pk} ({self.format})"

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.errors import InvalidInput
 
-from .models import Lead
+from .models import ConsentRecord, Lead, LeadEvent
 
 UNASSIGNED = "none"
 # The API's sort names → (model field, descending); every order ends with the id so that it is total.
@@ -37,6 +37,7 @@ class LeadFilters:
     utm_medium: str | None = None
     utm_campaign: str | None = None
     search: str | None = None
+    contacted: bool = False  # only leads that reached a first contact (analytics' funnel stage)
     sort: str = DEFAULT_SORT
 
     def __post_init__(self) -> None:
@@ -80,6 +81,9 @@ def lead_list(filters: LeadFilters) -> QuerySet[Lead]:
         leads = leads.filter(assigned_to_id=filters.assigned)
     if filters.page:
         leads = leads.filter(page_url__icontains=filters.page)
+    if filters.contacted:
+        leads = leads.filter(Q(first_contact_at__isnull=False) | Q(status__in=[Lead.Status.CONTACTED,
+                                                                              Lead.Status.BOOKED]))
     if filters.search:
         leads = leads.filter(_search(filters.search))
     field, descending = SORTS[filters.sort]
@@ -131,7 +135,19 @@ def lead_page(filters: LeadFilters, *, cursor: str | None, limit: int) -> LeadPa
 
 
 def lead_detail(lead_id: int) -> Lead | None:
-    return Lead.objects.prefetch_related("events").filter(pk=lead_id).first()
+    """The lead for its card: its operator, consent and whole timeline with each event's member (users live in the
+    public schema, which the workspace's search path includes)."""
+    events = LeadEvent.objects.select_related("actor")
+    return (Lead.objects.select_related("assigned_to", "consent")
+            .prefetch_related(Prefetch("events", queryset=events)).filter(pk=lead_id).first())
+
+
+def consent_of(lead: Lead) -> ConsentRecord | None:
+    """The lead's 152-FZ consent record; None for a lead that came through a messenger."""
+    try:
+        return lead.consent
+    except ConsentRecord.DoesNotExist:
+        return None
 
 
 @dataclass(frozen=True)
@@ -156,3 +172,13 @@ def lead_summary() -> LeadSummary:
         booked_30_days=Count("id", filter=recent & Q(status=Lead.Status.BOOKED)),
     )
     return LeadSummary(**row)
+
+
+def waiting_leads(limit: int = 10) -> list[Lead]:
+    """New leads nobody has contacted yet, the longest waiting first."""
+    return list(Lead.objects.filter(status=Lead.Status.NEW, first_contact_at__isnull=True)
+                .order_by("created_at", "id")[:limit])
+
+
+def waiting_count() -> int:
+    return Lead.objects.filter(status=Lead.Status.NEW, first_contact_at__isnull=True).count()

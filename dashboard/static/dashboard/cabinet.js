@@ -33,16 +33,111 @@
     };
   }
 
-  // «Экспорт в CSV» takes the filters shown at the moment of the click: htmx changes them without a reload.
+  // «Экспорт в CSV» and «Экспорт в Excel» take the filters shown at the moment of the click: htmx changes them
+  // without a reload. The server streams a small export (saved as a file here) and answers a large one with 202 and
+  // a job: its progress is polled until the link is ready (the same link is e-mailed). Without scripts the CSV link
+  // still downloads by itself.
+  var EXPORT_POLL_MS = 1500;
+  var EXPORT_FAILED = "Не удалось выгрузить лиды. Проверьте соединение и попробуйте ещё раз.";
+
+  function exportUrl(format) {
+    var filters = new URLSearchParams();
+    new FormData(document.getElementById("leads-filter")).forEach(function (value, name) {
+      // The API names the page's «source» filter «sourcePage»; blank filters are left out, as on the page.
+      if (value) filters.append(name === "source" ? "sourcePage" : name, value);
+    });
+    if (format !== "csv") filters.append("format", format);
+    return "/api/v1/leads/export?" + filters.toString();
+  }
+
+  function saveFile(response) {
+    var disposition = response.headers.get("Content-Disposition") || "";
+    var match = /filename="([^"]+)"/.exec(disposition);
+    return response.blob().then(function (blob) {
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = match ? match[1] : "leads";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(function () { URL.revokeObjectURL(link.href); }, 60000);
+    });
+  }
+
+  function errorMessage(response) {
+    return response.json().then(function (body) {
+      return (body && body.error && body.error.message) || EXPORT_FAILED;
+    }, function () { return EXPORT_FAILED; });
+  }
+
   function leadsExport() {
+    return {
+      busy: false,
+      running: false,
+      ready: false,
+      percent: 0,
+      progressText: "",
+      downloadUrl: "",
+      message: "",
+      start: function (event) {
+        event.preventDefault();
+        if (this.busy) return;
+        var self = this;
+        var url = exportUrl(this.$el.dataset.format);
+        if (this.$el.tagName === "A") this.$el.href = url;
+        this.busy = true;
+        this.ready = false;
+        this.message = "";
+        fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
+          if (response.status === 202) return response.json().then(function (job) { self.follow(job.statusUrl); });
+          self.busy = false;
+          if (response.ok) return saveFile(response);
+          return errorMessage(response).then(function (text) { self.message = text; });
+        }).catch(function () {
+          self.busy = false;
+          self.running = false;
+          self.message = EXPORT_FAILED;
+        });
+      },
+      follow: function (statusUrl) {
+        var self = this;
+        this.running = true;
+        this.percent = 0;
+        this.progressText = "Выгрузка формируется…";
+        fetch(statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
+          if (!response.ok) return errorMessage(response).then(function (text) { throw new Error(text); });
+          return response.json();
+        }).then(function (job) {
+          self.percent = job.progress;
+          self.progressText = "Выгрузка формируется: " + job.done + " из " + job.total + " строк (" + job.progress + " %)";
+          if (job.status === "done") {
+            self.running = self.busy = false;
+            self.downloadUrl = job.downloadUrl;
+            self.ready = true;
+          } else if (job.status === "failed") {
+            self.running = self.busy = false;
+            self.message = job.error || EXPORT_FAILED;
+          } else {
+            setTimeout(function () { self.follow(statusUrl); }, EXPORT_POLL_MS);
+          }
+        }).catch(function (error) {
+          self.running = self.busy = false;
+          self.message = error.message || EXPORT_FAILED;
+        });
+      }
+    };
+  }
+
+  // «Сохранить вид» stores the filters shown when it is sent (htmx changes them without a reload), as the page's
+  // address names them: blank ones and the default order left out, as the server does.
+  function saveView() {
     return {
       takeFilters: function () {
         var filters = new URLSearchParams();
         new FormData(document.getElementById("leads-filter")).forEach(function (value, name) {
-          // The API names the page's «source» filter «sourcePage»; blank filters are left out, as on the page.
-          if (value) filters.append(name === "source" ? "sourcePage" : name, value);
+          if (value && !(name === "sort" && value === "-createdAt")) filters.append(name, value);
         });
-        this.$el.href = "/api/v1/leads/export?" + filters.toString();
+        this.$refs.query.value = filters.toString();
       }
     };
   }
@@ -85,5 +180,6 @@
     window.Alpine.data("cabinet", cabinet);
     window.Alpine.data("workspaceSwitcher", workspaceSwitcher);
     window.Alpine.data("leadsExport", leadsExport);
+    window.Alpine.data("saveView", saveView);
   });
 })();

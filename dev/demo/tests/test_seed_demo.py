@@ -1,17 +1,22 @@
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from billing import usage
 from billing.models import Document, Payment, Plan, Subscription
+from core.models import OutboxMessage
 from dev.demo.services import DEMO_EMAIL, DEMO_LEADS, DEMO_PASSWORD, seed_demo
 from shared_apps.accounts.models import User
 from shared_apps.tenancy.models import Membership, Tenant
-from tenant_apps.leads.models import Channel, Lead, LeadEvent
+from tenant_apps.channels.models import Booking
+from tenant_apps.leads.models import Channel, ConsentRecord, Lead, LeadEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +43,7 @@ def test_seed_demo_builds_a_living_workspace_once(capsys, client_for):
         assert not Lead.objects.filter(created_at__gt=now).exists()
         by_status = dict(Lead.objects.values_list("status").annotate(n=Count("id")))
         assert set(by_status) == set(Lead.Status.values)
-        assert by_status["booked"] > 400
+        assert by_status["booked"] > DEMO_LEADS // 5
         assert set(Lead.objects.values_list("channel", flat=True).distinct()) == set(Channel.values)
         assert not Lead.objects.annotate(n=Count("events")).filter(n=0).exists()
         assert LeadEvent.objects.filter(kind=LeadEvent.Kind.BOOKED).count() == by_status["booked"]
@@ -72,6 +77,61 @@ def test_seed_demo_builds_a_living_workspace_once(capsys, client_for):
     # the monthly lead counter knows the seeded leads (written around the intake)
     month = usage.month_of()
     assert usage.leads_this_month(tenant.account_id) == usage.recount(tenant.account_id, month)
+
+
+def test_demo_timelines_are_alive():
+    """Written through the lead services, then dated back: messages both ways, assignments, notes, escalations,
+    bookings (with their Cal.com records), lost reasons; every moment in order and in the past; nothing left
+    queued for the workers (the demo's history sends no greetings)."""
+    # Fast for ``make run``: the round trips are what it costs (a few seconds on an idle machine), so they are
+    # counted rather than timed on a shared test machine — a lead's whole history in a few dozen statements.
+    with CaptureQueriesContext(connection) as queries:
+        result = seed_demo()
+    assert len(queries) < 45 * DEMO_LEADS
+    tenant = result.tenant
+    now = timezone.now()
+    with tenant_context(tenant):
+        operators = set(Membership.objects.filter(tenant=tenant, role=Membership.Role.OPERATOR)
+                        .values_list("user_id", flat=True))
+        assert len(operators) == 2
+        leads = Lead.objects.all()
+        assert leads.count() == DEMO_LEADS
+        contacted = leads.exclude(status=Lead.Status.NEW)
+        assert not contacted.filter(first_contact_at__isnull=True).exists()
+        assert not contacted.filter(events__kind=LeadEvent.Kind.MESSAGE_OUT).count() < contacted.count()
+        assert LeadEvent.objects.filter(kind=LeadEvent.Kind.MESSAGE_IN).values("lead").distinct().count() > 100
+        assigned = set(contacted.values_list("assigned_to_id", flat=True))
+        assert assigned == operators  # each contacted lead has an operator, both operators have leads
+        assert LeadEvent.objects.filter(kind=LeadEvent.Kind.ASSIGNED).count() >= contacted.count()
+        assert LeadEvent.objects.filter(kind=LeadEvent.Kind.NOTE, actor_id__in=operators).exists()
+        escalated = leads.filter(escalated_at__isnull=False)
+        assert escalated.exists()
+        assert escalated.count() == LeadEvent.objects.filter(kind=LeadEvent.Kind.ESCALATED).count()
+        booked = leads.filter(status=Lead.Status.BOOKED)
+        assert Booking.objects.filter(lead__in=booked).count() == booked.count()
+        assert not booked.filter(booked_at__isnull=True).exists()
+        lost = leads.filter(status=Lead.Status.LOST)
+        assert not lost.filter(lost_reason="").exists()
+        assert lost.values("lost_reason").distinct().count() >= 4
+        assert LeadEvent.objects.filter(kind=LeadEvent.Kind.STATUS_CHANGED, text__contains="причина:").count() \
+            == lost.count()
+        assert ConsentRecord.objects.filter(lead__channel="web").count() == leads.filter(channel="web").count()
+        # dated as it happened: no event before its lead or in the future, first contact after creation
+        assert not LeadEvent.objects.filter(created_at__lt=F("lead__created_at")).exists()
+        assert not LeadEvent.objects.filter(created_at__gt=now).exists()
+        assert not leads.filter(first_contact_at__lt=F("created_at")).exists()
+        assert leads.filter(created_at__lt=now - timedelta(days=60)).exists()
+        assert not ConsentRecord.objects.exclude(given_at=F("lead__created_at")).exists()
+        hours = Counter(timezone.localtime(at).hour for at in leads.values_list("created_at", flat=True))
+        assert sum(hours[h] for h in range(9, 21)) > 3 * sum(hours[h] for h in (*range(0, 7), 22, 23))
+        assert leads.values("utm_campaign").distinct().count() >= 4
+        assert leads.values("page_url").distinct().count() >= 5
+    assert not OutboxMessage.objects.filter(schema_name=tenant.schema_name, done_at__isnull=True).exists()
+
+    again = seed_demo()  # idempotent: nothing added
+    assert again.leads_created == 0
+    with tenant_context(tenant):
+        assert Lead.objects.count() == DEMO_LEADS
 
 
 def test_seed_demo_refuses_to_run_in_production(settings):

@@ -23,7 +23,7 @@ from dev.channel_sandbox import DEFAULT_CALCOM, DEFAULT_TELEGRAM, DEFAULT_TWILIO
 from shared_apps.tenancy.models import Invitation, Membership
 from shared_apps.tenancy.permissions import ROLE_PERMISSIONS
 from tenant_apps.channels.services import connect as connect_channel
-from tenant_apps.leads.models import Lead
+from tenant_apps.leads.models import ExportJob, Lead, SavedView
 
 FOREIGN_SECRET = "Тайный Клиент Соседа"
 FOREIGN_PHONE = "+79990001234"
@@ -56,6 +56,8 @@ BODIES = {
     ("POST", "/calendar"): {"apiKey": DEFAULT_CALCOM, "eventTypeId": 7001},
     ("POST", "/calendar/event-types"): {"apiKey": DEFAULT_CALCOM},
     ("POST", "/leads/{lead_id}/messages"): {"text": "Ответ из матрицы"},  # SMS to the lead's phone
+    ("POST", "/leads/{lead_id}/actions"): {"type": "note", "text": "Заметка из матрицы"},
+    ("POST", "/leads/views"): {"name": "Вид из матрицы", "query": "status=new"},
     ("POST", "/billing/invoices"): {"planId": "pro"},
     ("PUT", "/billing/requisites"): {"legalName": "ООО «Дом»", "inn": "7707083893", "kpp": "770701001",
                                      "legalAddress": "г. Москва"},
@@ -96,6 +98,7 @@ def world(make_tenant, make_user, add_member, settings, tmp_path, payment_sandbo
     foreign = neighbour.memberships.get().user
     with tenant_context(home):
         lead = Lead.objects.create(name="Свой Клиент", phone="+79161112233", created_at=timezone.now())
+        export_job = ExportJob.objects.create(user=admin, format="csv", token="matrix-export")  # any exporter sees it
         channel = connect_channel("twilio", dict(zip(("accountSid", "authToken", "fromNumber"), DEFAULT_TWILIO,
                                                      strict=True)))
     with tenant_context(neighbour):
@@ -105,8 +108,12 @@ def world(make_tenant, make_user, add_member, settings, tmp_path, payment_sandbo
         token_hash=hashlib.sha256(b"matrix").hexdigest(), expires_at=timezone.now() + timedelta(days=7),
     )
     actors = {"anonymous": None, "foreign_member": foreign, "analyst": analyst, "operator": operator, "admin": admin}
+    with tenant_context(home):  # a saved view is its owner's alone: each caller deletes their own
+        views = {name: SavedView.objects.create(user=user, name="Матрица").pk
+                 for name, user in actors.items() if name in ("analyst", "operator", "admin")}
     samples = {"lead_id": lead.pk, "user_id": operator.pk, "invitation_id": invitation.pk,
-               "payment_id": payment.order_id, "channel_id": channel.pk}
+               "payment_id": payment.order_id, "channel_id": channel.pk, "view_id": views,
+               "job_id": export_job.pk}
     return home, actors, samples, foreign
 
 
@@ -127,7 +134,7 @@ def test_route_answers_each_caller_as_its_role_allows(world, client_for, method,
     names = re.findall(r"{(\w+)}", path)
     missing = [name for name in names if name not in samples]
     assert not missing, f"{method} {path}: add a sample value for {missing} in this test"
-    url = "/api/v1" + re.sub(r"{(\w+)}", lambda match: str(samples[match.group(1)]), path)
+    url = "/api/v1" + re.sub(r"{(\w+)}", lambda match: str(_sample(samples[match.group(1)], actor)), path)
     client = client_for(home, actors[actor]) if actors[actor] else Client(HTTP_HOST=home.primary_host)
 
     if (method, path) in MULTIPART:
@@ -145,6 +152,11 @@ def test_route_answers_each_caller_as_its_role_allows(world, client_for, method,
     body = raw.decode(errors="replace")
     for secret in (FOREIGN_SECRET, FOREIGN_PHONE, foreign.email):
         assert secret not in body
+
+
+def _sample(value, actor: str):
+    """A path sample, or one per caller (a dict by actor; any of them for a caller who may not reach it)."""
+    return value.get(actor, next(iter(value.values()))) if isinstance(value, dict) else value
 
 
 # What no route accepts: a body that is not even JSON, a query of wrong types, a path parameter of the wrong type.

@@ -12,7 +12,8 @@ from dev.demo.services import (
 
 
 class Command(BaseCommand):
-    help = "Создаёт демо-аккаунт и рабочее пространство demo с ~2000 лидами (повторный запуск ничего не дублирует)."
+    help = ("Создаёт демо-аккаунт и рабочее пространство demo с ~300 лидами и их историей "
+            "(повторный запуск ничего не дублирует).")
 
     def handle(self, *args, **options) -> None:
         if settings.APP_ENV == "production":
