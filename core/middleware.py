@@ -139,6 +139,8 @@ PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
 
 # The providers' hosted checkout pages (YooKassa, T-Bank) outside the sandbox.
 CHECKOUT_ORIGINS = ("https://yoomoney.ru", "https://securepay.tinkoff.ru", "https://pay.tbank.ru")
+# The messengers' deep links: «Подключить Telegram» in the profile posts, then is sent on to the workspace's bot.
+MESSENGER_ORIGINS = ("https://t.me", "https://max.ru")
 
 
 def content_security_policy(*, relaxed_scripts: bool = False) -> str:
@@ -149,12 +151,13 @@ def content_security_policy(*, relaxed_scripts: bool = False) -> str:
     providers = [_origin(settings.GOOGLE_OAUTH_BASE_URL) or "https://accounts.google.com",
                  _origin(settings.YANDEX_OAUTH_BASE_URL) or "https://oauth.yandex.com"]
     checkout = [_origin(settings.PAYMENT_SANDBOX_URL)] if settings.PAYMENT_SANDBOX_URL else list(CHECKOUT_ORIGINS)
+    destinations = " ".join(dict.fromkeys(providers + checkout + list(MESSENGER_ORIGINS)))
     scripts = "'self' 'unsafe-inline'" if relaxed_scripts else "'self'"
     return (
         f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
         f"img-src 'self' data: {settings.MEDIA_PUBLIC_ORIGIN}".rstrip() + "; "
         "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-        f"form-action 'self' {platform} {workspaces} {' '.join(dict.fromkeys(providers + checkout))}; "
+        f"form-action 'self' {platform} {workspaces} {destinations}; "
         "frame-ancestors 'none'"
     )
 

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 renaming = importlib.import_module("billing.migrations.0005_plans_in_russian")
 replies_built = importlib.import_module("billing.migrations.0008_plans_replies_built")
+analytics_built = importlib.import_module("billing.migrations.0009_plans_analytics_built")
 
 
 def test_the_trial_plan_is_called_probny_in_the_catalogue_and_the_database():
@@ -33,6 +34,7 @@ def test_the_data_migration_renames_an_existing_trial_row_and_refreshes_the_feat
     assert Plan.objects.get(code="start").features == renaming.CATALOGUE["start"]["features"]
     assert (trial.price_kopecks, trial.trial_days) == (0, 14)  # limits untouched
     replies_built.replace_line(replies_built.IN_DEVELOPMENT, replies_built.BUILT)(apps, None)  # then 0008
+    analytics_built.replace_lines(analytics_built.REPLACEMENTS)(apps, None)  # and 0009
     assert Plan.objects.get(code="start").features == next(p for p in PLANS if p["code"] == "start")["features"]
 
     renaming.english_trial_name(apps, None)  # reversible
@@ -42,8 +44,10 @@ def test_the_data_migration_renames_an_existing_trial_row_and_refreshes_the_feat
 def test_plans_offer_the_built_channels_and_mark_only_what_is_not_built():
     for plan in PLANS:
         for feature in plan["features"]:
-            if any(word in feature for word in ("Вебхуки", "аналитика")):
+            if "Вебхуки" in feature:
                 assert feature.endswith(IN_DEVELOPMENT), (plan["code"], feature)
+            if "налитик" in feature:  # analytics is built (issue 15)
+                assert not feature.endswith(IN_DEVELOPMENT), (plan["code"], feature)
             if any(word in feature for word in ("SMS", "Telegram", "WhatsApp", "Cal.com")):
                 assert feature == REPLIES, (plan["code"], feature)
             assert "Все каналы" not in feature, (plan["code"], feature)
@@ -70,3 +74,17 @@ def test_receipts_and_the_lead_limit_e_mail_name_the_trial_plan_in_russian(make_
                                                       "user": tenant.account.owner})
     assert "лимит тарифа «Пробный»" in text
     assert "Trial" not in text
+
+
+def test_the_data_migration_marks_analytics_built_in_existing_databases():
+    before = ["До 2 000 лидов в месяц", "Расширенная аналитика — в разработке", "Свой логотип в виджете"]
+    Plan.objects.filter(code="pro").update(features=before)
+
+    analytics_built.replace_lines(analytics_built.REPLACEMENTS)(apps, None)
+    after = Plan.objects.get(code="pro").features
+    assert after == ["До 2 000 лидов в месяц", "Выгрузка аналитики и лидов в CSV и Excel", "Свой логотип в виджете"]
+    assert after[1] in next(p for p in PLANS if p["code"] == "pro")["features"]
+
+    reverse = [(new, old) for old, new in analytics_built.REPLACEMENTS]
+    analytics_built.replace_lines(reverse)(apps, None)  # reversible
+    assert Plan.objects.get(code="pro").features == before

@@ -4,6 +4,7 @@ from django import template
 
 from shared_apps.tenancy.masking import mask_contacts_in, mask_email, mask_ip, mask_phone
 from shared_apps.tenancy.permissions import Perm
+from shared_apps.tenancy.timezones import timezone_label as _timezone_label
 
 register = template.Library()
 
@@ -47,3 +48,9 @@ def event_text(event, perms) -> str:
     if str(Perm.CONTACTS_UNMASKED) in perms:
         return event.text
     return mask_contacts_in(event.text, event.lead.phone, event.lead.email)
+
+
+@register.filter
+def timezone_label(value: str) -> str:
+    """«Москва (UTC+3)» for Europe/Moscow: a zone as the cabinet shows it everywhere."""
+    return _timezone_label(value)

@@ -80,7 +80,7 @@ def test_the_cards_match_hand_counted_figures_in_the_workspace_time_zone(world):
         "leads": ("8", "рост на 700 %"),
         "contacted": ("6", "рост на 500 %"),
         "booked": ("3", "рост: в прошлом периоде было 0"),
-        "conversion": ("37.5 %", "рост на 37.5 п.п."),
+        "conversion": ("37,5 %", "рост на 37,5 п.п."),
         "first_contact": ("8 мин", "снижение на 87 %"),  # median of 2, 4, 6, 10, 30, 120 against 60
     }
     assert today.figures[4].trend.good is True  # a faster first contact is for the better

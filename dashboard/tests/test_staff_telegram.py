@@ -46,7 +46,11 @@ def _texts(channel_sandbox) -> list[str]:
 
 def test_a_member_links_telegram_and_gets_alerts_there(world, channel_sandbox, send_mail_now):
     tenant, admin, _, bot, secret = world
-    page = admin.get("/settings").content.decode()
+    settings_page = admin.get("/settings")
+    page = settings_page.content.decode()
+    # The browser follows the form's redirect to the bot only if the page's policy lets a form go there.
+    form_action = next(d for d in settings_page["Content-Security-Policy"].split("; ") if d.startswith("form-action"))
+    assert "https://t.me" in form_action.split()
     assert "Оповещения в Telegram" in page
     assert "Подключить Telegram" in page
     response = admin.post("/settings/telegram/link")

@@ -42,8 +42,8 @@ def trend(current: float | None, previous: float | None, *, lower_is_better: boo
             return Trend("flat", 0, None, "без изменений", unit)
         word = "рост" if change > 0 else "снижение"
         good = (change < 0) if lower_is_better else (change > 0)
-        return Trend("up" if change > 0 else "down", round(abs(change)), good, f"{word} на {abs(change):g} п.п.",
-                     unit)
+        return Trend("up" if change > 0 else "down", round(abs(change)), good,
+                     f"{word} на {decimal(abs(change))} п.п.", unit)
     if previous == 0:
         if current == 0:
             return Trend("flat", 0, None, "без изменений", unit)
@@ -54,6 +54,11 @@ def trend(current: float | None, previous: float | None, *, lower_is_better: boo
     good = (percent < 0) if lower_is_better else (percent > 0)
     return Trend("up" if percent > 0 else "down", abs(percent), good,
                  f"{'рост' if percent > 0 else 'снижение'} на {abs(percent)} %", unit)
+
+
+def decimal(value: float) -> str:
+    """A figure the Russian way: 37,5 (not 37.5), no trailing zeros."""
+    return f"{value:g}".replace(".", ",")
 
 
 def duration_text(seconds: float | None) -> str:

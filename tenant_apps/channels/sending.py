@@ -23,6 +23,7 @@ from core import email, outbox
 from core.channel_kinds import WEB
 from core.errors import Conflict
 from shared_apps.tenancy.models import Membership, Tenant
+from tenant_apps.analytics.wording import duration_text
 from tenant_apps.leads import services as leads
 from tenant_apps.leads.models import Lead, LeadEvent
 
@@ -137,9 +138,11 @@ def _first_contact(lead: Lead, attempt: DeliveryAttempt, now) -> None:
     if not leads.record_first_contact(lead, now):
         return
     seconds = (now - lead.created_at).total_seconds()
+    # Seconds are the product's promise: to a tenth under a minute, then minutes, hours, days.
+    waited = f"{wording.seconds(seconds)} с" if seconds < 60 else duration_text(seconds)
+    became = f" · статус «{lead.get_status_display()}»" if lead.status == Lead.Status.CONTACTED else ""
     # The product's own step (no actor), even when a member's reply was the first message.
-    leads.add_event(lead, LeadEvent.Kind.STATUS_CHANGED,
-                    f"Первый контакт через {wording.seconds(seconds)} с · статус «{lead.get_status_display()}»",
+    leads.add_event(lead, LeadEvent.Kind.STATUS_CHANGED, f"Первый контакт через {waited}{became}",
                     channel=BY_CODE[attempt.provider].kind)
 
 

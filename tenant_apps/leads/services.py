@@ -73,7 +73,11 @@ def change_status(lead_id: int, status: str, actor: User | None, *, lost_reason:
         previous = lead.status
         lead.status = status
         lead.lost_reason = lost_reason if status == Lead.Status.LOST else ""
-        lead.save(update_fields=["status", "lost_reason", "updated_at"])
+        update = ["status", "lost_reason", "updated_at"]
+        if status in (Lead.Status.CONTACTED, Lead.Status.BOOKED) and lead.first_contact_at is None:
+            lead.first_contact_at = timezone.now()  # reached by other means (a call): the first contact is now
+            update.append("first_contact_at")
+        lead.save(update_fields=update)
         text = f"Статус «{Lead.Status(previous).label}» → «{lead.get_status_display()}»"
         if status == Lead.Status.LOST:
             text += f" · причина: {lead.get_lost_reason_display()}"

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from tenant_apps.analytics import selectors as analytics
 from tenant_apps.analytics.selectors import Figures, Period
-from tenant_apps.analytics.wording import POINTS, Trend, duration_text, trend
+from tenant_apps.analytics.wording import POINTS, Trend, decimal, duration_text, trend
 
 from .models import AlertSettings, ReportOptOut
 
@@ -39,7 +39,7 @@ def compare(current: Figures, previous: Figures) -> list[Figure]:
         Figure("leads", "Заявки", str(current.leads), trend(current.leads, previous.leads)),
         Figure("contacted", "Связались", str(current.contacted), trend(current.contacted, previous.contacted)),
         Figure("booked", "Записались", str(current.booked), trend(current.booked, previous.booked)),
-        Figure("conversion", "Конверсия в запись", f"{current.conversion:g} %",
+        Figure("conversion", "Конверсия в запись", f"{decimal(current.conversion)} %",
                trend(current.conversion if current.leads else None,
                      previous.conversion if previous.leads else None, unit=POINTS)),
         Figure("first_contact", "Медиана до первого контакта", duration_text(current.ttfc_median),

@@ -302,3 +302,17 @@ def test_two_api_requests_at_once_both_land(make_tenant, make_user, add_member, 
         assert kinds == ["assigned", "status_changed"]
         final = Lead.objects.get(pk=lead.pk)
         assert (final.status, final.assigned_to_id) == ("contacted", operator.pk)
+
+
+def test_a_member_marking_a_new_lead_contacted_records_the_first_contact_once(team):
+    """A call the product did not see still counts: the time to first contact is kept, and a later message is
+    not announced as a first contact again."""
+    response = _act(team["as_operator"], team["lead"].pk, {"type": "status", "status": "contacted"})
+    assert response.status_code == 200, response.content
+    with tenant_context(team["tenant"]):
+        lead = Lead.objects.get(pk=team["lead"].pk)
+        first = lead.first_contact_at
+        assert first is not None
+    _act(team["as_operator"], team["lead"].pk, {"type": "status", "status": "booked"})
+    with tenant_context(team["tenant"]):
+        assert Lead.objects.get(pk=team["lead"].pk).first_contact_at == first
