@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 PRESETS = (7, 30, 90)
 WEEKDAYS = ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"]
 NOT_GIVEN = "(не указано)"
+BAD_PRESET = f"Период задаётся кнопками {', '.join(map(str, PRESETS))} дней или датами «с» и «по»."
 
 
 def leads_url(period: Period, **filters: str) -> str:
@@ -95,8 +96,10 @@ def _period(request: WorkspaceRequest) -> tuple[Period | None, dict, str]:
     """The period of the address (``days`` = 7/30/90, or ``from``/``to``), the form's values and an error."""
     zone = request.tenant.timezone
     raw_from, raw_to = request.GET.get("from", "").strip(), request.GET.get("to", "").strip()
-    days = request.GET.get("days", "")
+    days = request.GET.get("days", "").strip()
     preset = int(days) if days.isdigit() and int(days) in PRESETS else None
+    if days and preset is None:
+        return None, {"from": raw_from, "to": raw_to, "preset": None}, BAD_PRESET
     try:
         if preset and not (raw_from or raw_to):
             period = selectors.parse_period(None, None, zone, days=preset)

@@ -98,6 +98,10 @@ def test_presets_and_a_bad_custom_period(admin):
     response = admin.get("/analytics?from=2026-03-12&to=2026-03-10")
     assert response.status_code == 400
     assert "Дата «с» позже даты «по»." in response.content.decode()
+    for days in ("abc", "45"):  # not a preset: said, not silently replaced by 30 days
+        refused = admin.get(f"/analytics?days={days}")
+        assert refused.status_code == 400
+        assert "Период задаётся кнопками 7, 30, 90 дней" in refused.content.decode()
 
 
 def test_the_leads_list_takes_the_funnel_stage_filter(admin):
