@@ -12,6 +12,7 @@ from billing import entitlements
 from shared_apps.tenancy.api_auth import TENANT_AUTH, requires
 from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.permissions import Perm
+from tenant_apps.leads.exports import safe_cell
 
 from . import selectors
 from .selectors import Figures, Period, Row, Stage
@@ -151,14 +152,6 @@ def export_analytics(request: WorkspaceRequest, query: Query[PeriodQuery]):
     return response
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: str) -> str:
-    """Visitor-typed text (a page, a campaign) must not run as a spreadsheet formula."""
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
-
-
 def _number(value: float | int | None) -> str:
     return "" if value is None else str(value).replace(".", ",")  # Russian Excel's decimal comma
 
@@ -190,7 +183,7 @@ def csv_text(found: selectors.Dashboard, channels: list[Row], pages: list[Row], 
         writer.writerow([title, "Лидов", "Связались", "Записаны", "Потеряны", "Конверсия в запись, %",
                          "Лидов в прошлом периоде"])
         for row in rows:
-            name = name_of(row.key) if name_of else (_cell(row.key) or "(не указано)")
+            name = name_of(row.key) if name_of else (safe_cell(row.key) or "(не указано)")
             writer.writerow([name, row.leads, row.contacted, row.booked, row.lost, _number(row.conversion),
                              row.previous_leads])
     return out.getvalue()

@@ -66,7 +66,7 @@ FAILED_MESSAGE = "Не удалось сформировать выгрузку.
 Row = list[Any]  # one lead's cells: the id, text, and the two times as the SQL made them (or None)
 
 
-def _cell(value: str) -> str:
+def safe_cell(value: str) -> str:
     """Visitor-typed text must not run as a spreadsheet formula (CSV injection)."""
     return "'" + value if value[:1] in FORMULA_STARTS else value
 
@@ -112,7 +112,7 @@ def csv_lines(leads: QuerySet[Lead], *, unmasked: bool, time_zone: str,
                                     start=1):
             for column in TEXT_COLUMNS:
                 if column != 2:  # the phone: a stored E.164 number (or its mask), never visitor-typed text
-                    row[column] = _cell(row[column])
+                    row[column] = safe_cell(row[column])
             batch.append(row)
             if count % CSV_BATCH_ROWS == 0:
                 yield _csv_batch(buffer, writer, batch)
