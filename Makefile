@@ -112,7 +112,7 @@ node_modules/.deps-installed: package.json package-lock.json
 
 assets: static/dist/.built var/staticfiles/.collected locale/ru/LC_MESSAGES/django.mo
 
-static/dist/.built: node_modules/.deps-installed tailwind.config.js static/build.mjs $(shell find static/src templates */templates shared_apps/*/templates tenant_apps/*/templates dev/*/templates -type f 2>/dev/null)
+static/dist/.built: node_modules/.deps-installed tailwind.config.js tailwind.public.config.js static/build.mjs $(shell find static/src templates */templates shared_apps/*/templates tenant_apps/*/templates dev/*/templates -type f 2>/dev/null)
 	npm run --silent build
 	touch $@
 

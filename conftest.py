@@ -116,6 +116,17 @@ def fresh_rate_limits() -> Iterator[None]:
     caches["platform"].delete_pattern("ratelimit:*")
 
 
+@pytest.fixture(autouse=True)
+def fresh_flags() -> Iterator[None]:
+    """Feature flags are cached for the whole test worker: after a test's rows are rolled back, read them anew."""
+    yield
+    from django.core.cache import caches
+
+    from shared_apps.flags.flags import CACHE_KEY
+
+    caches["platform"].delete(CACHE_KEY)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -13,6 +13,7 @@ from core.api_schema import LinkPath, Url
 from core.errors import DomainError, NotAllowed, NotFound
 from core.net import client_ip
 from core.validation import MAX_PAGE
+from shared_apps.flags import flags
 from shared_apps.tenancy.api_auth import TENANT_AUTH, requires
 from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.permissions import Perm
@@ -26,7 +27,8 @@ from .providers.yookassa import is_trusted_sender, read_notification
 
 logger = logging.getLogger(__name__)
 router = Router(tags=["billing"])
-# Every route of tenant_router is @open_when_unpaid: the customer can always see and pay the bill.
+# Every route of tenant_router is @open_when_unpaid: the customer can always see and pay the bill; and
+# @behind_flag(flags.BILLING): while billing is off for the account, they are not there at all.
 tenant_router = Router(tags=["billing"], auth=TENANT_AUTH)
 
 
@@ -173,6 +175,7 @@ def _return_url(request: WorkspaceRequest) -> str:
 
 @tenant_router.get("/billing/subscription", response={200: SubscriptionOut, 404: ErrorOut}, by_alias=True,
                    summary="getSubscription")
+@flags.behind_flag(flags.BILLING)
 @open_when_unpaid
 @requires(Perm.BILLING_VIEW)
 def get_subscription(request: WorkspaceRequest):
@@ -180,6 +183,7 @@ def get_subscription(request: WorkspaceRequest):
 
 
 @tenant_router.get("/billing/plans", response=list[PlanOut], by_alias=True, summary="listPlans (workspace)")
+@flags.behind_flag(flags.BILLING)
 @open_when_unpaid
 @requires(Perm.BILLING_VIEW)
 def workspace_plans(request: WorkspaceRequest):
@@ -200,6 +204,7 @@ class PaymentStartedOut(Schema):
 
 @tenant_router.post("/billing/payments", response={201: PaymentStartedOut, 409: ErrorOut}, by_alias=True,
                     summary="createPayment")
+@flags.behind_flag(flags.BILLING)
 @open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
 def create_payment(request: WorkspaceRequest, body: PaymentIn):
@@ -231,6 +236,7 @@ def payment_out(payment: Payment) -> dict:
 
 
 @tenant_router.get("/billing/payments", response=list[PaymentOut], by_alias=True, summary="listPayments")
+@flags.behind_flag(flags.BILLING)
 @open_when_unpaid
 @requires(Perm.BILLING_VIEW)
 def list_payments(request: WorkspaceRequest):
@@ -238,6 +244,7 @@ def list_payments(request: WorkspaceRequest):
 
 
 @tenant_router.get("/billing/payments/{payment_id}", response=PaymentOut, by_alias=True, summary="getPayment")
+@flags.behind_flag(flags.BILLING)
 @open_when_unpaid
 @requires(Perm.BILLING_VIEW)
 def get_payment(request: WorkspaceRequest, payment_id: str):
@@ -264,6 +271,7 @@ class PlanChangeOut(Schema):
 
 
 @tenant_router.post("/billing/plan", response={200: PlanChangeOut, 402: ErrorOut}, by_alias=True, summary="changePlan")
+@flags.behind_flag(flags.BILLING)
 @open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
 def change_plan(request: WorkspaceRequest, body: PlanChangeIn):
@@ -280,6 +288,7 @@ def change_plan(request: WorkspaceRequest, body: PlanChangeIn):
 
 @tenant_router.post("/billing/cancel", response={200: SubscriptionOut, 409: ErrorOut}, by_alias=True,
                     summary="cancelSubscription")
+@flags.behind_flag(flags.BILLING)
 @open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
 def cancel_subscription(request: WorkspaceRequest):
@@ -289,6 +298,7 @@ def cancel_subscription(request: WorkspaceRequest):
 
 @tenant_router.post("/billing/resume", response={200: SubscriptionOut, 409: ErrorOut}, by_alias=True,
                     summary="resumeSubscription")
+@flags.behind_flag(flags.BILLING)
 @open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
 def resume_subscription(request: WorkspaceRequest):
@@ -328,6 +338,7 @@ def document_out(document: Document) -> dict:
 
 
 @tenant_router.get("/billing/invoices", response=DocumentPage, by_alias=True, summary="getInvoices")
+@flags.behind_flag(flags.BILLING)
 @open_when_unpaid
 @requires(Perm.BILLING_VIEW)
 def get_invoices(request: WorkspaceRequest, query: Query[DocumentQuery]):
@@ -342,6 +353,7 @@ class BankInvoiceIn(Schema):
 
 
 @tenant_router.post("/billing/invoices", response={201: DocumentOut}, by_alias=True, summary="requestBankInvoice")
+@flags.behind_flag(flags.BILLING)
 @open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
 def request_bank_invoice(request: WorkspaceRequest, body: BankInvoiceIn):
@@ -364,6 +376,7 @@ class RequisitesOut(Schema):
 
 
 @tenant_router.get("/billing/requisites", response=RequisitesOut, by_alias=True, summary="getRequisites")
+@flags.behind_flag(flags.BILLING)
 @open_when_unpaid
 @requires(Perm.BILLING_VIEW)
 def get_requisites(request: WorkspaceRequest):
@@ -371,6 +384,7 @@ def get_requisites(request: WorkspaceRequest):
 
 
 @tenant_router.put("/billing/requisites", response=RequisitesOut, by_alias=True, summary="updateRequisites")
+@flags.behind_flag(flags.BILLING)
 @open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
 def update_requisites(request: WorkspaceRequest, body: RequisitesIn):

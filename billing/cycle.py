@@ -1,7 +1,8 @@
 """The billing clock, run by Celery beat: reminders, trial end, renewals with dunning, grace end, reconciliation.
 
 Each subscription is handled in its own transaction under a row lock taken with SKIP LOCKED, and
-every step checks the state it starts from, so overlapping or repeated runs change nothing twice.
+every step checks the state it starts from, so overlapping or repeated runs change nothing twice. Accounts with
+the ``billing`` flag off are left alone (nobody can pay them meanwhile); payments already sent are still reconciled.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+from shared_apps.flags import flags
 
 from . import lifecycle, notifications, payments
 from .lifecycle import Event
@@ -34,6 +37,8 @@ def run(now: datetime | None = None) -> Counter:
     now = now or timezone.now()
     done: Counter = Counter()
     for account_id in due(now).values_list("account_id", flat=True):
+        if not flags.is_on(flags.BILLING, account_id):
+            continue  # nobody can pay while billing is off: no reminders, no trial end, no renewals, no grace
         try:
             step = advance(account_id, now)
         except Exception:

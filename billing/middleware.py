@@ -4,7 +4,7 @@ Grace is read-only: every unsafe request (form posts, API writes, uploads) is re
 canceled leave only the billing page: other pages redirect there and the API answers 402. What stays
 open is declared by each view with :func:`core.access.open_when_unpaid` (billing, login/logout and the
 hand-off, the personal profile, the API docs, media), so a new view is closed until marked. Static files
-never get here (WhiteNoise answers them first).
+never get here (WhiteNoise answers them first). While the ``billing`` flag is off for the account, access is full.
 """
 
 from collections.abc import Callable
@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.access import is_open_when_unpaid
 from core.api_errors import domain_error_response
+from shared_apps.flags import flags
 
 from .entitlements import Access, access_for_status, refusal_for
 from .http import BillingRequest
@@ -32,8 +33,12 @@ class SubscriptionAccessMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         tenant = getattr(request, "tenant", None)
         if tenant is not None and getattr(tenant, "is_client", False):
-            subscription = Subscription.objects.select_related("plan").filter(account_id=tenant.account_id).first()
             billing_request = cast(BillingRequest, request)
+            if not flags.is_on(flags.BILLING, tenant.account_id):
+                # Nobody can pay while billing is off, so nobody is held back, and no banner speaks of paying.
+                billing_request.billing_subscription, billing_request.billing_access = None, Access.FULL
+                return self.get_response(request)
+            subscription = Subscription.objects.select_related("plan").filter(account_id=tenant.account_id).first()
             billing_request.billing_subscription = subscription
             billing_request.billing_access = (
                 Access.FULL if subscription is None else access_for_status(subscription.status)

@@ -6,6 +6,7 @@ from core.access import open_when_unpaid
 from core.api_schema import EnvelopeAPI
 from shared_apps.accounts.api import router as tokens_router
 from shared_apps.onboarding.api import router as onboarding_router
+from shared_apps.onboarding.wizard_api import router as wizard_router
 from shared_apps.tenancy.api import tenant_router as current_tenant_router
 from shared_apps.tenancy.auth_api import router as login_router
 from tenant_apps.analytics.api import router as analytics_router
@@ -44,3 +45,4 @@ tenant_api.add_router("/", channels_router)
 tenant_api.add_router("/", calendar_router)
 tenant_api.add_router("/", billing_router)
 tenant_api.add_router("/", analytics_router)
+tenant_api.add_router("/", wizard_router)

@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.core.files.storage import default_storage
 
+# The public guide post on installing the widget (public_site/blog/posts/<slug>.md).
+INSTALL_GUIDE_PATH = "/blog/ustanovka-vidzheta-tilda-wordpress-bitrix"
+
 
 def platform_url(path: str = "/") -> str:
     """Absolute URL on the public host, e.g. ``http://localhost:8000/pricing``."""

@@ -7,6 +7,7 @@ from shared_apps.tenancy import login_views
 app_name = "dashboard"
 urlpatterns = [
     path("", include("dashboard.home.urls")),
+    path("", include("dashboard.onboarding.urls")),
     path("", include("dashboard.leads.urls")),
     path("", include("dashboard.analytics.urls")),
     path("", include("dashboard.workspace.urls")),

@@ -1,7 +1,8 @@
 import logging
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
@@ -10,6 +11,10 @@ from billing.plans import SALES_EMAIL
 from billing.selectors import pricing_plans
 from core.links import platform_url
 from widget_cdn.models import WidgetPublication
+
+from .legal import legal_entity, our_cookies
+from .seo import Seo, product
+from .verticals import BY_SLUG, VERTICALS
 
 logger = logging.getLogger(__name__)
 
@@ -35,20 +40,89 @@ def _demo_url() -> str | None:
     return platform_url(f"/w/{found.public_key}/demo") if found else None
 
 
+def page(request: HttpRequest, template: str, seo: Seo, context: dict[str, Any] | None = None) -> HttpResponse:
+    """A marketing page: its SEO tags and the header's demo link come with every one."""
+    return render(request, template, {"seo": seo, "demo_url": _demo_url(), **(context or {})})
+
+
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
-    return render(request, "public_site/landing.html", {"plans": pricing_plans(), "demo_url": _demo_url()})
+    plans = list(pricing_plans())
+    seo = Seo(
+        title="Fast Lead — заявки с сайта в кабинете за секунды и ответ клиенту за минуту",
+        description="Виджет заявок для сайта: заявка в кабинете за секунды, первое сообщение клиенту в SMS, e-mail "
+                    "или WhatsApp уходит само, запись через Cal.com. 14 дней бесплатно.",
+        path="/", structured=(product(plans),))
+    return page(request, "public_site/landing.html", seo, {"plans": plans})
 
 
 @require_GET
 def features(request: HttpRequest) -> HttpResponse:
-    return render(request, "public_site/features.html", {"demo_url": _demo_url()})
+    seo = Seo(
+        title="Возможности Fast Lead — виджет, каналы, запись через Cal.com и аналитика",
+        description="Что умеет Fast Lead: виджет заявок с согласием по 152-ФЗ, ответ в SMS, e-mail, Telegram, "
+                    "WhatsApp и MAX, онлайн-запись через Cal.com, аналитика по каналам и роли команды.",
+        path="/features")
+    return page(request, "public_site/features.html", seo)
 
 
 @require_GET
 def pricing(request: HttpRequest) -> HttpResponse:
-    return render(request, "public_site/pricing.html",
-                  {"plans": pricing_plans(), "demo_url": _demo_url(), "sales_email": SALES_EMAIL})
+    plans = list(pricing_plans())
+    seo = Seo(
+        title="Тарифы Fast Lead — цены в рублях и бесплатный пробный период",
+        description="Тарифы Fast Lead в рублях: пробный период без карты, тарифы по числу заявок в месяц, оплата "
+                    "картой через ЮKassa или T-Bank и по счёту для юрлиц.",
+        path="/pricing", structured=(product(plans),))
+    return page(request, "public_site/pricing.html", seo, {"plans": plans, "sales_email": SALES_EMAIL})
+
+
+@require_GET
+def use_cases(request: HttpRequest) -> HttpResponse:
+    seo = Seo(
+        title="Fast Lead для вашего бизнеса — клиники, салоны, автосервисы и другие",
+        description="Как клиники, салоны красоты, автосервисы, агентства недвижимости, школы и B2B-компании "
+                    "настраивают виджет заявок Fast Lead: цвета, приветствие, быстрые ответы и каналы.",
+        path="/use-cases")
+    return page(request, "public_site/use_cases.html", seo, {"verticals": VERTICALS})
+
+
+@require_GET
+def use_case(request: HttpRequest, slug: str) -> HttpResponse:
+    vertical = BY_SLUG.get(slug)
+    if vertical is None:
+        raise Http404("Нет такой отрасли")
+    seo = Seo(title=f"{vertical.h1} — Fast Lead", description=vertical.description, path=f"/use-cases/{slug}")
+    return page(request, "public_site/use_case.html", seo,
+                {"vertical": vertical, "others": [other for other in VERTICALS if other is not vertical]})
+
+
+LEGAL_PAGES = {
+    "offer": ("Договор-оферта на использование сервиса Fast Lead",
+              "Публичная оферта Fast Lead: предмет договора, тарифы и цены, порядок оплаты и возврата, "
+              "ответственность сторон, срок действия и реквизиты исполнителя."),
+    "privacy": ("Политика обработки персональных данных — Fast Lead",
+                "Как Fast Lead обрабатывает персональные данные по 152-ФЗ: оператор, цели, категории данных, "
+                "правовые основания, сроки хранения, права субъектов и контакты."),
+    "cookies": ("Файлы cookie на сайте Fast Lead",
+                "Какие файлы cookie ставит сайт Fast Lead и зачем: вход в кабинет, защита форм от подделки "
+                "запросов и разовые уведомления. Рекламных и аналитических cookie нет."),
+    "requisites": ("Реквизиты и контакты — Fast Lead",
+                   "Реквизиты и контакты исполнителя сервиса Fast Lead: наименование, ИНН, ОГРН, юридический "
+                   "адрес, банковские реквизиты, e-mail, телефон и часы работы."),
+}
+
+
+@require_GET
+def legal(request: HttpRequest, document: str) -> HttpResponse:
+    title, description = LEGAL_PAGES[document]
+    seo = Seo(title=title, description=description, path=f"/legal/{document}")
+    context: dict[str, Any] = {"entity": legal_entity(), "sales_email": SALES_EMAIL}
+    if document == "offer":
+        context["plans"] = pricing_plans()
+    if document == "cookies":
+        context["cookies"] = our_cookies()
+    return page(request, f"public_site/legal/{document}.html", seo, context)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

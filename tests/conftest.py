@@ -1,10 +1,12 @@
 """Browser tests: Debian's Chromium through Playwright, against the live server as the platform."""
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
 from playwright.sync_api import Page, expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -63,3 +65,16 @@ def log_in(page: Page, email: str, password: str) -> None:
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Пароль").fill(password)
     page.get_by_role("button", name="Войти", exact=True).click()
+
+
+def on_own_thread(fn):
+    """ORM work on a thread of its own (Playwright's loop runs in this one), its connection closed afterwards."""
+
+    def run():
+        try:
+            return fn()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()

@@ -28,6 +28,9 @@ def test_analytics_charts_click_through_to_the_leads(site, browser, device, make
                 services.record_first_contact(locked, locked.created_at + dt.timedelta(seconds=40 + number))
                 if number == 0:
                     services.record_booking(locked, timezone.now() + dt.timedelta(days=1))
+        for number in range(3, 12):  # a long page address, and a funnel whose last stage is a sliver
+            services.create_lead(name=f"Клиент {number}", phone=f"+791612345{number:02d}", channel="telegram",
+                                 page_url="https://romashka.ru/katalog/rozy-i-piony/dostavka-po-gorodu")
     workspace = f"http://{tenant.slug}.localhost:{site}"
 
     page, complaints = watched_page(browser, device)
@@ -38,13 +41,36 @@ def test_analytics_charts_click_through_to_the_leads(site, browser, device, make
     expect(page.locator("html")).to_have_attribute("data-charts-ready", "4")
     for chart in ("days", "funnel", "channels", "heatmap"):
         expect(page.locator(f"#chart-{chart} svg")).to_be_visible()
-    expect(page.locator("#figure-leads")).to_contain_text("3")
+    expect(page.locator("#figure-leads")).to_contain_text("12")
     expect(page.locator("#figure-booked")).to_contain_text("1")
-    wide = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(
-        e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(
-        e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8)""")
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], wide
     page.screenshot(path=str(ARTIFACTS / f"analytics-{device}.png"), full_page=True)
+    # Nothing sticks out of the screen, not even inside a scrolling box (a table's last column off-screen)...
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => {
+        const box = e.getBoundingClientRect();
+        return box.width && (box.right > document.documentElement.clientWidth + 1 || box.left < -1);
+    }).map(e => e.tagName + '#' + e.id + '.' + e.getAttribute('class')).slice(0, 8)""")
+    assert wide == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    # ... and every funnel label is whole and legible: inside its chart, dark, off the bars (a label wider than
+    # its bar spilled white text onto the white card).
+    unreadable = page.evaluate("""() => {
+        const element = document.getElementById("chart-funnel");
+        const chart = element.getBoundingClientRect();
+        const data = echarts.getInstanceByDom(element).getModel().getSeriesByIndex(0).getData();
+        const bars = data.mapArray(i => data.getItemGraphicEl(i));
+        const texts = [...element.querySelectorAll("svg text")];
+        return [texts.length, texts.filter(t => {
+            const box = t.getBoundingClientRect();
+            const [left, right] = [box.left - chart.left, box.right - chart.left];
+            const [top, bottom] = [box.top - chart.top, box.bottom - chart.top];
+            return box.left < chart.left - 1 || box.right > chart.right + 1 || box.top < chart.top - 1
+                || box.bottom > chart.bottom + 1 || t.textContent.includes("…")
+                || ["#fff", "#ffffff", "white"].includes(t.getAttribute("fill"))
+                || bars.some(bar => [[left, top], [right, top], [left, bottom], [right, bottom],
+                                     [(left + right) / 2, (top + bottom) / 2]].some(([x, y]) => bar.contain(x, y)));
+        }).map(t => t.textContent)];
+    }""")
+    assert unreadable == [3, []]
 
     # The Telegram bar of «Заявки» (2 leads): where ECharts drew it, clicked like a person would.
     page.locator("#chart-channels").scroll_into_view_if_needed()

@@ -1,25 +1,24 @@
 """Chromium, on a phone (375×812) and a desktop (1366×900): a first-time user's walk through the product.
 
 The landing's demo opens the live widget without an account; the cabinet menu has no dead «скоро» labels;
-onboarding asks for the site's domain and the privacy policy; the widget editor warns while the widget is
-installed nowhere; a long word stays inside the widget's bubble; the leads table gives names the free room;
+the widget editor warns while the widget is installed nowhere (the onboarding wizard that asks for the site's
+domain and the privacy policy: test_browser_wizard.py); a long word stays inside the widget's bubble; the leads
+table gives names the free room;
 every plan on the pricing page has a button.
 
 As in test_browser_widget.py, an init script opens the widget's (closed) shadow root so the test can look in.
 ORM work while Playwright's loop runs happens on a thread of its own (see ``on_own_thread``).
 """
 
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from playwright.sync_api import Page, expect
 
 from tenant_apps.leads.models import Lead
 from tenant_apps.widgets.services import get_widget
-from tests.conftest import ARTIFACTS, DEVICES, log_in
+from tests.conftest import ARTIFACTS, DEVICES, log_in, on_own_thread
 from widget_cdn.services import publish
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "olga@romashka.ru", "Ромашка-кофе-2026"
@@ -49,17 +48,6 @@ def demo_key(site, make_tenant) -> str:
     return make_tenant(slug="demo", name="Стоматология «Улыбка»").widget_publication.public_key
 
 
-def on_own_thread(fn):
-    """Run ORM work on a thread of its own that closes its connection afterwards."""
-
-    def run():
-        try:
-            return fn()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 def new_page(browser, device: str) -> tuple[Page, list[str]]:
@@ -141,46 +129,6 @@ def test_cabinet_menu_has_no_dead_labels(workspace, browser, device):
     expect(page.get_by_role("heading", name="Аналитика", exact=True)).to_be_visible()
     expect(page.locator("#chart-funnel svg")).to_be_visible()  # the analytics section is built (ECharts)
     no_sideways_scroll(page, device)
-    assert errors == []
-
-
-# --- 9: onboarding asks for the domain and the privacy policy --------------------------------------------
-
-def test_onboarding_saves_the_site_domain_and_the_privacy_policy(workspace, browser, device):
-    page, errors = open_cabinet(browser, device, workspace, "/onboarding")
-    form = page.get_by_role("form", name="Сайт и политика конфиденциальности")
-    expect(form).to_be_visible()
-    no_sideways_scroll(page, device)
-
-    form.get_by_label("Домен вашего сайта").fill("моя кофейня")
-    form.get_by_label("Ссылка на политику конфиденциальности").fill("romashka.ru/privacy")
-    form.get_by_role("button", name="Сохранить").click()
-    expect(page.get_by_role("alert")).to_have_text("Не сохранено: проверьте выделенные поля.")
-    expect(page.get_by_text("«моя кофейня» не похоже на домен сайта (пример: romashka.ru).")).to_be_visible()
-    expect(page.get_by_text("Укажите ссылку на политику обработки персональных данных (https://…)")).to_be_visible()
-    expect(page.get_by_label("Домен вашего сайта")).to_have_value("моя кофейня")  # nothing typed is lost
-    expect(page.get_by_label("Домен вашего сайта")).to_have_attribute("aria-invalid", "true")
-    page.screenshot(path=str(ARTIFACTS / f"first-run-onboarding-errors-{device}.png"), full_page=True)
-    errors.clear()  # the refused save answered 400 on purpose
-
-    page.get_by_label("Домен вашего сайта").fill("romashka.ru")
-    page.get_by_label("Ссылка на политику конфиденциальности").fill(POLICY)
-    page.get_by_role("button", name="Сохранить").click()
-    expect(page.get_by_text("Сохранено: виджет будет принимать заявки с ваших сайтов.")).to_be_visible()
-    expect(page.locator("#step-site-done")).to_have_text("Готово")
-
-    def stored():
-        workspace.refresh_from_db()
-        with tenant_context(workspace):
-            return workspace.site_domains, get_widget().privacy_policy_url
-
-    assert on_own_thread(stored) == (["romashka.ru"], POLICY)
-
-    # the widget editor now has nothing to warn about
-    page.get_by_role("link", name="Открыть настройки виджета").click()
-    expect(page.get_by_role("heading", name="Виджет", exact=True)).to_be_visible()
-    expect(page.get_by_label("Ссылка на политику конфиденциальности")).to_have_value(POLICY)
-    expect(page.locator("#no-site-warning")).to_be_hidden()
     assert errors == []
 
 

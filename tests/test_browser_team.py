@@ -76,6 +76,11 @@ def test_admin_invites_an_operator_who_registers_from_the_mailbox(browser, site,
     assert operator.is_email_confirmed
     assert Membership.objects.get(user=operator, tenant=tenant).role == Membership.Role.OPERATOR
 
+    # --- an invited operator gets the guided tour at once (the wizard is not theirs); closed, it stays closed ---
+    expect(page.locator(".driver-popover")).to_contain_text("Добро пожаловать в кабинет")
+    page.keyboard.press("Escape")
+    expect(page.locator(".driver-popover")).to_have_count(0)
+
     # --- in the workspace: leads yes, Team and Billing no ---------------------------------------------
     nav = page.locator("aside").get_by_role("navigation", name="Разделы кабинета")
     nav.get_by_role("link", name="Лиды").click()

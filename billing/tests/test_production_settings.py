@@ -6,11 +6,13 @@ import sys
 
 from django.conf import settings
 
+from config.tests.test_production import LEGAL_ENTITY
+
 PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "production-secret-key-0123456789-abcdefghij",
               "JWT_KEYS": "k1:production-jwt-secret-0123456789-abcdefghij", "DJANGO_SETTINGS_MODULE": "config.settings",
               "YOOKASSA_SHOP_ID": "506751", "YOOKASSA_SECRET_KEY": "live_secret-of-the-shop",
               "TINKOFF_TERMINAL_KEY": "1700000000001", "TINKOFF_PASSWORD": "terminal-password",
-              "CHANNEL_SECRET_KEYS": "fD4yQj2lqz3Y0pqvV6yF1mYbQ8q0d8mX7u3n5kQ2r0Q="}
+              "CHANNEL_SECRET_KEYS": "fD4yQj2lqz3Y0pqvV6yF1mYbQ8q0d8mX7u3n5kQ2r0Q=", **LEGAL_ENTITY}
 PRINT = ("import django; django.setup(); from django.conf import settings as s; "
          "print(repr(s.PAYMENT_SANDBOX_URL)); print(s.YOOKASSA_API_URL); print(s.TINKOFF_API_URL); "
          "print(' '.join(s.YOOKASSA_TRUSTED_NETWORKS))")

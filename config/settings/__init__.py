@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlparse
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_missing, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -58,6 +58,7 @@ SHARED_APPS = [
     "social_django",
     "core",
     "shared_apps.accounts",
+    "shared_apps.flags",
     "billing",
     "shared_apps.onboarding",
     "tenant_apps.team",
@@ -92,6 +93,9 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "core.middleware.HealthzMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
+    # The public site's pages gzipped (public_site.compression); listed early, so it sees their final bytes.
+    "public_site.compression.CompressPublicPages",
+    "core.noindex.NoIndexWorkspaceHostsMiddleware",  # workspace hosts are never indexed (X-Robots-Tag)
     # Before any view reads it: NUL bytes, lone surrogates, deep JSON and oversized bodies (its limits below).
     "core.request_guard.RequestGuardMiddleware",
     "core.middleware.DomainErrorMiddleware",
@@ -121,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shared_apps.tenancy.context_processors.platform",
+                "shared_apps.flags.context_processors.flags",
                 "billing.context_processors.billing",
             ],
         },
@@ -332,6 +337,7 @@ SOCIAL_AUTH_URL_NAMESPACE = "social"
 SOCIAL_AUTH_JSONFIELD_ENABLED = True
 SOCIAL_AUTH_REDIRECT_IS_HTTPS = PLATFORM_SCHEME == "https"
 SOCIAL_AUTH_LOGIN_REDIRECT_URL = "/login/continue"
+SOCIAL_AUTH_NEW_USER_REDIRECT_URL = "/signup/continue"  # a sign-up lands in the onboarding wizard
 SOCIAL_AUTH_LOGIN_ERROR_URL = "/login"
 SOCIAL_AUTH_RAISE_EXCEPTIONS = False
 SOCIAL_AUTH_PIPELINE = (
@@ -426,7 +432,7 @@ BILLING_AUTOPAY_INTERVAL_DAYS = 3
 # Seller requisites printed on invoices and acts.
 SELLER_NAME = env_str("SELLER_NAME", "ООО «Фаст Лид»")
 SELLER_INN = env_str("SELLER_INN", "7701234567")
-SELLER_KPP = env_str("SELLER_KPP", "770101001")
+SELLER_KPP = env_str("SELLER_KPP", "" if APP_ENV == "production" else "770101001")  # none for a sole trader (ИП)
 SELLER_OGRN = env_str("SELLER_OGRN", "1237700000001")
 SELLER_ADDRESS = env_str("SELLER_ADDRESS", "123112, г. Москва, Пресненская наб., д. 12, офис 501")
 SELLER_BANK = env_str("SELLER_BANK", "АО «ТБанк»")
@@ -435,7 +441,25 @@ SELLER_ACCOUNT = env_str("SELLER_ACCOUNT", "40702810910000000001")
 SELLER_CORR_ACCOUNT = env_str("SELLER_CORR_ACCOUNT", "30101810145250000974")
 SELLER_DIRECTOR = env_str("SELLER_DIRECTOR", "Иванов И. И.")
 
+# --- legal entity (public site) ---------------------------------------------
+# The operator on the legal pages (offer, privacy policy, requisites) is the seller above: the SELLER_* values
+# plus the contacts below. The defaults are development placeholders (the pages say so, LEGAL_PLACEHOLDERS
+# names them); production refuses to start until every one of these is set, so a payment provider never reads
+# a made-up ИНН. SELLER_KPP stays optional: a sole trader (ИП) has none, and the pages then say ОГРНИП.
+LEGAL_EMAIL = env_str("LEGAL_EMAIL", "support@fastlead.ru")
+LEGAL_PHONE = env_str("LEGAL_PHONE", "+7 (495) 000-00-00")
+LEGAL_HOURS = env_str("LEGAL_HOURS", "пн–пт, 10:00–19:00 по московскому времени")
+LEGAL_PLACEHOLDERS = env_missing([
+    "SELLER_NAME", "SELLER_INN", "SELLER_OGRN", "SELLER_ADDRESS", "SELLER_BANK", "SELLER_BIK", "SELLER_ACCOUNT",
+    "SELLER_CORR_ACCOUNT", "SELLER_DIRECTOR", "LEGAL_EMAIL", "LEGAL_PHONE", "LEGAL_HOURS",
+])
+if APP_ENV == "production" and LEGAL_PLACEHOLDERS:
+    raise ImproperlyConfigured(
+        f"The legal entity's requisites are required in production: {', '.join(LEGAL_PLACEHOLDERS)}")
+
 # --- public site ------------------------------------------------------------
+# Markdown posts of the blog (public_site/blog), read from the repository.
+BLOG_POSTS_DIR = BASE_DIR / "public_site" / "blog" / "posts"
 # The «Демо» links of the landing, features and pricing pages open /w/<key>/demo of this published widget
 # (its public key, any real workspace's). Empty: outside production the demo workspace that
 # `manage.py seed_demo` creates; in production no demo links at all.
@@ -453,7 +477,8 @@ USE_TZ = True
 # --- static and media -------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# bench/lighthouse.py collects the production (hashed, compressed) files into a folder of its own.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")))
 # dist/ is built by `npm run build` (not committed); public/ holds committed files such as the favicon.
 STATICFILES_DIRS = [BASE_DIR / "static" / "dist", BASE_DIR / "static" / "public"]
 MEDIA_URL = "/media/"

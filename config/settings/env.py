@@ -53,3 +53,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_missing(names: list[str]) -> list[str]:
+    """The names set neither directly nor as ``NAME_FILE`` (an empty value counts as missing)."""
+    return [name for name in names if not os.environ.get(name, "").strip() and not os.environ.get(f"{name}_FILE")]

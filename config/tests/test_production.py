@@ -18,10 +18,17 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 PAYMENT_CREDENTIALS = {"YOOKASSA_SHOP_ID": "506751", "YOOKASSA_SECRET_KEY": "live_secret-of-the-shop",
                        "TINKOFF_TERMINAL_KEY": "1700000000001", "TINKOFF_PASSWORD": "terminal-password"}
+# The operator's requisites on the legal pages and invoices: production refuses to start without them.
+LEGAL_ENTITY = {"SELLER_NAME": "ООО «Быстрый ответ»", "SELLER_INN": "7707083893", "SELLER_OGRN": "1027700132195",
+                "SELLER_ADDRESS": "117997, г. Москва, ул. Вавилова, д. 19", "SELLER_BANK": "ПАО Сбербанк",
+                "SELLER_BIK": "044525225", "SELLER_ACCOUNT": "40702810938000000001",
+                "SELLER_CORR_ACCOUNT": "30101810400000000225", "SELLER_DIRECTOR": "Петров П. П.",
+                "LEGAL_EMAIL": "hello@example.ru", "LEGAL_PHONE": "+7 495 111-22-33", "LEGAL_HOURS": "пн–пт, 9–18"}
 PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "production-secret-key-0123456789-abcdefghij",
               "JWT_KEYS": "k:secret-of-32-characters-at-least-123", "JWT_ACTIVE_KID": "k",
               "DJANGO_SETTINGS_MODULE": "config.settings",
-              "CHANNEL_SECRET_KEYS": "fD4yQj2lqz3Y0pqvV6yF1mYbQ8q0d8mX7u3n5kQ2r0Q=", **PAYMENT_CREDENTIALS}
+              "CHANNEL_SECRET_KEYS": "fD4yQj2lqz3Y0pqvV6yF1mYbQ8q0d8mX7u3n5kQ2r0Q=", **PAYMENT_CREDENTIALS,
+              **LEGAL_ENTITY}
 # What the image has: with dev/ absent (as in the image) settings load, every URLconf resolves, checks pass.
 PROBE = """
 import importlib.abc, json, sys
@@ -53,7 +60,7 @@ print(json.dumps({"apps": settings.INSTALLED_APPS, "mailbox": settings.DEV_MAILB
 def run_production(code: str, **env: str) -> subprocess.CompletedProcess:
     inherited = {k: v for k, v in os.environ.items()
                  if k not in {"DEV_MAILBOX_ENABLED", "EMAIL_BACKEND", "EMAIL_DELIVERY_BACKEND", "DEMO_WIDGET_KEY"}
-                 and not k.startswith(("PAYMENT_", "YOOKASSA_", "TINKOFF_", "OAUTH_", "DJANGO_"))}
+                 and not k.startswith(("PAYMENT_", "YOOKASSA_", "TINKOFF_", "OAUTH_", "DJANGO_", "SELLER_", "LEGAL_"))}
     return subprocess.run([sys.executable, "-c", code], env={**inherited, **PRODUCTION, **env},
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
 

@@ -30,6 +30,7 @@ from billing.invoicing import is_legal_entity
 from billing.models import Document, Payment, Plan, Provider, Subscription
 from core.access import open_when_unpaid
 from core.text import NBSP, rubles, whole_rubles
+from shared_apps.flags import flags
 from shared_apps.tenancy.decorators import permission_required
 from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.permissions import Perm, has_permission
@@ -241,6 +242,7 @@ def _to_checkout(payment: Payment) -> HttpResponse:
 @open_when_unpaid
 @require_GET
 @permission_required(Perm.BILLING_VIEW)
+@flags.behind_flag(flags.BILLING)
 def billing_page(request: WorkspaceRequest) -> HttpResponse:
     return _page(request)
 
@@ -248,6 +250,7 @@ def billing_page(request: WorkspaceRequest) -> HttpResponse:
 @open_when_unpaid
 @require_POST
 @permission_required(Perm.BILLING_MANAGE)
+@flags.behind_flag(flags.BILLING)
 def pay(request: WorkspaceRequest) -> HttpResponse:
     """One button per plan: pay for a month (nothing paid now) or change the paid plan (upgrade/downgrade)."""
     account = request.tenant.client_account
@@ -285,6 +288,7 @@ def pay(request: WorkspaceRequest) -> HttpResponse:
 @open_when_unpaid
 @require_POST
 @permission_required(Perm.BILLING_MANAGE)
+@flags.behind_flag(flags.BILLING)
 def cancel(request: WorkspaceRequest) -> HttpResponse:
     try:
         subscription = services.cancel(request.tenant.client_account)
@@ -297,6 +301,7 @@ def cancel(request: WorkspaceRequest) -> HttpResponse:
 @open_when_unpaid
 @require_POST
 @permission_required(Perm.BILLING_MANAGE)
+@flags.behind_flag(flags.BILLING)
 def resume(request: WorkspaceRequest) -> HttpResponse:
     try:
         subscription = services.resume(request.tenant.client_account)
@@ -308,6 +313,7 @@ def resume(request: WorkspaceRequest) -> HttpResponse:
 @open_when_unpaid
 @require_POST
 @permission_required(Perm.BILLING_MANAGE)
+@flags.behind_flag(flags.BILLING)
 def requisites(request: WorkspaceRequest) -> HttpResponse:
     values = {name: request.POST.get(name, "") for name in REQUISITES_FIELDS.values()}
     try:
@@ -324,6 +330,7 @@ def requisites(request: WorkspaceRequest) -> HttpResponse:
 @open_when_unpaid
 @require_POST
 @permission_required(Perm.BILLING_MANAGE)
+@flags.behind_flag(flags.BILLING)
 def bank_invoice(request: WorkspaceRequest) -> HttpResponse:
     try:
         document = services.request_bank_invoice(request.tenant.client_account, request.POST.get("plan", "").strip())
@@ -337,6 +344,7 @@ def bank_invoice(request: WorkspaceRequest) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 @permission_required(Perm.BILLING_VIEW)
+@flags.behind_flag(flags.BILLING)
 def payment_return(request: WorkspaceRequest) -> HttpResponse:
     """Back from the checkout: ask the provider (never trust this URL), show the result, poll while pending."""
     account = request.tenant.client_account
@@ -375,6 +383,7 @@ def payment_return(request: WorkspaceRequest) -> HttpResponse:
 @open_when_unpaid
 @require_GET
 @permission_required(Perm.BILLING_VIEW)
+@flags.behind_flag(flags.BILLING)
 def document_pdf(request: WorkspaceRequest, document_id: int) -> FileResponse:
     document = selectors.documents_of(request.tenant.client_account).filter(pk=document_id).first()
     if document is None or not document.pdf:

@@ -25,14 +25,16 @@ def _back() -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("dashboard:channels") + "#calendar")
 
 
-def _refused(request: WorkspaceRequest, exc: DomainError) -> HttpResponse:
-    """The key's own problems (empty, malformed, rejected) at its field; the rest (Cal.com down, no event types,
-    already connected) above the section's form."""
+def calendar_error(exc: DomainError) -> dict[str, str]:
+    """The key's own problems (empty, malformed, rejected) at its field (``api_key``); the rest (Cal.com down, no
+    event types, already connected) above the form (``form``). The onboarding wizard's calendar step shows them too."""
     if "apiKey" in exc.fields or exc.code == "credentials_rejected":
-        error = {"api_key": exc.fields.get("apiKey", exc.message)}
-    else:
-        error = {"form": " ".join(exc.fields.values()) if exc.fields else exc.message}
-    return page(request, status=exc.status, calendar_error=error)
+        return {"api_key": exc.fields.get("apiKey", exc.message)}
+    return {"form": " ".join(exc.fields.values()) if exc.fields else exc.message}
+
+
+def _refused(request: WorkspaceRequest, exc: DomainError) -> HttpResponse:
+    return page(request, status=exc.status, calendar_error=calendar_error(exc))
 
 
 @require_POST

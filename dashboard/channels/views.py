@@ -8,7 +8,7 @@ echoed back). Either way cabinet.js brings the card's message or first invalid f
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -29,6 +29,8 @@ from tenant_apps.channels.kinds import BY_CODE, PROVIDERS
 from tenant_apps.channels.models import FIRST_CONTACT_KINDS, Channel, DeliveryAttempt
 from tenant_apps.channels.transport import Transport, transport_class
 
+from .credentials import Form, credential_fields, refused_form, typed_credentials
+
 # The test message's recipient per kind: label, placeholder, input type, hint.
 RECIPIENT_HINTS = {
     Kind.SMS: ("Номер телефона", "+79001234567", "tel", "В международном формате."),
@@ -39,16 +41,6 @@ RECIPIENT_HINTS = {
     Kind.MAX: ("ID пользователя MAX", "123456789", "text", "Сначала откройте бота и нажмите «Начать»."),
 }
 TEST_TEXT = "Проверка связи: сообщения клиентам будут приходить отсюда."
-
-
-@dataclass
-class Form:
-    """What one of a card's forms shows after a refusal: the error above it, per-field errors, typed values."""
-
-    action: str = ""  # "connect", "keys" or "test"
-    error: str = ""
-    errors: dict[str, str] = field(default_factory=dict)
-    values: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -63,15 +55,6 @@ class Card:
     fields: list[dict[str, str]]  # the credential form's inputs (connect, or replace the keys of a channel)
     webhook_manual: bool  # the admin pastes webhook_url into the provider's console (its API cannot set it)
     flash: list[Message]  # the messages of the last action on this card
-
-
-def _fields(cls: type[Transport] | None, code: str, form: Form) -> list[dict[str, str]]:
-    keys = form.action in ("connect", "keys")
-    return [{"name": item.name, "label": item.label, "help_text": item.help_text, "id": f"{code}-{item.name}",
-             "type": "password" if item.secret else "text",
-             "value": form.values.get(item.name, "") if keys and not item.secret else "",
-             "error": form.errors.get(item.name, "") if keys else ""}
-            for item in (cls.fields if cls is not None else ())]
 
 
 def flash(request: WorkspaceRequest, level: int, text: str, target: str) -> None:
@@ -101,7 +84,8 @@ def _cards(flashes: dict[str, list[Message]], form_for: str = "", form: Form | N
             shown = form if provider.code == form_for and form else Form()
             manual = bool(webhook) and cls is not None and cls.register_inbound is Transport.register_inbound
             cards.append(Card(provider.code, provider.label, kind.value, cls is not None, channel, webhook, shown,
-                              _fields(cls, provider.code, shown), manual, flashes.pop(f"provider-{provider.code}", [])))
+                              credential_fields(cls, provider.code, shown), manual,
+                              flashes.pop(f"provider-{provider.code}", [])))
         hint = RECIPIENT_HINTS[kind]
         groups.append({"kind": kind.value, "label": kind.label, "cards": cards, "recipient": dict(
             zip(("label", "placeholder", "type", "hint"), hint, strict=True))})
@@ -142,15 +126,7 @@ def _back(provider: str) -> HttpResponseRedirect:
 
 def _refused(request: WorkspaceRequest, provider: str, action: str, exc: DomainError,
              values: dict[str, str] | None = None) -> HttpResponse:
-    errors = {name.removeprefix("credentials."): message for name, message in exc.fields.items()}
-    error = "" if errors else exc.message
-    return page(request, form_for=provider, form=Form(action, error, errors, values or {}), status=exc.status)
-
-
-def _credentials(request: WorkspaceRequest, cls: type[Transport]) -> tuple[dict[str, str], dict[str, str]]:
-    """The typed credentials, and the non-secret ones to show again if they are refused."""
-    typed = {item.name: request.POST.get(item.name, "")[:1000] for item in cls.fields}
-    return typed, {item.name: typed[item.name] for item in cls.fields if not item.secret}
+    return page(request, form_for=provider, form=refused_form(action, exc, values), status=exc.status)
 
 
 @require_GET
@@ -165,7 +141,7 @@ def connect(request: WorkspaceRequest, provider: str) -> HttpResponse:
     cls = transport_class(provider)
     if cls is None:
         raise Http404("Этого провайдера пока нельзя подключить.")
-    typed, shown = _credentials(request, cls)
+    typed, shown = typed_credentials(request, cls)
     try:
         services.connect(provider, typed)
     except DomainError as exc:
@@ -195,7 +171,7 @@ def replace_keys(request: WorkspaceRequest, channel_id: int) -> HttpResponse:
     cls = transport_class(channel.provider)
     if cls is None:
         raise Http404("Этого провайдера пока нельзя подключить.")
-    typed, shown = _credentials(request, cls)
+    typed, shown = typed_credentials(request, cls)
     try:
         services.update(channel, credentials=typed)
     except DomainError as exc:

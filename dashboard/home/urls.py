@@ -7,5 +7,4 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("onboarding", views.onboarding, name="onboarding"),
 ]

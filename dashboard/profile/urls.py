@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import notifications, views
+from . import notifications, tour, views
 
 urlpatterns = [
     path("settings", views.settings_page, name="settings"),
@@ -17,5 +17,6 @@ urlpatterns = [
     path("settings/alerts", notifications.alerts, name="settings_alerts"),
     path("settings/telegram/link", notifications.telegram_link, name="settings_telegram_link"),
     path("settings/telegram/unlink", notifications.telegram_unlink, name="settings_telegram_unlink"),
+    path("settings/tour/dismiss", tour.dismiss, name="settings_tour_dismiss"),
     path("reports/unsubscribe/<str:token>", notifications.unsubscribe, name="report_unsubscribe"),
 ]

@@ -1,17 +1,13 @@
-"""A first-time user's path through the cabinet: onboarding asks for the site and the privacy policy, no dead
+"""A first-time user's path through the cabinet (the onboarding wizard: dashboard/tests/test_wizard_*.py): no dead
 «скоро» labels, time zones in Russian, honest words about channels, a warning before leads are lost."""
 
 import re
 
 import pytest
-from django_tenants.utils import tenant_context
 
 from shared_apps.tenancy.models import Membership
-from tenant_apps.widgets.services import get_widget
 
 pytestmark = pytest.mark.django_db
-
-POLICY = "https://romashka.ru/privacy"
 
 
 @pytest.fixture
@@ -27,81 +23,6 @@ def clients(workspace, make_user, add_member, client_for):
         add_member(user, workspace, role)
         result[role] = client_for(workspace, user)
     return result
-
-
-def saved(tenant):
-    tenant.refresh_from_db()
-    with tenant_context(tenant):
-        return tenant.site_domains, get_widget().privacy_policy_url
-
-
-# --- onboarding: the site's domain and the privacy policy ------------------------------------------------
-
-def test_onboarding_asks_for_the_site_domain_and_the_privacy_policy(clients):
-    response = clients["admin"].get("/onboarding")
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert 'name="site_domains"' in body
-    assert 'name="privacy_policy_url"' in body
-    assert re.search(r"<form method=\"post\"[^>]*novalidate", body)
-    assert "Этот сайт не&nbsp;подключён к&nbsp;виджету" in body  # says why the domain matters
-    assert "в&nbsp;разработке" not in body
-    assert "подключите канал в&nbsp;разделе <a href=\"/channels\"" in body
-
-
-def test_onboarding_saves_the_domains_to_the_workspace_and_the_policy_to_the_published_widget(workspace, clients):
-    response = clients["admin"].post("/onboarding", {"site_domains": "https://Romashka.ru/\nwww.romashka-cafe.ru",
-                                                     "privacy_policy_url": f"  {POLICY} "})
-    assert response.status_code == 302
-    assert response["Location"] == "/onboarding"
-    assert saved(workspace) == (["romashka.ru", "www.romashka-cafe.ru"], POLICY)
-    workspace.widget_publication.refresh_from_db()
-    assert workspace.widget_publication.config["consent"]["privacyPolicyUrl"] == POLICY  # live at once
-    assert workspace.widget_publication.version == 2
-
-    body = clients["admin"].get("/onboarding").content.decode()
-    assert "Сохранено: виджет будет принимать заявки с ваших сайтов." in body
-    assert 'id="step-site-done"' in body
-    assert "romashka.ru\nwww.romashka-cafe.ru</textarea>" in body
-    assert f'value="{POLICY}"' in body
-
-
-@pytest.mark.parametrize(("typed", "field", "message"), [
-    ({"site_domains": "", "privacy_policy_url": ""}, "site_domains",
-     "Укажите домен сайта, на котором будет виджет (пример: romashka.ru)."),
-    ({"site_domains": "", "privacy_policy_url": ""}, "privacy_policy_url",
-     "Укажите ссылку на политику обработки персональных данных (https://…): её требует 152-ФЗ."),
-    ({"site_domains": "моя кофейня", "privacy_policy_url": POLICY}, "site_domains",
-     "«моя кофейня» не похоже на домен сайта (пример: romashka.ru)."),
-    ({"site_domains": "romashka.ru", "privacy_policy_url": "romashka.ru/privacy"}, "privacy_policy_url",
-     "Укажите ссылку на политику обработки персональных данных (https://…): её требует 152-ФЗ."),
-    ({"site_domains": "romashka.ru", "privacy_policy_url": "https://romashka.ru/" + "p" * 500}, "privacy_policy_url",
-     "Не длиннее 500 символов."),
-    ({"site_domains": "romashka.ru\n" * 1000, "privacy_policy_url": POLICY}, "site_domains",
-     "Не длиннее 5000 символов."),
-])
-def test_bad_onboarding_input_is_explained_in_russian_kept_and_nothing_saved(workspace, clients, typed, field,
-                                                                             message):
-    response = clients["admin"].post("/onboarding", typed)
-    assert response.status_code == 400
-    body = response.content.decode()
-    assert "Не сохранено: проверьте выделенные поля." in body
-    assert f'<p id="id_{field}-error" class="field-error">{message}</p>' in body.replace("&quot;", '"')
-    assert f'id="id_{field}"' in body
-    assert 'aria-invalid="true"' in body
-    if typed["privacy_policy_url"] and len(typed["privacy_policy_url"]) < 100:
-        assert f'value="{typed["privacy_policy_url"]}"' in body  # what was typed stays
-    assert saved(workspace) == ([], "")
-
-
-def test_only_admins_fill_in_the_site_others_see_what_is_left(workspace, clients):
-    body = clients[Membership.Role.OPERATOR].get("/onboarding").content.decode()
-    assert 'name="site_domains"' not in body
-    assert "Это делает администратор рабочего пространства." in body
-    refused = clients[Membership.Role.OPERATOR].post("/onboarding", {"site_domains": "evil.ru",
-                                                                     "privacy_policy_url": POLICY})
-    assert refused.status_code == 403
-    assert saved(workspace) == ([], "")
 
 
 # --- the menu: no dead «скоро» labels -------------------------------------------------------------------

@@ -8,6 +8,9 @@ import pytest
 import time_machine
 from django_tenants.utils import tenant_context
 
+from shared_apps.flags import flags
+from shared_apps.flags.models import Flag
+from shared_apps.flags.tests.helpers import set_flag
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.analytics.facts import rebuild
 from tenant_apps.channels.models import Channel
@@ -119,7 +122,9 @@ def test_the_checklist_shows_what_is_left_and_disappears_when_done(admin_and_ope
 
     assert steps() == {"site": "false", "widget": "false", "channel": "false", "calendar": "false",
                        "first_lead": "false"}
-    assert 'href="/onboarding"' in admin.get("/").content.decode()
+    html = admin.get("/").content.decode()
+    assert 'href="/onboarding/workspace" class="link text-sm font-medium">Домены сайта' in html  # the wizard's steps
+    assert 'href="/onboarding/snippet" class="link text-sm font-medium">Получена первая заявка' in html
     Tenant.objects.filter(pk=tenant.pk).update(site_domains=["clinic.ru"])
     with tenant_context(tenant):
         widget = get_widget()
@@ -139,6 +144,15 @@ def test_the_checklist_shows_what_is_left_and_disappears_when_done(admin_and_ope
     html = admin.get("/").content.decode()
     assert 'id="overview-checklist"' not in html  # the calendar is optional: the workspace is set up
     assert "Настройка рабочего пространства" not in html
+
+
+def test_with_the_wizard_switched_off_the_checklist_links_to_the_sections(admin_and_operator):
+    _, admin, _ = admin_and_operator
+    set_flag(flags.ONBOARDING, Flag.Mode.OFF)
+    html = admin.get("/").content.decode()
+    assert 'href="/workspace" class="link text-sm font-medium">Домены сайта' in html
+    assert 'href="/widget#snippet" class="link text-sm font-medium">Получена первая заявка' in html
+    assert "/onboarding" not in html
 
 
 def test_only_admins_see_the_checklist(admin_and_operator):

@@ -19,6 +19,7 @@ from billing.providers.base import ProviderPayment, SavedMethod
 from billing.services import start_trial
 from core.models import OutboxMessage
 from shared_apps.accounts.models import Account, User
+from shared_apps.onboarding.wizard import STEPS, complete_step, is_finished
 from shared_apps.tenancy.models import Membership, Tenant
 from shared_apps.tenancy.services import provision_tenant
 from shared_apps.tenancy.slugs import transliterate
@@ -381,6 +382,9 @@ def seed_demo(now: datetime | None = None) -> DemoResult:
     if tenant is None:
         tenant = provision_tenant(account=account, owner=user, name="Стоматология «Улыбка»", slug=DEMO_SLUG)
     _demo_billing(account, now)
+    if not is_finished(tenant):  # the demo workspace is set up already: no wizard to go through
+        for step in STEPS:
+            complete_step(tenant, step.slug)
     for email, name, role in DEMO_COLLEAGUES:
         colleague = User.objects.filter(email=email).first() or User.objects.create_user(
             email, DEMO_PASSWORD, full_name=name, email_confirmed_at=now

@@ -38,6 +38,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_confirmed_at = models.DateTimeField("e-mail подтверждён", null=True, blank=True)
     avatar = models.ImageField("аватар", upload_to="avatars/", blank=True)
     date_joined = models.DateTimeField("зарегистрирован", default=timezone.now)
+    # The cabinet's guided tour is not started by itself again once dismissed or finished (dashboard/profile/tour.py).
+    tour_dismissed_at = models.DateTimeField("экскурсия по кабинету пройдена", null=True, blank=True)
 
     objects = UserManager()
 

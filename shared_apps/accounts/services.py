@@ -123,6 +123,11 @@ def rename_user(user: User, full_name: str) -> None:
     user.save(update_fields=["full_name"])
 
 
+def dismiss_tour(user: User) -> None:
+    """The cabinet's tour was closed or finished: it does not start by itself again (the first time is kept)."""
+    User.objects.filter(pk=user.pk, tour_dismissed_at__isnull=True).update(tour_dismissed_at=timezone.now())
+
+
 def set_avatar(user: User, upload: UploadedFile) -> None:
     """Check the upload by its content (``core.images.ImageRejected`` if it will not do) and store it as a 256×256
     centre-cropped WebP without metadata, in place of the previous avatar."""

@@ -100,6 +100,10 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         user = services.confirm_email(token)
     except one_time_tokens.TokenRejected as exc:
+        if request.user.is_authenticated and request.user.is_email_confirmed:  # e.g. the letter's link opened twice
+            return _message_page(request, "E-mail уже подтверждён", f"{exc.message} Ваш e-mail уже подтверждён.",
+                                 link=resolve_url(settings.LOGIN_REDIRECT_URL), link_label="Перейти в кабинет",
+                                 status=400)
         return _message_page(request, "Не удалось подтвердить e-mail", exc.message,
                              link=reverse("accounts:email_check"), link_label="Запросить новое письмо", status=400)
     if request.user.is_authenticated and request.user.pk != user.pk:

@@ -11,8 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError, RateLimited
 from core.net import client_ip
+from shared_apps.accounts.continuation import after_login
 from shared_apps.accounts.http import AuthenticatedRequest
 from shared_apps.accounts.services import EmailTaken, FieldErrors
+from shared_apps.accounts.views import ONBOARDING
 from shared_apps.tenancy.handoff import handoff_url
 from shared_apps.tenancy.services import ProvisioningError
 from shared_apps.tenancy.timezones import timezone_choices
@@ -82,3 +84,12 @@ def subdomain_check(request: HttpRequest) -> HttpResponse:
     slug = request.GET.get("subdomain", "")
     availability = subdomain_availability(slug) if slug.strip() else None
     return render(request, "tenancy/_subdomain_check.html", {"availability": availability})
+
+
+@require_GET
+def signup_continue(request: HttpRequest) -> HttpResponse:
+    """After a sign-up through Google or Yandex ID (``SOCIAL_AUTH_NEW_USER_REDIRECT_URL``): into the new
+    workspace's onboarding wizard, as after confirming the e-mail of a password sign-up."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    return after_login(request, workspace_path=ONBOARDING)

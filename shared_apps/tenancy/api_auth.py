@@ -13,6 +13,7 @@ from core.errors import NotAllowed
 from shared_apps.accounts.api_auth import throttle, user_from_access_token
 from shared_apps.accounts.models import User
 
+from .beta import CLOSED_BETA, in_beta
 from .http import TenantRequest, WorkspaceRequest
 from .models import Membership, Tenant
 from .permissions import DENIED_MESSAGE, Perm, has_permission
@@ -29,6 +30,8 @@ def _member(request: HttpRequest, user: User, permission: Perm | None) -> Member
         raise NotAllowed("Нет доступа к этому рабочему пространству.")
     if not user.is_email_confirmed:
         raise NotAllowed("Подтвердите e-mail, чтобы работать с рабочим пространством.")
+    if not in_beta(membership.tenant):
+        raise NotAllowed(CLOSED_BETA, code="closed_beta")
     cast(WorkspaceRequest, request).membership = membership
     throttle(user)
     if permission is not None and not has_permission(membership, permission):

@@ -2,6 +2,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Concatenate, ParamSpec, cast
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
@@ -9,6 +10,7 @@ from django.template.response import TemplateResponse
 
 from core.links import platform_url
 
+from .beta import CLOSED_BETA, in_beta
 from .http import TenantRequest, WorkspaceRequest
 from .permissions import DENIED_MESSAGE, Perm, has_permission
 from .selectors import membership_for
@@ -20,7 +22,8 @@ View = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
 
 
 def member_required(view: MemberView[P]) -> View[P]:
-    """Tenant pages: log in first (``?next=`` kept), then only members of this workspace get in."""
+    """Tenant pages: log in first (``?next=`` kept), then only members of this workspace get in — while the
+    cabinet is a closed beta, only those of the accounts let into it."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
@@ -31,6 +34,9 @@ def member_required(view: MemberView[P]) -> View[P]:
         membership = membership_for(request.user, cast(TenantRequest, request).tenant)
         if membership is None:
             return TemplateResponse(request, "tenancy/not_a_member.html", status=403)
+        if not in_beta(membership.tenant):
+            return TemplateResponse(request, "tenancy/closed_beta.html",
+                                    {"message": CLOSED_BETA, "support_email": settings.LEGAL_EMAIL}, status=403)
         member_request = cast(WorkspaceRequest, request)
         member_request.membership = membership
         return view(member_request, *args, **kwargs)

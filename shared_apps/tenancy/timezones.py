@@ -36,12 +36,17 @@ def utc_offset(tz: str) -> str:
 
 RUSSIAN_TIMEZONES: list[tuple[str, str]] = [(tz, f"{city} ({utc_offset(tz)})") for tz, city in _CITIES]
 _LABELS = dict(RUSSIAN_TIMEZONES)
+# UTC under its own names: «Всемирное время (UTC)», not «UTC (UTC)».
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"})
+UTC_LABEL = "Всемирное время (UTC)"
 
 
 def timezone_label(tz: str) -> str:
     """What a person reads for a stored zone; a zone outside the list keeps its identifier, with the offset."""
     if tz in _LABELS:
         return _LABELS[tz]
+    if tz in _UTC_NAMES:
+        return UTC_LABEL
     try:
         return f"{tz} ({utc_offset(tz)})"
     except (ValueError, KeyError):  # not a zone at all (ZoneInfoNotFoundError is a KeyError)

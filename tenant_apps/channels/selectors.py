@@ -1,6 +1,6 @@
 from core.errors import NotFound
 
-from .models import FIRST_CONTACT_KINDS, Channel
+from .models import FIRST_CONTACT_KINDS, Channel, DeliveryAttempt
 from .transport import transport_class
 
 
@@ -13,6 +13,12 @@ def channel(channel_id: int) -> Channel:
     if found is None:
         raise NotFound("Канал не найден.")
     return found
+
+
+def greeting(lead_id: int) -> DeliveryAttempt | None:
+    """The lead's greeting: the first message the product sent it on its own (None while none was written)."""
+    return (DeliveryAttempt.objects.filter(lead_id=lead_id, automatic=True).select_related("channel")
+            .order_by("created_at", "id").first())
 
 
 def visitor_kinds() -> list[str]:

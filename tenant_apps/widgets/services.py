@@ -13,7 +13,7 @@ from core.validation import field_length_error
 from shared_apps.accounts.models import User
 from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.services import ProvisioningError
-from shared_apps.tenancy.workspaces import normalize_site_domains
+from shared_apps.tenancy.workspaces import normalize_site_domains, update_workspace
 
 from .models import WEEKDAYS, WidgetConfig
 from .publishing import publish
@@ -98,6 +98,19 @@ def _check_length(errors: dict, field: str, value: str, limit: int, required: bo
         errors[field] = f"Не длиннее {limit} символов."
 
 
+def privacy_policy_url_error(url: str) -> str:
+    """What is wrong with the consent's privacy-policy link, or "": an http(s) address of a page."""
+    url = url.strip()
+    if not url:
+        return "Укажите ссылку на политику обработки персональных данных (https://…): её требует 152-ФЗ."
+    policy = urlsplit(url)
+    if policy.scheme in {"http", "https"} and policy.netloc:
+        return ""
+    if "://" not in url and ":" not in url.split("/", 1)[0] and "." in url.split("/", 1)[0]:
+        return f"Ссылка должна начинаться с https:// — например, https://{url}"
+    return "Ссылка должна начинаться с https:// или http:// — например, https://romashka.ru/privacy"
+
+
 def validate(draft: WidgetDraft) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not COLOR.match(draft.primary_color):
@@ -123,11 +136,8 @@ def validate(draft: WidgetDraft) -> dict[str, str]:
     elif missing := [CHANNEL_LABELS[channel] for channel in draft.channels if channel not in available]:
         errors["channels"] = "Сначала подключите канал в разделе «Каналы»: " + ", ".join(missing) + "."
     _check_length(errors, "consent.personalDataText", draft.consent_text, 2000)
-    policy = urlsplit(draft.privacy_policy_url.strip())
-    if policy.scheme not in {"http", "https"} or not policy.netloc:
-        errors["consent.privacyPolicyUrl"] = (
-            "Укажите ссылку на политику обработки персональных данных (https://…): её требует 152-ФЗ."
-        )
+    if policy_error := privacy_policy_url_error(draft.privacy_policy_url):
+        errors["consent.privacyPolicyUrl"] = policy_error
     _check_length(errors, "consent.marketingText", draft.marketing_text, 500, required=draft.marketing_enabled)
     hours_error = _business_hours_error(draft.business_hours)
     if hours_error:
@@ -178,14 +188,50 @@ def update_widget(tenant: Tenant, user: User, draft: WidgetDraft, expected_versi
     return widget
 
 
+def set_up_workspace(tenant: Tenant, user: User, *, name: str, slug: str, site_domains: list[str],
+                     privacy_policy_url: str) -> WidgetConfig:
+    """Onboarding's first step: the workspace's name and address, the sites the widget takes leads from and the
+    privacy policy its consent links to — all saved (and the widget published) or nothing. Every problem comes at
+    once, keyed as the services name them (``name``, ``slug``, ``siteDomains``, ``consent.privacyPolicyUrl``)."""
+    errors: dict[str, str] = {}
+    try:
+        with transaction.atomic():
+            try:
+                update_workspace(tenant, name=name, slug=slug)
+            except ProvisioningError as exc:
+                errors.update(exc.by_field)
+            try:
+                widget = connect_site(tenant, user, site_domains=site_domains, privacy_policy_url=privacy_policy_url)
+            except WidgetErrors as exc:
+                errors.update(exc.fields)
+            if errors:
+                raise WidgetErrors(errors)  # undoes whichever half was saved
+    except WidgetErrors:
+        tenant.refresh_from_db()
+        raise
+    return widget
+
+
 def connect_site(tenant: Tenant, user: User, *, site_domains: list[str], privacy_policy_url: str) -> WidgetConfig:
-    """Onboarding's first step: the sites the widget will take leads from and the privacy policy its consent
-    links to. Saved and published like any editor save; errors come keyed as the editor's (``siteDomains``,
-    ``consent.privacyPolicyUrl``)."""
+    """The sites the widget will take leads from and the privacy policy its consent links to. Saved and published
+    like any editor save; errors come keyed as the editor's (``siteDomains``, ``consent.privacyPolicyUrl``)."""
     try:
         return _save_site(tenant, user, site_domains, privacy_policy_url)
     except VersionConflict:  # a colleague saved in between: apply the two fields to their version
         return _save_site(tenant, user, site_domains, privacy_policy_url)
+
+
+def update_basics(tenant: Tenant, user: User, *, primary_color: str, greeting: str) -> WidgetConfig:
+    """Onboarding's widget step: the colour and the greeting on top of what is saved now; published at once."""
+    def save() -> WidgetConfig:
+        widget = get_widget()
+        draft = replace(draft_of(widget, tenant.site_domains), primary_color=primary_color.strip(), greeting=greeting)
+        return update_widget(tenant, user, draft, widget.version)
+
+    try:
+        return save()
+    except VersionConflict:  # a colleague saved in between: apply the two fields to their version
+        return save()
 
 
 def _save_site(tenant: Tenant, user: User, site_domains: list[str], privacy_policy_url: str) -> WidgetConfig:

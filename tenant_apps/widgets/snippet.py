@@ -1,7 +1,34 @@
 """The one line a client pastes into their site, and where to paste it on popular site builders."""
 
-from core.links import platform_url
+from core.links import INSTALL_GUIDE_PATH, platform_url
 from shared_apps.tenancy.models import Tenant
+
+# Where to paste the line, step by step, on each site builder (the public guide post says the same at length).
+INSTALL_STEPS: dict[str, list[str]] = {
+    "html": [
+        "Откройте общий шаблон сайта — часть, которая выводится на каждой странице (обычно подвал).",
+        "Вставьте код перед закрывающим тегом </body> и сохраните.",
+        "Опубликуйте изменения и откройте сайт: в углу страницы появится кнопка виджета.",
+    ],
+    "tilda": [
+        "В Tilda откройте «Настройки сайта» → «Ещё» → «HTML-код для вставки внутрь HEAD».",
+        "Вставьте код и сохраните.",
+        "Нажмите «Опубликовать все страницы»: без этого код не появится на уже опубликованных страницах.",
+        "Нужен виджет только на некоторых страницах? Добавьте на них блок T123 «HTML-код» с этим кодом.",
+    ],
+    "wordpress": [
+        "Проще всего — плагин для вставки кода в шапку и подвал сайта, например WPCode "
+        "(бывший «Insert Headers and Footers»); установите его в разделе «Плагины».",
+        "Вставьте код в поле для подвала (Footer) и сохраните — правка переживёт обновление темы.",
+        "Без плагина: «Внешний вид» → «Редактор тем» → footer.php, код — перед </body>. "
+        "Лучше в дочерней теме: при обновлении темы правка может потеряться.",
+    ],
+    "bitrix": [
+        "В админке 1С-Битрикс откройте «Настройки» → «Настройки продукта» → «Сайты» → «Шаблоны сайтов».",
+        "Откройте шаблон вашего сайта и вставьте код перед </body>.",
+        "Сохраните шаблон и сбросьте кеш, если он включён.",
+    ],
+}
 
 
 def snippet_for(tenant: Tenant) -> dict:
@@ -14,13 +41,7 @@ def snippet_for(tenant: Tenant) -> dict:
                      "Записаться</a>) тоже открывает виджет.",
         "script_url": script_url,
         "demo_url": platform_url(f"/w/{key}/demo"),
-        "instructions": {
-            "html": "Вставьте код перед закрывающим тегом </body> на каждой странице сайта.",
-            "tilda": "Настройки сайта → Ещё → HTML-код для вставки внутрь HEAD (или блок T123 «HTML-код» "
-                     "на нужных страницах) → вставьте код → Сохранить → Опубликовать все страницы.",
-            "wordpress": "Внешний вид → Редактор тем → footer.php, перед </body>; или плагин «Insert Headers and "
-                         "Footers» → Scripts in Footer → вставьте код → Сохранить.",
-            "bitrix": "1С-Битрикс: Настройки → Настройки продукта → Сайты → Шаблоны сайтов → ваш шаблон → "
-                      "вставьте код перед </body> → Сохранить. Либо модуль «Вставка кода» в <head>.",
-        },
+        "guide_url": platform_url(INSTALL_GUIDE_PATH),
+        "steps": INSTALL_STEPS,
+        "instructions": {platform: " ".join(steps) for platform, steps in INSTALL_STEPS.items()},
     }

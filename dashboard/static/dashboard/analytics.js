@@ -54,10 +54,12 @@
     chart.setOption({
       animation: false,
       tooltip: { trigger: "item", formatter: "{b}: {c}" },
+      // The labels right of the bars, in dark text: inside, a narrow last stage cut its label (white on white).
       series: [{
-        type: "funnel", sort: "none", left: "5%", right: "5%", top: 8, bottom: 8, minSize: "20%", gap: 4,
+        type: "funnel", sort: "none", left: 0, width: "55%", top: 8, bottom: 8, minSize: "20%", gap: 4,
         color: [BRAND, "#60a5fa", GREEN],
-        label: { position: "inside", color: "#fff", formatter: "{b}: {c}" },
+        label: { position: "right", color: "#334155", fontSize: 13, formatter: "{b}: {c}" },
+        labelLine: { length: 8, lineStyle: { color: MUTED } },
         data: data.stages.map(function (stage) { return { name: stage.name, value: stage.value, url: stage.url }; })
       }]
     });

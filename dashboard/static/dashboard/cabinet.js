@@ -143,10 +143,12 @@
   }
 
   // A long page answers an action in place: the section's message after a redirect, or a refused form's reason or
-  // first invalid field after a re-render (the browser would leave it off-screen). The first such element is
-  // scrolled into view and focused, so the keyboard and screen readers start there too.
+  // first invalid field after a re-render (the browser would leave it off-screen). The first such element — else a
+  // refused form's first field marked aria-invalid — is scrolled into view and focused, so the keyboard and screen
+  // readers start at what to fix.
   function showAnswer() {
-    var target = document.querySelector("[data-scroll-into-view]");
+    var target = document.querySelector("[data-scroll-into-view]") ||
+      document.querySelector('form [aria-invalid="true"]');
     if (!target) return;
     target.scrollIntoView({ block: "center" });
     target.focus({ preventScroll: true });

@@ -117,8 +117,10 @@
       maxQuickReplies: boot.maxQuickReplies,
       base: clone(boot.config),
       version: boot.config.version,
-      form: configToForm(boot.config),
-      errors: {},
+      // A page that posts the form itself (the onboarding wizard) boots with what was typed and the server's errors.
+      form: configToForm(boot.draft || boot.config),
+      errors: boot.errors || {},
+      leaving: false,
       erroredDomains: [],
       notice: null,
       saving: false,
@@ -128,8 +130,6 @@
       uploadErrors: { logo: "", avatar: "" },
       previewMode: "auto",
       previewMissing: false,
-      snippetTab: "html",
-      copied: false,
       frame: 0,
 
       init: function () {
@@ -137,7 +137,7 @@
         this.$watch("form", function () { self.onEdit(); });
         this.$watch("previewMode", function () { self.renderPreview(); });
         window.addEventListener("beforeunload", function (event) {
-          if (self.canEdit && self.dirty()) { event.preventDefault(); event.returnValue = ""; }
+          if (self.canEdit && !self.leaving && self.dirty()) { event.preventDefault(); event.returnValue = ""; }
         });
         this.$nextTick(function () { self.renderPreview(); });
       },
@@ -441,27 +441,6 @@
 
       focusSiteDomains: function () {
         this.$nextTick(function () { document.getElementById("wf-siteDomains").focus(); });
-      },
-
-      // --- the snippet ---------------------------------------------------------------------------------
-      moveTab: function (step) {
-        var tabs = Array.prototype.slice.call(this.$root.querySelectorAll("[role=tab]"));
-        var index = tabs.findIndex(function (tab) { return tab.getAttribute("aria-selected") === "true"; });
-        var next = tabs[(index + step + tabs.length) % tabs.length];
-        this.snippetTab = next.id.replace("install-tab-", "");
-        next.focus();
-      },
-      copySnippet: async function () {
-        var code = this.$refs.snippet, self = this;
-        var done = function () { self.copied = true; setTimeout(function () { self.copied = false; }, 2500); };
-        try {
-          await navigator.clipboard.writeText(code.value);
-          done();
-        } catch (e) {
-          code.focus();
-          code.select();
-          try { if (document.execCommand("copy")) done(); } catch (ignored) { /* the text stays selected */ }
-        }
       }
     };
   }

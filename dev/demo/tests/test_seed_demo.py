@@ -14,6 +14,7 @@ from billing.models import Document, Payment, Plan, Subscription
 from core.models import OutboxMessage
 from dev.demo.services import DEMO_EMAIL, DEMO_LEADS, DEMO_PASSWORD, seed_demo
 from shared_apps.accounts.models import User
+from shared_apps.onboarding.wizard import is_finished
 from shared_apps.tenancy.models import Membership, Tenant
 from tenant_apps.channels.models import Booking
 from tenant_apps.leads.models import Channel, ConsentRecord, Lead, LeadEvent
@@ -35,6 +36,7 @@ def test_seed_demo_builds_a_living_workspace_once(capsys, client_for):
     assert "http://demo.localhost:8000/" in first_output
     assert DEMO_PASSWORD in first_output
     assert "уже на месте" in second_output
+    assert is_finished(tenant)  # set up already: the overview does not ask to start the wizard
 
     with tenant_context(tenant):
         assert Lead.objects.count() == DEMO_LEADS

@@ -131,7 +131,7 @@ def test_google_sign_up_creates_user_account_workspace_and_membership(sandbox, h
     response = complete(browser_client, callback)
 
     assert response.status_code == 302
-    assert response["Location"] == "/login/continue"
+    assert response["Location"] == "/signup/continue"  # a new user: on to the onboarding wizard
     user = User.objects.get(email="anna@romashka.ru")
     assert logged_in_user(browser_client) == user
     assert user.full_name == "Анна Петрова"
@@ -151,11 +151,15 @@ def test_google_sign_up_creates_user_account_workspace_and_membership(sandbox, h
     assert (record.userId, record.source, record.ip) == (user.pk, "google", "127.0.0.1")
     assert not any("romashka" in str(value).lower() for value in vars(record).values())
 
-    # The hand-off then takes the login to the new workspace.
-    onward = browser_client.get("/login/continue")
+    # The hand-off then takes the login to the new workspace's onboarding wizard.
+    onward = browser_client.get("/signup/continue")
     connection.set_schema_to_public()
     assert onward.status_code == 302
-    assert urlsplit(onward["Location"]).hostname == tenant.primary_host
+    handoff = urlsplit(onward["Location"])
+    assert handoff.hostname == tenant.primary_host
+    landed = Client(HTTP_HOST=tenant.primary_host).get(f"{handoff.path}?{handoff.query}")
+    connection.set_schema_to_public()
+    assert landed["Location"] == "/onboarding"
 
 
 def test_yandex_sign_up_creates_user_account_workspace_and_membership(sandbox, http, browser_client):
@@ -164,7 +168,7 @@ def test_yandex_sign_up_creates_user_account_workspace_and_membership(sandbox, h
 
     response = complete(browser_client, consent(http, sandbox_page, email="ivan.ivanov@yandex.ru", name="Иван Иванов"))
 
-    assert response["Location"] == "/login/continue"
+    assert response["Location"] == "/signup/continue"
     user = User.objects.get(email="ivan.ivanov@yandex.ru")
     assert logged_in_user(browser_client) == user
     assert user.full_name == "Иван Иванов"
@@ -316,3 +320,15 @@ def test_cancel_on_the_consent_page_returns_to_login(sandbox, http, browser_clie
 )
 def test_company_for_an_oauth_sign_up(email, name, company):
     assert company_for(email, name) == company
+
+
+def test_platform_staff_see_a_persons_google_and_yandex_logins_on_their_page_in_russian(make_user, client_for):
+    staff = client_for(None, make_user("staff@fastlead.ru", is_staff=True, is_superuser=True))
+    person = make_user("anna@example.ru")
+    UserSocialAuth.objects.create(user=person, provider="yandex-oauth2", uid="ya-123")
+    index = staff.get("/admin/").content.decode()
+    assert "Python Social Auth" not in index
+    assert "Nonces" not in index
+    page = staff.get(f"/admin/accounts/user/{person.pk}/change/").content.decode()
+    assert "входы через google и яндекс" in page.lower()
+    assert "ya-123" in page

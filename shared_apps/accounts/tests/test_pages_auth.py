@@ -60,7 +60,8 @@ def test_signup_confirm_and_land_in_onboarding_logged_in(public, send_mail_now):
     tenant_client = Client(HTTP_HOST=tenant.primary_host)
     landed = follow_handoff(confirmed, tenant_client)
     assert landed["Location"] == "/onboarding"
-    onboarding = tenant_client.get("/onboarding")
+    onboarding = tenant_client.get("/onboarding", follow=True)  # the wizard's first step
+    assert onboarding.redirect_chain == [("/onboarding/workspace", 302)]
     assert onboarding.status_code == 200
     assert "Добро пожаловать в Fast Lead, Ольга" in onboarding.content.decode()
     assert mail.outbox[-1].subject == "Добро пожаловать в Fast Lead"
@@ -97,6 +98,10 @@ def test_confirmation_link_is_single_use_and_expires(public, send_mail_now):
     reused = Client(HTTP_HOST="localhost").get(link)
     assert reused.status_code == 400
     assert "уже использована" in reused.content.decode()
+    again = public.get(link)  # the same person, logged in and confirmed, opens the letter's link once more
+    assert again.status_code == 400
+    assert "Ваш e-mail уже подтверждён" in again.content.decode()
+    assert "Перейти в кабинет" in again.content.decode()
 
     user = User.objects.create_user("late@romashka.ru", PASSWORD, full_name="Поздний")
     with send_mail_now():

@@ -113,7 +113,7 @@ def world(make_tenant, make_user, add_member, settings, tmp_path, payment_sandbo
                  for name, user in actors.items() if name in ("analyst", "operator", "admin")}
     samples = {"lead_id": lead.pk, "user_id": operator.pk, "invitation_id": invitation.pk,
                "payment_id": payment.order_id, "channel_id": channel.pk, "view_id": views,
-               "job_id": export_job.pk}
+               "job_id": export_job.pk, "step": "widget"}
     return home, actors, samples, foreign
 
 

@@ -25,7 +25,8 @@ def test_every_zone_has_a_russian_city_and_its_real_offset():
     ("Europe/Moscow", "Москва (UTC+3)"),
     ("Asia/Kolkata", "Asia/Kolkata (UTC+5:30)"),
     ("America/Sao_Paulo", "America/Sao_Paulo (UTC−3)"),
-    ("UTC", "UTC (UTC)"),
+    ("UTC", "Всемирное время (UTC)"),
+    ("Etc/UTC", "Всемирное время (UTC)"),
     ("Not/AZone", "Not/AZone"),
     ("", ""),
 ])

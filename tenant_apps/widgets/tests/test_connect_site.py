@@ -35,13 +35,20 @@ def test_domains_and_policy_are_saved_and_published_the_rest_kept(workspace):
     assert workspace.widget_publication.config["consent"]["privacyPolicyUrl"] == POLICY
 
 
+def test_a_plain_http_policy_is_accepted_as_the_hint_says(workspace):
+    with tenant_context(workspace):
+        saved = connect_site(workspace, workspace.account.owner, site_domains=["romashka.ru"],
+                             privacy_policy_url="http://romashka.ru/privacy")
+    assert saved.privacy_policy_url == "http://romashka.ru/privacy"
+
+
 def test_nothing_is_saved_on_bad_input(workspace):
     with tenant_context(workspace), pytest.raises(WidgetErrors) as refused:
         connect_site(workspace, workspace.account.owner, site_domains=[""], privacy_policy_url="javascript:alert(1)")
     assert refused.value.fields == {
         "siteDomains": "Укажите домен сайта, на котором будет виджет (пример: romashka.ru).",
-        "consent.privacyPolicyUrl": "Укажите ссылку на политику обработки персональных данных (https://…): "
-                                    "её требует 152-ФЗ.",
+        "consent.privacyPolicyUrl": "Ссылка должна начинаться с https:// или http:// — "
+                                    "например, https://romashka.ru/privacy",
     }
     with tenant_context(workspace):
         assert get_widget().version == 1

@@ -49,7 +49,7 @@
     ".sm .p{top:0;right:0;bottom:0;left:0;width:auto;max-width:none;max-height:none;border:0;border-radius:0}" +
     ".sm .b{right:16px;bottom:16px}.sm.l .b{left:16px}" +
     ".h{display:flex;align-items:center;gap:10px;padding:10px 8px 10px 16px;background:var(--p);color:var(--pt)}" +
-    ".h img{width:32px;height:32px;border-radius:8px;object-fit:cover;background:#fff}" +
+    ".h img{height:32px;width:auto;max-width:120px;border-radius:8px;object-fit:contain;background:#fff}" +
     ".h h2{flex:1;min-width:0;margin:0;font-size:17px;font-weight:700;line-height:1.3}" +
     ".x{width:44px;height:44px;flex:none;border:0;border-radius:10px;background:none;font-size:28px;line-height:1}" +
     ".x:hover{background:rgba(127,127,127,.25)}.h :focus-visible{outline-color:var(--pt);outline-offset:-4px}" +
