@@ -29,7 +29,7 @@ PLANS: list[dict[str, Any]] = [
         "code": "pro", "name": "Про", "price_kopecks": 999_000, "leads_per_month": 2000,
         "max_tenants": 3, "max_members": 10, "allows_export": True, "allows_custom_logo": True, "sort_order": 30,
         "features": ["До 2 000 лидов в месяц", WIDGET, REPLIES, "До 3 рабочих пространств", "До 10 участников команды",
-                     "Приоритетная поддержка в почте и чате", "Экспорт данных", "Свой логотип в виджете",
+                     "Приоритетная поддержка по e-mail", "Свой логотип в виджете",
                      "Выгрузка аналитики и лидов в CSV и Excel"],
     },
     {
@@ -37,14 +37,14 @@ PLANS: list[dict[str, Any]] = [
         "max_tenants": None, "max_members": None, "allows_export": True, "allows_custom_logo": True,
         "allows_api": True, "sort_order": 40,
         "features": ["Лиды без ограничений", WIDGET, REPLIES, "Рабочие пространства без ограничений",
-                     "Команда без ограничений", "Персональный менеджер", "Доступ к API", "Индивидуальный онбординг",
+                     "Команда без ограничений", "Персональный менеджер", "Индивидуальный онбординг",
                      "Аналитика и лиды через API", "Вебхуки" + IN_DEVELOPMENT],
     },
     {
-        "code": "enterprise", "name": "Enterprise", "price_kopecks": None, "leads_per_month": None,
+        "code": "enterprise", "name": "Корпоративный", "price_kopecks": None, "leads_per_month": None,
         "max_tenants": None, "max_members": None, "allows_export": True, "allows_custom_logo": True,
         "allows_api": True, "is_on_request": True, "sort_order": 50,
         "features": ["Всё из тарифа «Бизнес»", "Установка на ваших серверах", "SLA 99,9 %",
-                     "Выделенная инфраструктура", "Индивидуальные интеграции", "Счета и акты для юрлиц"],
+                     "Выделенная инфраструктура", "Индивидуальные интеграции"],
     },
 ]

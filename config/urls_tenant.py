@@ -3,13 +3,14 @@
 from django.urls import include, path
 
 from dashboard.urls import auth_urlpatterns
-from public_site.crawlers import robots_workspace
+from public_site.crawlers import favicon, robots_workspace
 
 from .api import tenant_api
 from .media_urls import local_media_urlpatterns
 
 urlpatterns = [
     path("robots.txt", robots_workspace),  # a workspace host is never indexed (and says X-Robots-Tag: noindex)
+    path("favicon.ico", favicon),
     path("", include("dashboard.urls")),
     *auth_urlpatterns,
     path("api/v1/", tenant_api.urls),

@@ -189,7 +189,11 @@ class DomainErrorMiddleware:
             return None
         if request.path.startswith("/api/"):
             return domain_error_response(exception)
-        context = {"title": TITLES.get(exception.status, "Не получилось"), "message": exception.message}
+        # A member's refusal shows inside the cabinet; a server-side one (503: the database is busy) on the public
+        # layout, which reads nothing from the database.
+        in_cabinet = exception.status < 500 and getattr(request, "membership", None) is not None
+        context = {"title": TITLES.get(exception.status, "Не получилось"), "message": exception.message,
+                   "in_cabinet": in_cabinet}
         response = render(request, "errors/refused.html", context, status=exception.status)
         for name, value in exception.headers.items():
             response[name] = value

@@ -1,11 +1,12 @@
-"""What crawlers read first: ``robots.txt`` (public host and workspace hosts) and ``sitemap.xml``."""
+"""What crawlers read first: ``robots.txt`` (public host and workspace hosts), ``sitemap.xml`` and ``favicon.ico``."""
 
 from dataclasses import dataclass
 from datetime import date
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.templatetags.static import static
+from django.views.decorators.http import require_safe
 
 from core.access import open_when_unpaid
 from core.links import platform_url
@@ -46,20 +47,27 @@ def newest_with_tag(posts: list[Post], slug: str) -> date:
     return max(post.published for post in posts if any(tag.slug == slug for tag in post.tags))
 
 
-@require_GET
+@require_safe
 def sitemap(request: HttpRequest) -> HttpResponse:
     return render(request, "public_site/sitemap.xml", {"entries": public_pages()}, content_type="application/xml")
 
 
-@require_GET
+@require_safe
 def robots(request: HttpRequest) -> HttpResponse:
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in NOT_FOR_SEARCH), "",
              f"Sitemap: {platform_url('/sitemap.xml')}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 @open_when_unpaid
 def robots_workspace(request: HttpRequest) -> HttpResponse:
     """A workspace host is a customer's cabinet: nothing on it is for search engines."""
     return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@open_when_unpaid
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers, feed readers and crawlers ask for /favicon.ico whatever the page declares: send them to the icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -20,4 +20,5 @@ urlpatterns = [
     path("legal/requisites", views.legal, {"document": "requisites"}, name="legal_requisites"),
     path("sitemap.xml", crawlers.sitemap, name="sitemap"),
     path("robots.txt", crawlers.robots, name="robots"),
+    path("favicon.ico", crawlers.favicon),
 ]

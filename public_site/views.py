@@ -5,7 +5,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from billing.plans import SALES_EMAIL
 from billing.selectors import pricing_plans
@@ -45,7 +45,7 @@ def page(request: HttpRequest, template: str, seo: Seo, context: dict[str, Any] 
     return render(request, template, {"seo": seo, "demo_url": _demo_url(), **(context or {})})
 
 
-@require_GET
+@require_safe
 def landing(request: HttpRequest) -> HttpResponse:
     plans = list(pricing_plans())
     seo = Seo(
@@ -56,7 +56,7 @@ def landing(request: HttpRequest) -> HttpResponse:
     return page(request, "public_site/landing.html", seo, {"plans": plans})
 
 
-@require_GET
+@require_safe
 def features(request: HttpRequest) -> HttpResponse:
     seo = Seo(
         title="Возможности Fast Lead — виджет, каналы, запись через Cal.com и аналитика",
@@ -66,7 +66,7 @@ def features(request: HttpRequest) -> HttpResponse:
     return page(request, "public_site/features.html", seo)
 
 
-@require_GET
+@require_safe
 def pricing(request: HttpRequest) -> HttpResponse:
     plans = list(pricing_plans())
     seo = Seo(
@@ -77,7 +77,7 @@ def pricing(request: HttpRequest) -> HttpResponse:
     return page(request, "public_site/pricing.html", seo, {"plans": plans, "sales_email": SALES_EMAIL})
 
 
-@require_GET
+@require_safe
 def use_cases(request: HttpRequest) -> HttpResponse:
     seo = Seo(
         title="Fast Lead для вашего бизнеса — клиники, салоны, автосервисы и другие",
@@ -87,7 +87,7 @@ def use_cases(request: HttpRequest) -> HttpResponse:
     return page(request, "public_site/use_cases.html", seo, {"verticals": VERTICALS})
 
 
-@require_GET
+@require_safe
 def use_case(request: HttpRequest, slug: str) -> HttpResponse:
     vertical = BY_SLUG.get(slug)
     if vertical is None:
@@ -113,7 +113,7 @@ LEGAL_PAGES = {
 }
 
 
-@require_GET
+@require_safe
 def legal(request: HttpRequest, document: str) -> HttpResponse:
     title, description = LEGAL_PAGES[document]
     seo = Seo(title=title, description=description, path=f"/legal/{document}")

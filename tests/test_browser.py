@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from playwright.sync_api import expect
 
@@ -18,6 +19,8 @@ from tests.conftest import ARTIFACTS, log_in
 @pytest.fixture
 def demo(site):
     seed_demo()
+    # The demo's people have seen the guided tour: it has its own test (test_browser_tour.py) and would cover pages.
+    User.objects.update(tour_dismissed_at=timezone.now())
     return f"http://localhost:{site}", f"http://demo.localhost:{site}"
 
 

@@ -51,3 +51,24 @@ def test_public_header_menu(site, browser, device):
     expect(page).to_have_url(public + "/pricing")
     expect(menu).to_be_hidden()
     assert errors == []
+
+
+def test_every_section_is_in_the_header_at_every_width(site, browser):
+    """Below 1024 px the menu button holds every link; from 1024 px the header shows them all, none cut off."""
+    sections = ("Тарифы", "Возможности", "Для бизнеса", "Блог")
+    for width in (768, 1000, 1024, 1280):
+        page = browser.new_context(locale="ru-RU", viewport={"width": width, "height": 800}).new_page()
+        page.goto(f"http://localhost:{site}/")
+        if width < 1024:
+            page.get_by_role("button", name="Открыть меню").click()
+            nav = page.get_by_role("navigation", name="Мобильное меню")
+        else:
+            nav = page.get_by_role("navigation", name="Основное меню")
+        for name in sections:
+            link = nav.get_by_role("link", name=name)
+            expect(link).to_be_visible()
+            box = link.bounding_box()
+            assert box["x"] >= 0, (width, name)
+            assert box["x"] + box["width"] <= width, (width, name)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, width
+        page.context.close()

@@ -7,13 +7,14 @@ from django.apps import apps
 from django.template.loader import render_to_string
 
 from billing.models import Plan
-from billing.plans import IN_DEVELOPMENT, PLANS, REPLIES
+from billing.plans import IN_DEVELOPMENT, PLANS, REPLIES, WIDGET
 
 pytestmark = pytest.mark.django_db
 
 renaming = importlib.import_module("billing.migrations.0005_plans_in_russian")
 replies_built = importlib.import_module("billing.migrations.0008_plans_replies_built")
 analytics_built = importlib.import_module("billing.migrations.0009_plans_analytics_built")
+reworded = importlib.import_module("billing.migrations.0010_plans_wording")
 
 
 def test_the_trial_plan_is_called_probny_in_the_catalogue_and_the_database():
@@ -88,3 +89,29 @@ def test_the_data_migration_marks_analytics_built_in_existing_databases():
     reverse = [(new, old) for old, new in analytics_built.REPLACEMENTS]
     analytics_built.replace_lines(reverse)(apps, None)  # reversible
     assert Plan.objects.get(code="pro").features == before
+
+
+def test_the_data_migration_says_each_thing_once_and_names_the_top_plan_in_russian():
+    catalogue = {plan["code"]: plan for plan in PLANS}
+    before = {
+        "pro": ["До 2 000 лидов в месяц", WIDGET, REPLIES, "До 3 рабочих пространств", "До 10 участников команды",
+                "Приоритетная поддержка в почте и чате", "Экспорт данных", "Свой логотип в виджете",
+                "Выгрузка аналитики и лидов в CSV и Excel"],
+        "business": ["Лиды без ограничений", WIDGET, REPLIES, "Рабочие пространства без ограничений",
+                     "Команда без ограничений", "Персональный менеджер", "Доступ к API", "Индивидуальный онбординг",
+                     "Аналитика и лиды через API", "Вебхуки" + IN_DEVELOPMENT],
+        "enterprise": ["Всё из тарифа «Бизнес»", "Установка на ваших серверах", "SLA 99,9 %",
+                       "Выделенная инфраструктура", "Индивидуальные интеграции", "Счета и акты для юрлиц"],
+    }
+    for code, features in before.items():
+        Plan.objects.filter(code=code).update(features=features)
+    Plan.objects.filter(code="enterprise").update(name="Enterprise")
+
+    reworded.reword(apps, None)
+    for code in before:
+        assert Plan.objects.get(code=code).features == catalogue[code]["features"], code
+    assert Plan.objects.get(code="enterprise").name == "Корпоративный" == catalogue["enterprise"]["name"]
+    assert not any("чат" in line for plan in Plan.objects.all() for line in plan.features)  # there is no chat
+
+    reworded.restore_names(apps, None)  # reversible (the name; the dropped lines stay dropped)
+    assert Plan.objects.get(code="enterprise").name == "Enterprise"

@@ -62,7 +62,7 @@ def test_admin_sees_plan_status_usage_and_the_plan_picker(page, workspace):
     for text in ("Оплата", "Тариф «<span id=\"current-plan\">Пробный</span>»", "Пробный период до",
                  "Лиды в этом месяце", "0 из 50", "Рабочие пространства", "1 из 1", "Участники команды",
                  "Старт", "Про", "Бизнес", "4\u00a0990\u00a0₽", "9\u00a0990\u00a0₽", "19\u00a0990\u00a0₽",
-                 "До 2 000 лидов в месяц", "Enterprise", "цена по&nbsp;запросу", "mailto:sales@fastlead.ru",
+                 "До 2 000 лидов в месяц", "Корпоративный", "цена по&nbsp;запросу", "mailto:sales@fastlead.ru",
                  "ЮKassa", "T-Bank", "Карта не&nbsp;сохранена", "Платежей пока не&nbsp;было",
                  "Документов пока нет", "Реквизиты для&nbsp;счетов"):
         assert text in html, text
@@ -251,7 +251,7 @@ def test_a_trial_cannot_be_canceled(page):
 
 @pytest.mark.parametrize(("plan", "message"), [
     ("platinum", "Такого тарифа нет. Выберите тариф из списка."),
-    ("enterprise", "Тариф «Enterprise» подключается по запросу"),
+    ("enterprise", "Тариф «Корпоративный» подключается по запросу"),
     ("trial", "Пробный период не покупается"),
 ])
 def test_a_plan_that_cannot_be_bought_is_refused_with_400(page, plan, message):

@@ -4,7 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.text import Truncator
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from core.links import platform_url
 
@@ -17,14 +17,14 @@ BLOG_DESCRIPTION = ("Статьи о заявках с сайта: как быс
                     "ставить виджет на Tilda, WordPress и 1С-Битрикс и выбирать канал первого ответа.")
 
 
-@require_GET
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     seo = Seo(title=f"{BLOG_TITLE} — о заявках, скорости ответа и 152-ФЗ", description=BLOG_DESCRIPTION,
               path="/blog")
     return page(request, "public_site/blog/list.html", seo, {"posts": all_posts(), "tags": all_tags()})
 
 
-@require_GET
+@require_safe
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
     found, posts = posts_tagged(slug)
     if found is None:
@@ -35,7 +35,7 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
     return page(request, "public_site/blog/list.html", seo, {"posts": posts, "tags": all_tags(), "tag": found})
 
 
-@require_GET
+@require_safe
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     post = post_by_slug(slug)
     if post is None:
@@ -78,4 +78,4 @@ class PostsFeed(Feed):
         return [t.name for t in item.tags]
 
 
-rss = require_GET(PostsFeed())
+rss = require_safe(PostsFeed())

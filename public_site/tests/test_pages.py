@@ -19,7 +19,7 @@ def test_landing_in_russian_with_plans_from_the_database(client_for):
 
 def test_pricing_lists_all_five_plans_with_limits(client_for):
     body = client_for().get("/pricing").content.decode().replace("\xa0", " ")
-    for name in ("Пробный", "Старт", "Про", "Бизнес", "Enterprise"):
+    for name in ("Пробный", "Старт", "Про", "Бизнес", "Корпоративный"):
         assert name in body
     for price in ("4 990", "9 990", "19 990"):
         assert price in body

@@ -125,6 +125,21 @@ def test_robots_on_the_public_host_points_to_the_sitemap(client_for):
     assert "X-Robots-Tag" not in client_for().get("/").headers
 
 
+def test_every_public_page_answers_head_as_monitors_and_link_checkers_ask(client_for):
+    for path in ("/", "/pricing", "/features", "/use-cases", "/blog", "/blog/rss.xml", "/legal/offer",
+                 "/sitemap.xml", "/robots.txt"):
+        response = client_for().head(path)
+        assert response.status_code == 200, path
+        assert response.content == b"", path
+
+
+def test_favicon_ico_leads_to_the_icon_on_every_host(client_for, make_tenant):
+    for client in (client_for(), client_for(make_tenant())):
+        response = client.get("/favicon.ico")
+        assert response.status_code == 301
+        assert response["Location"].endswith("favicon.svg")
+
+
 def test_a_workspace_host_is_never_indexed(client_for, make_tenant):
     tenant = make_tenant()
     owner = tenant.memberships.get().user

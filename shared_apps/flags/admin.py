@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import ManyToManyField, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from shared_apps.accounts.models import Account
 
@@ -22,7 +23,7 @@ class AccountChoices(forms.ModelMultipleChoiceField):
 class FlagAdmin(admin.ModelAdmin):
     """The three known flags (created by a migration): their mode and the closed beta's allowlist."""
 
-    list_display = ("name", "title", "mode", "allowlist_size", "note", "updated_at")
+    list_display = ("name", "code", "mode", "allowlist_size", "note", "updated_at")
     list_filter = ("mode",)
     filter_horizontal = ("accounts",)
     fields = ("name", "mode", "accounts", "note", "updated_at")
@@ -36,9 +37,9 @@ class FlagAdmin(admin.ModelAdmin):
             kwargs["queryset"] = Account.objects.select_related("owner").order_by("name")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    @admin.display(description="что включает")
-    def title(self, flag: Flag) -> str:
-        return flag.get_name_display()
+    @admin.display(description="код")
+    def code(self, flag: Flag) -> str:
+        return flag.name  # what the code and the docs call it
 
     @admin.display(description="аккаунтов в списке")
     def allowlist_size(self, flag: Flag) -> int:
@@ -51,7 +52,7 @@ class FlagAdmin(admin.ModelAdmin):
         return False
 
     def _switch(self, request: HttpRequest, queryset: QuerySet[Flag], mode: str) -> None:
-        changed = queryset.update(mode=mode)
+        changed = queryset.update(mode=mode, updated_at=timezone.now())
         flags.invalidate()  # a bulk update sends no post_save
         self.message_user(request, f"Режим «{Flag.Mode(mode).label}» установлен: {changed} шт.", messages.SUCCESS)
 

@@ -98,7 +98,9 @@ def test_an_action_in_the_admin_switches_a_flag_at_once(staff, make_tenant):
     billing = Flag.objects.get(name=flags.BILLING)
     response = staff.post("/admin/flags/flag/", {"action": "switch_off", "_selected_action": [billing.pk]})
     assert response.status_code == 302
-    assert Flag.objects.get(name=flags.BILLING).mode == Mode.OFF
+    switched = Flag.objects.get(name=flags.BILLING)
+    assert switched.mode == Mode.OFF
+    assert switched.updated_at > billing.updated_at  # the list's «изменён» tells when
     assert not flags.is_on(flags.BILLING, account.pk)
 
     staff.post("/admin/flags/flag/", {"action": "switch_on", "_selected_action": [billing.pk]})
