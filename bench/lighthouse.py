@@ -24,11 +24,9 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -51,6 +49,7 @@ django.setup()
 from django.conf import settings
 from django.core.management import call_command
 
+from bench.serving import free_port, wait_until_up
 from billing.services import sync_plans
 from core.database import ensure_database
 from shared_apps.tenancy.services import ensure_platform_tenants
@@ -114,25 +113,6 @@ def collect_static(env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
                    cwd=ROOT, env=env, check=True)
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(base: str, server: subprocess.Popen, log) -> bool:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2):  # noqa: S310 (loopback)
-                return True
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                print("gunicorn did not start:\n" + log.read()[-3000:])
-                return False
-            time.sleep(0.3)
 
 
 def public_pages(base: str) -> list[str]:

@@ -25,7 +25,6 @@ import argparse
 import gzip
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -57,6 +56,7 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import tenant_context
 
+from bench.serving import free_port, wait_until_up
 from billing.models import Plan, Subscription
 from billing.services import sync_plans
 from config.celery import app as celery_app
@@ -183,25 +183,6 @@ def bench_in_process(client: Client, key: str, consent_version: str, count: int)
                    latencies, failures))
     return failures
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(base: str, server: subprocess.Popen, log) -> bool:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2):  # noqa: S310 (loopback)
-                return True
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                print("  gunicorn did not start:\n" + log.read()[-2000:])
-                return False
-            time.sleep(0.2)
 
 
 def bench_http(key: str, consent_version: str, count: int, workers: int, concurrency: int) -> int:
