@@ -31,6 +31,7 @@ def _logged_in(browser, device: str, workspace):
     page.goto(workspace.url)
     log_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
     expect(page).to_have_url(workspace.url)
+    page.wait_for_load_state()  # the cabinet's scripts have run: its menu button answers a tap
     return context, page, errors
 
 
