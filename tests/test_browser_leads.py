@@ -49,6 +49,7 @@ def _visible_names(page: Page) -> list[str]:
 
 def _menu_link(page: Page, device: str, name: str):
     if device == "phone":
+        page.wait_for_load_state()  # the cabinet's scripts have run: its menu button answers a tap
         page.get_by_role("button", name="Открыть меню").click()
         return page.get_by_role("dialog", name="Меню кабинета").get_by_role("link", name=name)
     return page.locator("aside").get_by_role("link", name=name)
