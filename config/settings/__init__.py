@@ -91,6 +91,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    "shared_apps.flags.middleware.FlagStatesPerRequest",
     "core.middleware.HealthzMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     # The public site's pages gzipped (public_site.compression); listed early, so it sees their final bytes.

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -74,7 +75,22 @@ def account_of(request: HttpRequest) -> int | None:
     return tenant.account_id if tenant is not None and getattr(tenant, "is_client", False) else None
 
 
+# One read of the states per request (the context processor, the cabinet's membership check, the billing middleware
+# and the views all ask): a holder set by ``middleware.FlagStatesPerRequest``; outside a request, None.
+_request_memo: ContextVar[dict[str, States] | None] = ContextVar("flag_states", default=None)
+
+
 def _states() -> States:
+    memo = _request_memo.get()
+    if memo is not None and "states" in memo:
+        return memo["states"]
+    states = _shared_states()
+    if memo is not None:
+        memo["states"] = states
+    return states
+
+
+def _shared_states() -> States:
     cache = caches["platform"]
     try:
         cached = cache.get(CACHE_KEY)
@@ -101,6 +117,9 @@ def _read_states() -> States:
 
 def invalidate() -> None:
     """Drop the cached states now and again once the change commits (a read in between may have cached the old)."""
+    memo = _request_memo.get()
+    if memo is not None:  # the request that made the change reads it anew
+        memo.clear()
     _drop()
     transaction.on_commit(_drop)
 
