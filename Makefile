@@ -30,7 +30,9 @@ run: setup db seed
 	@echo "  Fast Lead запущен:"
 	@echo "    Публичный сайт:      http://localhost:$(PORT)/"
 	@echo "    Демо-кабинет:        http://demo.localhost:$(PORT)/   (вход: demo@fastlead.ru / demo-fastlead-2026)"
-	@echo "    Админка платформы:   http://localhost:$(PORT)/admin/  (вход: admin@fastlead.ru / admin-fastlead-2026)"
+	@echo "    Админка платформы:   http://localhost:$(PORT)/admin/  (вход: admin@fastlead.ru / admin-fastlead-2026,"
+	@echo "                         затем код из приложения-аутентификатора с ключом FASTLEADDEVONLYSTAFFSECRET234567"
+	@echo "                         или из команды: $(PY) manage.py staff_otp_code admin@fastlead.ru)"
 	@echo "    Регистрация:         http://localhost:$(PORT)/signup   (письма — в http://localhost:$(PORT)/dev/mailbox)"
 	@echo "    API и документация:  http://localhost:$(PORT)/api/v1/docs и http://demo.localhost:$(PORT)/api/v1/docs"
 	@echo "    Платёжная песочница: http://127.0.0.1:8026/   (ЮKassa и T-Bank; тестовая карта 5555 5555 5555 4444)"
@@ -59,6 +61,7 @@ system-packages:
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v promtool >/dev/null || missing="$$missing prometheus"; \
 	if [ -n "$$missing" ]; then \
 		echo "Устанавливаю системные пакеты:$$missing"; \
 		$(SUDO) apt-get update -q && $(APT_INSTALL) $$missing; \

@@ -16,6 +16,8 @@ from django.core.files.storage import storages
 from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from psycopg import sql
 
 from billing.models import Document, Plan, Subscription
@@ -227,6 +229,15 @@ def host_of(tenant: Tenant | None = None) -> str:
     return tenant.primary_host if tenant else settings.PLATFORM_DOMAIN
 
 
+def verify_second_factor(client: Client, user: User) -> None:
+    """Mark the client's session as signed in with a confirmed TOTP device, as the admin's code step does."""
+    device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+              or TOTPDevice.objects.create(user=user, name="test", confirmed=True))
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 @pytest.fixture
 def client_for() -> Callable[..., Client]:
     """A test client that talks to one host (the public site, or a workspace), optionally logged in."""
@@ -235,6 +246,8 @@ def client_for() -> Callable[..., Client]:
         client = Client(HTTP_HOST=host_of(tenant))
         if user is not None:
             client.force_login(user)
+            if user.is_staff:  # platform staff also passed the admin's second factor (backoffice/tests test it)
+                verify_second_factor(client, user)
         connection.set_schema_to_public()
         return client
 

@@ -136,7 +136,8 @@ def main() -> int:
     settings.TWILIO_API_URL = f"{sandbox_url}/twilio"
     with tenant_context(tenant):
         Channel.objects.all().delete()
-        services.connect("twilio", dict(zip(("accountSid", "authToken", "fromNumber"), DEFAULT_TWILIO, strict=True)))
+        services.connect("twilio", dict(zip(("accountSid", "authToken", "fromNumber"), DEFAULT_TWILIO, strict=True)),
+                         actor=None)
     publication = tenant.widget_publication
     key, consent = publication.public_key, publication.config["consent"]["version"]
     client = Client(HTTP_HOST=settings.PLATFORM_DOMAIN)

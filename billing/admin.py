@@ -1,7 +1,16 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import timezone
 
-from . import services
-from .models import Document, Payment, Plan, Subscription, SubscriptionEvent
+from core import net
+from shared_apps.accounts.models import Account, User
+
+from . import staff
+from .models import Document, Payment, Plan, Subscription, SubscriptionEvent, moscow_date
 
 
 @admin.register(Plan)
@@ -17,15 +26,100 @@ class HistoryInline(admin.TabularInline):
     readonly_fields = fields
 
 
+def _ip(request: HttpRequest) -> str | None:
+    return net.client_ip(request) or None
+
+
+def _staff(request: HttpRequest) -> User:
+    """The signed-in staff member (the admin lets no one else run an action)."""
+    if not isinstance(request.user, User):
+        raise PermissionError("an admin action without a signed-in staff member")
+    return request.user
+
+
+# --- account actions: on the accounts' list (backoffice) and on the subscriptions' ----------------------------------
+
+
+def _accounts(queryset: QuerySet) -> list[Account]:
+    if queryset.model is Subscription:
+        return [subscription.account for subscription in queryset.select_related("account")]
+    return list(queryset)
+
+
+class ExtendTrialForm(forms.Form):
+    days = forms.IntegerField(label="На сколько дней продлить", min_value=staff.TRIAL_EXTENSION_DAYS[0],
+                              max_value=staff.TRIAL_EXTENSION_DAYS[1], initial=14,
+                              error_messages={"required": "Укажите число дней.", "invalid": "Введите целое число.",
+                                              "min_value": "Не меньше %(limit_value)s дня.",
+                                              "max_value": "Не больше %(limit_value)s дней."})
+
+
+@admin.action(description="Продлить пробный период…")
+def extend_trial(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
+    """An intermediate page asks for the number of days; its «Продлить» applies them to each chosen account."""
+    accounts = _accounts(queryset)
+    form = ExtendTrialForm(request.POST if "apply" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        for account in accounts:
+            try:
+                subscription = staff.extend_trial(account, form.cleaned_data["days"], staff=_staff(request),
+                                                  ip=_ip(request))
+            except staff.StaffRefusal as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"«{account.name}»: пробный период продлён до "
+                                          f"{moscow_date(subscription.trial_ends_at or timezone.now())}.")
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Продление пробного периода",
+        "opts": modeladmin.model._meta,
+        "accounts": accounts,
+        "queryset": queryset,
+        "form": form,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "billing/admin/extend_trial.html", context)
+
+
+@admin.action(description="Заблокировать аккаунт (кабинет и виджет остановятся, данные сохранятся)")
+def block(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    for account in _accounts(queryset):
+        try:
+            staff.block(account, staff=_staff(request), ip=_ip(request))
+        except staff.StaffRefusal as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"«{account.name}»: аккаунт заблокирован.")
+
+
+@admin.action(description="Разблокировать аккаунт")
+def unblock(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    for account in _accounts(queryset):
+        try:
+            subscription = staff.unblock(account, staff=_staff(request), ip=_ip(request))
+        except staff.StaffRefusal as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"«{account.name}»: аккаунт разблокирован, статус подписки — "
+                                      f"«{subscription.get_status_display()}».")
+
+
+ACCOUNT_ACTIONS = [extend_trial, block, unblock]
+
+
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
-    """Read-only here: statuses change only through billing.lifecycle (payments and the billing clock)."""
+    """Read-only here: statuses change only through billing.lifecycle (payments, the billing clock and the staff's
+    actions below, each kept in the history)."""
 
     list_display = ("account", "plan", "status", "trial_ends_at", "current_period_end", "grace_ends_at")
     list_filter = ("status", "plan")
-    search_fields = ("account__name", "account__owner__email")
+    list_select_related = ("account", "plan")
+    search_fields = ("account__name", "account__owner__email", "account__inn")
     readonly_fields = [f.name for f in Subscription._meta.fields]
     inlines = [HistoryInline]
+    actions = ACCOUNT_ACTIONS
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -35,7 +129,8 @@ class SubscriptionAdmin(admin.ModelAdmin):
 class PaymentAdmin(admin.ModelAdmin):
     list_display = ("order_id", "account", "plan", "purpose", "provider", "amount_kopecks", "status", "created_at")
     list_filter = ("status", "provider", "purpose")
-    search_fields = ("order_id", "provider_payment_id", "account__name")
+    search_fields = ("order_id", "provider_payment_id", "account__name", "account__owner__email", "account__inn")
+    list_select_related = ("account", "plan")
     readonly_fields = [f.name for f in Payment._meta.fields]
 
     def has_add_permission(self, request) -> bool:
@@ -43,23 +138,35 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.action(description="Отметить оплату по счёту (деньги поступили на расчётный счёт)")
-def mark_paid(modeladmin, request, queryset) -> None:
+def mark_paid(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Document]) -> None:
     for document in queryset:
         try:
-            services.record_bank_transfer(document)
-        except services.BillingError as exc:
-            messages.error(request, f"{document}: {exc.message}")
+            staff.mark_bank_transfer_paid(document, staff=_staff(request), ip=_ip(request))
+        except (staff.StaffRefusal, staff.services.BillingError) as exc:
+            messages.error(request, exc.message)
         else:
             messages.success(request, f"{document}: оплата учтена, подписка продлена.")
 
 
+@admin.action(description="Отправить документ повторно на e-mail владельца аккаунта")
+def resend(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Document]) -> None:
+    for document in queryset.select_related("account__owner"):
+        try:
+            staff.resend_document(document, staff=_staff(request), ip=_ip(request))
+        except staff.StaffRefusal as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"{document}: отправлен повторно на {document.account.owner.email}.")
+
+
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "account", "amount_kopecks", "status", "issued_at")
+    list_display = ("__str__", "account", "amount_kopecks", "status", "payment", "issued_at")
     list_filter = ("kind", "status")
-    search_fields = ("account__name", "account__inn")
+    list_select_related = ("account", "payment")
+    search_fields = ("account__name", "account__inn", "account__owner__email")
     readonly_fields = [f.name for f in Document._meta.fields]
-    actions = [mark_paid]
+    actions = [mark_paid, resend]
 
     def has_add_permission(self, request) -> bool:
         return False

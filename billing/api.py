@@ -11,6 +11,7 @@ from core.access import open_when_unpaid
 from core.api_errors import ErrorOut
 from core.api_schema import LinkPath, Url
 from core.errors import DomainError, NotAllowed, NotFound
+from core.metrics import counts_payment_webhook
 from core.net import client_ip
 from core.validation import MAX_PAGE
 from shared_apps.flags import flags
@@ -53,6 +54,7 @@ def list_plans(request: HttpRequest):
 
 
 @router.post("/billing/webhooks/yookassa", auth=None, include_in_schema=False)
+@counts_payment_webhook("yookassa")
 def yookassa_webhook(request: HttpRequest):
     """Trusted sender, then the payment re-read from the API by id: the body itself is never believed.
 
@@ -89,6 +91,7 @@ def yookassa_webhook(request: HttpRequest):
 
 
 @router.post("/billing/webhooks/tinkoff", auth=None, include_in_schema=False)
+@counts_payment_webhook("tinkoff")
 def tinkoff_webhook(request: HttpRequest):
     """Token checked in constant time, then TerminalKey, OrderId and Amount against our record; reply exactly OK."""
     refused = HttpResponse("REJECTED", status=400, content_type="text/plain")
@@ -209,7 +212,7 @@ class PaymentStartedOut(Schema):
 @requires(Perm.BILLING_MANAGE)
 def create_payment(request: WorkspaceRequest, body: PaymentIn):
     payment = services.create_payment(request.tenant.client_account, body.plan_id, body.payment_method,
-                                      return_url=_return_url(request))
+                                      return_url=_return_url(request), actor=request.user)
     return Status(201, {"payment_url": payment.payment_url, "payment_id": payment.order_id,
                         "provider": payment.provider, "amount_kopecks": payment.amount_kopecks})
 
@@ -276,7 +279,7 @@ class PlanChangeOut(Schema):
 @requires(Perm.BILLING_MANAGE)
 def change_plan(request: WorkspaceRequest, body: PlanChangeIn):
     change = services.change_plan(request.tenant.client_account, body.plan_id, body.payment_method,
-                                  return_url=_return_url(request))
+                                  return_url=_return_url(request), actor=request.user)
     checkout = change.payment if change.payment and change.payment.status == Payment.Status.PENDING else None
     return {
         "subscription": subscription_out(request, _subscription(request)),
@@ -292,7 +295,7 @@ def change_plan(request: WorkspaceRequest, body: PlanChangeIn):
 @open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
 def cancel_subscription(request: WorkspaceRequest):
-    services.cancel(request.tenant.client_account)
+    services.cancel(request.tenant.client_account, actor=request.user)
     return subscription_out(request, _subscription(request))
 
 
@@ -302,7 +305,7 @@ def cancel_subscription(request: WorkspaceRequest):
 @open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
 def resume_subscription(request: WorkspaceRequest):
-    services.resume(request.tenant.client_account)
+    services.resume(request.tenant.client_account, actor=request.user)
     return subscription_out(request, _subscription(request))
 
 
@@ -357,7 +360,7 @@ class BankInvoiceIn(Schema):
 @open_when_unpaid
 @requires(Perm.BILLING_MANAGE)
 def request_bank_invoice(request: WorkspaceRequest, body: BankInvoiceIn):
-    document = services.request_bank_invoice(request.tenant.client_account, body.plan_id)
+    document = services.request_bank_invoice(request.tenant.client_account, body.plan_id, actor=request.user)
     return Status(201, document_out(document))
 
 
@@ -389,4 +392,4 @@ def get_requisites(request: WorkspaceRequest):
 @requires(Perm.BILLING_MANAGE)
 def update_requisites(request: WorkspaceRequest, body: RequisitesIn):
     return services.update_requisites(request.tenant.client_account, legal_name=body.legal_name, inn=body.inn,
-                                      kpp=body.kpp, legal_address=body.legal_address)
+                                      kpp=body.kpp, legal_address=body.legal_address, actor=request.user)

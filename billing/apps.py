@@ -12,3 +12,9 @@ class BillingConfig(AppConfig):
 
         if check_api_access not in token_checks:
             token_checks.append(check_api_access)
+
+        from core.metrics import register_collector
+
+        from .metrics import PaymentsCollector
+
+        register_collector(PaymentsCollector(), source="payments")

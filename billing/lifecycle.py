@@ -4,7 +4,9 @@
     active ──autopay_failed──▶ past_due ──(3rd failure)──▶ grace
     active ──period_ended_unpaid (no saved card)──▶ grace
     active ──period_ended_canceled──▶ canceled
-    any ──payment_succeeded──▶ active
+    any ──payment_succeeded──▶ active (except a block by staff: the payment is kept, the block stays)
+    trialing | grace | blocked ──trial_extended (staff)──▶ trialing
+    any ──blocked_by_staff──▶ blocked ──unblocked_paid | _trial | _unpaid (staff)──▶ active | trialing | grace
 
 Every transition is written to the history table. A transition that is not allowed from the current
 status (a duplicate beat run, a second notification) is a no-op, which makes callers idempotent.
@@ -21,7 +23,7 @@ from enum import StrEnum
 from django.conf import settings
 from django.db import transaction
 
-from .models import Payment, Subscription, SubscriptionEvent
+from .models import STAFF_BLOCK_REASON, Payment, Subscription, SubscriptionEvent
 
 logger = logging.getLogger(__name__)
 Status = Subscription.Status
@@ -35,6 +37,13 @@ class Event(StrEnum):
     PERIOD_ENDED_UNPAID = "period_ended_unpaid"
     PERIOD_ENDED_CANCELED = "period_ended_canceled"
     GRACE_EXPIRED = "grace_expired"
+    # Platform staff (billing.staff): a trial given more days, an account blocked, and unblocked into the status
+    # its dates allow — the paid period still running, the trial still running, or a week of grace.
+    TRIAL_EXTENDED = "trial_extended"
+    BLOCKED_BY_STAFF = STAFF_BLOCK_REASON
+    UNBLOCKED_PAID = "unblocked_paid"
+    UNBLOCKED_TRIAL = "unblocked_trial"
+    UNBLOCKED_UNPAID = "unblocked_unpaid"
 
 
 TRANSITIONS: dict[Event, dict[str, str]] = {
@@ -45,6 +54,12 @@ TRANSITIONS: dict[Event, dict[str, str]] = {
     Event.PERIOD_ENDED_UNPAID: {Status.ACTIVE: Status.GRACE},
     Event.PERIOD_ENDED_CANCELED: {Status.ACTIVE: Status.CANCELED},
     Event.GRACE_EXPIRED: {Status.GRACE: Status.BLOCKED},
+    Event.TRIAL_EXTENDED: {Status.TRIALING: Status.TRIALING, Status.GRACE: Status.TRIALING,
+                           Status.BLOCKED: Status.TRIALING},
+    Event.BLOCKED_BY_STAFF: {s: Status.BLOCKED for s in Status if s != Status.BLOCKED},
+    Event.UNBLOCKED_PAID: {Status.BLOCKED: Status.ACTIVE},
+    Event.UNBLOCKED_TRIAL: {Status.BLOCKED: Status.TRIALING},
+    Event.UNBLOCKED_UNPAID: {Status.BLOCKED: Status.GRACE},
 }
 
 

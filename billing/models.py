@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.storage import Storage, storages
 from django.db import models
+from django.utils.functional import cached_property
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -77,6 +78,10 @@ class Provider(models.TextChoices):
     BANK = "bank", "Банковский перевод"
 
 
+# The history reason of a block by platform staff (lifecycle.Event.BLOCKED_BY_STAFF): only staff lift it.
+STAFF_BLOCK_REASON = "blocked_by_staff"
+
+
 class Subscription(models.Model):
     """The account's subscription (one per account); its status changes only through billing.lifecycle."""
 
@@ -120,6 +125,14 @@ class Subscription(models.Model):
         if self.current_period_end is None:
             raise ValueError(f"{self} has no paid period")
         return self.current_period_end
+
+    @cached_property
+    def is_blocked_by_staff(self) -> bool:
+        """Blocked by platform staff (not at the end of an unpaid grace): paying does not lift it, staff do."""
+        if self.status != self.Status.BLOCKED:
+            return False
+        last = self.history.filter(to_status=self.Status.BLOCKED).order_by("-created_at", "-id").first()
+        return last is not None and last.reason == STAFF_BLOCK_REASON
 
     @property
     def renews_at(self) -> datetime | None:

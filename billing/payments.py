@@ -16,9 +16,13 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from core import events
 from core.errors import DomainError
 from core.links import platform_url
-from shared_apps.accounts.models import Account
+from core.text import rubles
+from shared_apps.accounts.models import Account, User
+from shared_apps.audit import services as audit
+from shared_apps.tenancy.selectors import first_workspace_slug
 
 from . import lifecycle, notifications
 from .dunning import autopay_failed
@@ -120,6 +124,7 @@ def send(payment: Payment, *, return_url: str = "") -> Payment:
         logger.error("payment_provider_rejected", extra={**log, "code": exc.code})
         if method is None:  # our checkout request was refused: offer the other provider
             Payment.objects.filter(pk=payment.pk).update(status=Status.FAILED, failure_reason="rejected")
+            _emit("payment_failed", payment, error="rejected")
             raise ProviderDown(payment.provider, _other_provider(payment.provider)) from None
         # A renewal the provider refuses (card token revoked, recurring blocked) is a failed autopayment.
         failed = ProviderPayment(provider_payment_id="", order_id=payment.order_id, state="failed",
@@ -266,6 +271,7 @@ def record_provider_state(payment_id: int, state: ProviderPayment, *, now: datet
             payment.status = Status.FAILED
             payment.failure_reason = "amount_mismatch"
             payment.save(update_fields=["provider_status", "provider_payment_id", "status", "failure_reason"])
+            _emit("payment_failed", payment, error=payment.failure_reason)
             return payment
         if state.state == "succeeded":
             _succeeded(payment, state, now)
@@ -322,13 +328,14 @@ def _succeeded(payment: Payment, state: ProviderPayment, now: datetime) -> None:
     subscription.autopay_failures = 0
     subscription.next_autopay_at = None
     payment.save()
-    lifecycle.apply(subscription, Event.PAYMENT_SUCCEEDED, now=now, payment=payment,
-                    details={"purpose": payment.purpose, "amountKopecks": payment.amount_kopecks})
+    if subscription.is_blocked_by_staff:
+        subscription.save()  # the paid month is kept; the block stays until staff lift it (into active, then)
+    else:
+        lifecycle.apply(subscription, Event.PAYMENT_SUCCEEDED, now=now, payment=payment,
+                        details={"purpose": payment.purpose, "amountKopecks": payment.amount_kopecks})
     documents = issue_payment_documents(payment)
-    logger.info("payment_successful", extra={
-        "accountId": payment.account_id, "provider": payment.provider, "orderId": payment.order_id,
-        "amountKopecks": payment.amount_kopecks, "purpose": payment.purpose,
-    })
+    _emit("payment_successful", payment)
+    audited("billing.payment_succeeded", payment, None)
     if payment.purpose != Payment.Purpose.SUBSCRIBE and old_plan != payment.plan:
         notifications.plan_changed(subscription, old_plan, payment.plan, effective_at=now,
                                    payment=payment if payment.purpose == Payment.Purpose.UPGRADE else None)
@@ -339,9 +346,21 @@ def _failed(payment: Payment, reason: str, now: datetime) -> None:
     payment.status = Status.FAILED
     payment.failure_reason = reason or "declined"
     payment.save(update_fields=["status", "failure_reason", "provider_status", "provider_payment_id"])
-    logger.info("payment_failed", extra={
-        "accountId": payment.account_id, "provider": payment.provider, "orderId": payment.order_id,
-        "reason": payment.failure_reason, "purpose": payment.purpose,
-    })
+    _emit("payment_failed", payment, error=payment.failure_reason)
+    audited("billing.payment_failed", payment, None, reason=payment.failure_text)
     if payment.purpose == Payment.Purpose.RENEWAL:
         autopay_failed(lifecycle.locked(payment.account_id), payment, now)
+
+
+def _emit(name: str, payment: Payment, **fields: object) -> None:
+    events.emit(name, tenantId=first_workspace_slug(payment.account_id), accountId=payment.account_id,
+                paymentId=payment.order_id, amount=payment.amount_kopecks, provider=str(payment.provider),
+                purpose=str(payment.purpose), **fields)
+
+
+def audited(action: str, payment: Payment, actor: User | None, **details: object) -> None:
+    """A payment in the account's audit log (billing is account-wide: no workspace)."""
+    audit.record(action, actor=actor, account_id=payment.account_id, target=f"Платёж {payment.order_id}",
+                 details={"plan": payment.plan.name, "amount": rubles(payment.amount_kopecks),
+                          "provider": Provider(payment.provider).label, "purpose": payment.get_purpose_display(),
+                          **details})

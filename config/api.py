@@ -8,6 +8,7 @@ from shared_apps.accounts.api import router as tokens_router
 from shared_apps.onboarding.api import router as onboarding_router
 from shared_apps.onboarding.wizard_api import router as wizard_router
 from shared_apps.tenancy.api import tenant_router as current_tenant_router
+from shared_apps.tenancy.audit_api import router as audit_router
 from shared_apps.tenancy.auth_api import router as login_router
 from tenant_apps.analytics.api import router as analytics_router
 from tenant_apps.channels.api import router as channels_router
@@ -46,3 +47,4 @@ tenant_api.add_router("/", calendar_router)
 tenant_api.add_router("/", billing_router)
 tenant_api.add_router("/", analytics_router)
 tenant_api.add_router("/", wizard_router)
+tenant_api.add_router("/", audit_router)

@@ -7,3 +7,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import celery_signals  # noqa: F401  (connects the request-id propagation)
+        from .metrics import task_outcomes  # noqa: F401  (counts Celery's task outcomes)

@@ -5,6 +5,8 @@ import uuid
 from contextvars import ContextVar
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+# The address the request in progress came from (core.net.client_ip), for the audit log; None outside a request.
+client_ip_var: ContextVar[str | None] = ContextVar("client_ip", default=None)
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 

@@ -9,7 +9,8 @@ from django.views.debug import SafeExceptionReporterFilter
 
 from .context import request_id_var
 
-EMAIL_RE = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
+# Also URL-encoded once or twice (?email=ivan%40example.ru in an access log line).
+EMAIL_RE = re.compile(r"[\w.%+-]+(?:@|%40|%2540)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 # Russian and international numbers: +7 999 123-45-67, 8 (999) 123 45 67, 89991234567, +4915112345678
 PHONE_RE = re.compile(
     r"(?<![\w/])(?:\+?[78][\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}|\+\d{10,15})(?![\w/])"
@@ -35,8 +36,8 @@ URL_PASSWORD_RE = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@", re.
 
 # Candidates only: what parses as an address is cut to its network (a time like 18:58:14 does not parse).
 IP_RE = re.compile(
-    r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}(?![\w.])"  # IPv4, maybe with a :port
-    r"|(?:[0-9a-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{0,4})(?![\w.:]))",  # IPv6, maybe ending in IPv4
+    r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?(?![\w.])"  # IPv4, maybe with a :port or a /prefix
+    r"|(?:[0-9a-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{0,4})(?:/\d{1,3})?(?![\w.:]))",  # IPv6
     re.IGNORECASE,
 )
 
@@ -48,17 +49,26 @@ _INFRASTRUCTURE = [ipaddress.ip_network(network) for network in (
 )]
 
 
+def network_of(address: str) -> str:
+    """A client address (or a network) cut to /24 (IPv4) or /48 (IPv6): enough to see a network, not a person.
+    Raises ValueError for what is not an address."""
+    interface = ipaddress.ip_interface(address)
+    ip, prefix = interface.ip, interface.network.prefixlen
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip, prefix = ip.ipv4_mapped, prefix - 96 if prefix > 96 else 32
+    return str(ipaddress.ip_network(f"{ip}/{min(prefix, 24 if ip.version == 4 else 48)}", strict=False))
+
+
 def _network(match: re.Match) -> str:
-    """A client address cut to /24 (IPv4) or /48 (IPv6): enough to see a network, not a person."""
     try:
-        address = ipaddress.ip_address(match.group(0))
+        address = ipaddress.ip_interface(match.group(0)).ip
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if any(address in network for network in _INFRASTRUCTURE):
+            return match.group(0)
+        return network_of(match.group(0))
     except ValueError:
         return match.group(0)
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    if any(address in network for network in _INFRASTRUCTURE):
-        return match.group(0)
-    return str(ipaddress.ip_network(f"{address}/{24 if address.version == 4 else 48}", strict=False))
 
 
 def redact(text: str) -> str:

@@ -7,10 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .api_errors import domain_error_response, error_response
-from .context import accept_or_new_request_id, request_id_var
+from .context import accept_or_new_request_id, client_ip_var, request_id_var
 from .database import is_timeout
 from .errors import DomainError, ServiceBusy
 from .http import IdentifiedRequest
+from .net import client_ip
 from .views import healthz
 
 logger = logging.getLogger(__name__)
@@ -34,9 +35,11 @@ class RequestIdMiddleware:
         request_id = accept_or_new_request_id(request.headers.get("X-Request-ID"))
         cast(IdentifiedRequest, request).request_id = request_id
         token = request_id_var.set(request_id)
+        ip_token = client_ip_var.set(client_ip(request) or None)
         try:
             response = self.get_response(request)
         finally:
+            client_ip_var.reset(ip_token)
             request_id_var.reset(token)
         if response.status_code >= 400 and response.get("Content-Type", "").startswith("text/html"):
             response = _error_in_own_content_type(request, response)

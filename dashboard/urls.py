@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("dashboard.leads.urls")),
     path("", include("dashboard.analytics.urls")),
     path("", include("dashboard.workspace.urls")),
+    path("", include("dashboard.audit.urls")),
     path("", include("dashboard.profile.urls")),
     path("", include("dashboard.team.urls")),
     path("", include("dashboard.widget.urls")),

@@ -25,8 +25,8 @@ def salon(site, channel_sandbox, eager_tasks, make_user, make_tenant):
     user = make_user("olga@lotos.ru", PASSWORD, full_name="Ольга")
     tenant = make_tenant(owner=user, name="Салон «Лотос»")
     with tenant_context(tenant):
-        channel = services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER})
-        services.connect("telegram", {"botToken": DEFAULT_TELEGRAM})
+        channel = services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER}, actor=None)
+        services.connect("telegram", {"botToken": DEFAULT_TELEGRAM}, actor=None)
         lead = create_lead(name="Анна Смирнова", phone=PHONE)
         url = services.inbound_url("twilio", channel.inbound_key)
     return tenant, lead, url

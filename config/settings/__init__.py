@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlparse
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from ..sentry import init_sentry
 from .env import env_bool, env_int, env_list, env_missing, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -47,7 +48,7 @@ CSRF_TRUSTED_ORIGINS = env_list(
 SHARED_APPS = [
     "shared_apps.tenancy",  # first: its migrate/migrate_schemas commands wrap django-tenants'
     "django_tenants",
-    "django.contrib.admin",
+    "backoffice.apps.PlatformAdminConfig",  # django.contrib.admin with the platform's site (two-factor sign-in)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,7 +57,10 @@ SHARED_APPS = [
     "django.contrib.humanize",
     "ninja",
     "social_django",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
+    "shared_apps.audit",
     "shared_apps.accounts",
     "shared_apps.flags",
     "billing",
@@ -65,6 +69,7 @@ SHARED_APPS = [
     "widget_cdn",
     "public_site",
     "dashboard",
+    "backoffice",
 ]
 # Development tooling (dev/): the sandboxes' commands, the dev mailbox (label "devmail") and the demo data
 # (label "demo"). Never installed in production, and not in the production image (.dockerignore).
@@ -91,6 +96,10 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    # Every request's route, status and time (not /metrics, not /healthz); then /metrics itself, answered on the
+    # public host before sessions, tenancy and billing (core.metrics).
+    "core.metrics.http.RequestMetricsMiddleware",
+    "core.metrics.http.MetricsEndpointMiddleware",
     "shared_apps.flags.middleware.FlagStatesPerRequest",
     "core.middleware.HealthzMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
@@ -109,6 +118,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the platform admin's second factor
     "shared_apps.accounts.middleware.LoginSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "billing.middleware.SubscriptionAccessMiddleware",
@@ -261,6 +271,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenant_apps.leads.tasks.purge_expired_exports",
         "schedule": crontab(minute=20),
     },
+    "leads-erase-expired-personal-data": {  # 152-FZ: each workspace's retention period of leads' personal data
+        "task": "tenant_apps.leads.tasks.erase_expired_personal_data",
+        "schedule": crontab(hour=4, minute=10),
+    },
     "reports-weekly": {  # each workspace's report once its Monday 09:00 (own time zone) has passed
         "task": "tenant_apps.reports.tasks.send_weekly_reports",
         "schedule": crontab(minute="*/15"),
@@ -269,11 +283,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenant_apps.reports.tasks.run_alerts",
         "schedule": 60.0,
     },
+    "backoffice-business-metrics": {  # today's and yesterday's rows of the platform's business metrics
+        "task": "backoffice.tasks.record_business_metrics",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- auth -------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+# The platform admin's second factor (backoffice.two_factor): TOTP codes of a 30 s step, one step either way.
+# Failed codes are limited by core.ratelimit (per staff user), not by django-otp's per-device back-off.
+OTP_TOTP_ISSUER = "Fast Lead"
+OTP_TOTP_THROTTLE_FACTOR = 0
 PASSWORD_HASHERS = [
     "shared_apps.accounts.hashers.BCrypt12PasswordHasher",
 ]
@@ -627,9 +649,22 @@ LOGGING = {
         "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "celery": {"level": LOG_LEVEL},
+        # The business events (core/events.py, docs/EVENTS.md) are written whatever LOG_LEVEL says.
+        "fastlead.events": {"level": "INFO"},
         # httpx logs every request's full URL at INFO, and the Telegram Bot API carries the bot's token in it.
         "httpx": {"level": "WARNING"},
     },
 }
 
 HEALTHZ_TIMEOUT_SECONDS = 2
+
+# --- observability ----------------------------------------------------------
+# Prometheus scrapes /metrics on the public host with "Authorization: Bearer <METRICS_TOKEN>" (docs/OBSERVABILITY.md).
+METRICS_TOKEN = env_str("METRICS_TOKEN", None if APP_ENV == "production" else "dev-metrics-token")
+if APP_ENV == "production" and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters in production")
+# Errors go to Sentry (or a compatible service, e.g. GlitchTip) when SENTRY_DSN is set, personal data scrubbed
+# (config/sentry.py). SENTRY_TRACES_SAMPLE_RATE: the share of requests sent as performance traces, 0 to 1.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+init_sentry(dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", APP_ENV), release=env_str("SENTRY_RELEASE", ""),
+            traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0")))

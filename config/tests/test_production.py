@@ -27,7 +27,8 @@ LEGAL_ENTITY = {"SELLER_NAME": "ООО «Быстрый ответ»", "SELLER_I
 PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "production-secret-key-0123456789-abcdefghij",
               "JWT_KEYS": "k:secret-of-32-characters-at-least-123", "JWT_ACTIVE_KID": "k",
               "DJANGO_SETTINGS_MODULE": "config.settings",
-              "CHANNEL_SECRET_KEYS": "fD4yQj2lqz3Y0pqvV6yF1mYbQ8q0d8mX7u3n5kQ2r0Q=", **PAYMENT_CREDENTIALS,
+              "CHANNEL_SECRET_KEYS": "fD4yQj2lqz3Y0pqvV6yF1mYbQ8q0d8mX7u3n5kQ2r0Q=",
+              "METRICS_TOKEN": "metrics-token-of-the-deployment", **PAYMENT_CREDENTIALS,
               **LEGAL_ENTITY}
 # What the image has: with dev/ absent (as in the image) settings load, every URLconf resolves, checks pass.
 PROBE = """

@@ -66,6 +66,15 @@ def test_nested_extras_and_one_time_links_are_redacted(json_log):
     assert "/email/confirm/[token]" in line
 
 
+def test_url_encoded_emails_in_access_lines_are_redacted(json_log):
+    logger, stream = json_log
+    logger.info('"GET /login?email=ivan%40example.ru&next=%2Finvite HTTP/1.1" 200 (%s)', "olga%2540mail.ru")
+    line = stream.getvalue()
+    assert "example.ru" not in line
+    assert "mail.ru" not in line
+    assert "/login?email=[email]&next=%2Finvite" in line
+
+
 def test_exceptions_in_logs_are_redacted_too(json_log):
     logger, stream = json_log
     try:

@@ -212,7 +212,9 @@ def _page(request: WorkspaceRequest, *, error: str = "", plan_error: str = "", p
         "error": error,
         "plan_error": plan_error,
         "provider_down": provider_down,
-        "can_manage": has_permission(request.membership, Perm.BILLING_MANAGE),
+        # A block by platform staff is lifted by support, not by paying (billing.services.refuse_if_blocked_by_staff).
+        "can_manage": has_permission(request.membership, Perm.BILLING_MANAGE)
+        and not (subscription is not None and subscription.is_blocked_by_staff),
     }
     return render(request, "dashboard/billing.html", context, status=status)
 
@@ -259,12 +261,13 @@ def pay(request: WorkspaceRequest) -> HttpResponse:
     try:
         if subscription is None or not services.has_paid_period(subscription, timezone.now()):
             payment = services.create_payment(account, chosen["plan"], chosen["provider"],
-                                              return_url=_return_url(request))
+                                              return_url=_return_url(request), actor=request.user)
             if payment.status == Payment.Status.FAILED:
                 raise services.BillingError(f"Платёж не прошёл: {payment.failure_text}.",
                                             status=402, code="payment_failed")
             return _to_checkout(payment)
-        change = services.change_plan(account, chosen["plan"], chosen["provider"], return_url=_return_url(request))
+        change = services.change_plan(account, chosen["plan"], chosen["provider"], return_url=_return_url(request),
+                                      actor=request.user)
     except services.BillingError as exc:
         return _refused(request, exc, chosen)
     except payments.ProviderDown as exc:
@@ -291,7 +294,7 @@ def pay(request: WorkspaceRequest) -> HttpResponse:
 @flags.behind_flag(flags.BILLING)
 def cancel(request: WorkspaceRequest) -> HttpResponse:
     try:
-        subscription = services.cancel(request.tenant.client_account)
+        subscription = services.cancel(request.tenant.client_account, actor=request.user)
     except services.BillingError as exc:
         return _refused(request, exc)
     return _done(request, f"Автопродление отключено. Тариф «{subscription.plan.name}» действует до "
@@ -304,7 +307,7 @@ def cancel(request: WorkspaceRequest) -> HttpResponse:
 @flags.behind_flag(flags.BILLING)
 def resume(request: WorkspaceRequest) -> HttpResponse:
     try:
-        subscription = services.resume(request.tenant.client_account)
+        subscription = services.resume(request.tenant.client_account, actor=request.user)
     except services.BillingError as exc:
         return _refused(request, exc)
     return _done(request, f"Подписка возобновлена: продлим {_date(subscription.current_period_end)} автоматически.")
@@ -318,7 +321,7 @@ def requisites(request: WorkspaceRequest) -> HttpResponse:
     values = {name: request.POST.get(name, "") for name in REQUISITES_FIELDS.values()}
     try:
         services.update_requisites(request.tenant.client_account, legal_name=values["legal_name"], inn=values["inn"],
-                                   kpp=values["kpp"], legal_address=values["legal_address"])
+                                   kpp=values["kpp"], legal_address=values["legal_address"], actor=request.user)
     except services.RequisitesInvalid as exc:
         errors = {REQUISITES_FIELDS.get(key, key): message for key, message in exc.fields.items()}
         return _page(request, error=exc.message, requisites=values, requisites_errors=errors, status=exc.status)
@@ -333,7 +336,8 @@ def requisites(request: WorkspaceRequest) -> HttpResponse:
 @flags.behind_flag(flags.BILLING)
 def bank_invoice(request: WorkspaceRequest) -> HttpResponse:
     try:
-        document = services.request_bank_invoice(request.tenant.client_account, request.POST.get("plan", "").strip())
+        document = services.request_bank_invoice(request.tenant.client_account, request.POST.get("plan", "").strip(),
+                                                 actor=request.user)
     except services.BillingError as exc:
         return _page(request, error=exc.message, status=exc.status)
     return _done(request, f"Счёт № {document.number} на {rubles(document.amount_kopecks)} выставлен и отправлен "

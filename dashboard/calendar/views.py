@@ -55,7 +55,8 @@ def event_types(request: WorkspaceRequest) -> HttpResponse:
 @permission_required(Perm.CHANNELS_EDIT)
 def connect(request: WorkspaceRequest) -> HttpResponse:
     try:
-        calendar = booking.connect(request.POST.get("api_key", "")[:1000], request.POST.get("event_type_id", ""))
+        calendar = booking.connect(request.POST.get("api_key", "")[:1000], request.POST.get("event_type_id", ""),
+                                   actor=request.user)
     except DomainError as exc:
         return _refused(request, exc)
     flash(request, messages.SUCCESS, f"Cal.com подключен: «{calendar.event_type_title}». Осталось добавить вебхук "
@@ -66,7 +67,7 @@ def connect(request: WorkspaceRequest) -> HttpResponse:
 @require_POST
 @permission_required(Perm.CHANNELS_EDIT)
 def disconnect(request: WorkspaceRequest) -> HttpResponse:
-    booking.disconnect()
+    booking.disconnect(actor=request.user)
     flash(request, messages.SUCCESS, "Cal.com отключен: ключ и секрет вебхука стёрты, записи остались в карточках "
                                      "лидов.", "calendar")
     return _back()

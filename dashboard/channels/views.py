@@ -143,7 +143,7 @@ def connect(request: WorkspaceRequest, provider: str) -> HttpResponse:
         raise Http404("Этого провайдера пока нельзя подключить.")
     typed, shown = typed_credentials(request, cls)
     try:
-        services.connect(provider, typed)
+        services.connect(provider, typed, actor=request.user)
     except DomainError as exc:
         return _refused(request, provider, "connect", exc, shown)
     flash(request, messages.SUCCESS, f"«{BY_CODE[provider].label}» подключен: ключи проверены у провайдера.",
@@ -173,7 +173,7 @@ def replace_keys(request: WorkspaceRequest, channel_id: int) -> HttpResponse:
         raise Http404("Этого провайдера пока нельзя подключить.")
     typed, shown = typed_credentials(request, cls)
     try:
-        services.update(channel, credentials=typed)
+        services.update(channel, actor=request.user, credentials=typed)
     except DomainError as exc:
         return _refused(request, channel.provider, "keys", exc, shown)
     flash(request, messages.SUCCESS, f"Ключи «{BY_CODE[channel.provider].label}» заменены: провайдер их принял.",
@@ -205,7 +205,7 @@ def toggle(request: WorkspaceRequest, channel_id: int) -> HttpResponse:
     channel = selectors.channel(channel_id)
     enable = request.POST.get("enabled") == "1"
     try:
-        services.update(channel, enabled=enable)
+        services.update(channel, actor=request.user, enabled=enable)
     except DomainError as exc:
         return _refused(request, channel.provider, "toggle", exc)
     label = BY_CODE[channel.provider].label
@@ -218,7 +218,7 @@ def toggle(request: WorkspaceRequest, channel_id: int) -> HttpResponse:
 @permission_required(Perm.CHANNELS_EDIT)
 def delete(request: WorkspaceRequest, channel_id: int) -> HttpResponse:
     channel = selectors.channel(channel_id)
-    services.disconnect(channel)
+    services.disconnect(channel, actor=request.user)
     flash(request, messages.SUCCESS, f"«{BY_CODE[channel.provider].label}» удалён, его ключи стёрты.",
           f"provider-{channel.provider}")
     return _back(channel.provider)

@@ -14,4 +14,6 @@ urlpatterns = [
     path("leads/<int:lead_id>/timeline", views.timeline, name="lead_timeline"),
     path("leads/<int:lead_id>/reply", views.reply, name="lead_reply"),
     path("leads/<int:lead_id>/actions", views.lead_action, name="lead_action"),
+    path("leads/<int:lead_id>/personal-data", views.personal_data, name="lead_personal_data"),
+    path("leads/<int:lead_id>/erase", views.erase, name="lead_erase"),
 ]

@@ -7,19 +7,20 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from pydantic import ValidationError
 
 from billing import entitlements
 from core.api_errors import validation_fields
 from core.errors import InvalidInput, NotFound
+from core.net import client_ip
 from core.validation import CHECK_FIELDS, page_number
 from shared_apps.tenancy.decorators import permission_required
 from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.permissions import Perm, has_permission
 from tenant_apps.channels import conversation
-from tenant_apps.leads import live, saved_views
+from tenant_apps.leads import live, privacy, saved_views
 from tenant_apps.leads.actions import parse as parse_action
 from tenant_apps.leads.actions import perform as perform_action
 from tenant_apps.leads.api import LeadFilterQuery
@@ -215,6 +216,8 @@ def _card(request: WorkspaceRequest, found: Lead, *, failed: str = "", values: d
         "members": [(member.user_id, member.user.get_full_name()) for member in members],
         "open_statuses": [choice for choice in Lead.Status.choices if choice[0] != Lead.Status.LOST],
         "lost_reasons": Lead.LostReason.choices, "card_error": "" if failed in forms else error,
+        "can_manage_personal_data": has_permission(request.membership, Perm.LEADS_PERSONAL_DATA),
+        "erasure_note": privacy.erasure_note(found.events.all()) if found.erased_at else "",
     }
     return render(request, "dashboard/lead.html", context, status=status)
 
@@ -280,3 +283,41 @@ def lead_action(request: WorkspaceRequest, lead_id: int) -> HttpResponse:
                      status=exc.status)
     messages.success(request, ACTION_DONE.get(kind, "Готово."))
     return redirect("dashboard:lead", lead_id=found.pk)
+
+
+# --- 152-FZ: a data subject's requests ---------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required(Perm.LEADS_PERSONAL_DATA)
+def personal_data(request: WorkspaceRequest, lead_id: int) -> HttpResponse:
+    """«Выгрузить данные лида (JSON)»: everything held about the lead as a file (audited)."""
+    try:
+        data = privacy.export_personal_data(lead_id, actor=request.user, workspace=request.tenant,
+                                            ip=client_ip(request))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    response = HttpResponse(privacy.export_json(data), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{privacy.export_file_name(lead_id)}"'
+    return response
+
+
+CONFIRM_ERASE = "Подтвердите удаление: отметьте, что понимаете последствия."
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.LEADS_PERSONAL_DATA)
+def erase(request: WorkspaceRequest, lead_id: int) -> HttpResponse:
+    """«Удалить персональные данные»: a page that says what goes and what stays, then the erasure (PRG to the card
+    with what happened; a second erasure changes nothing and says so)."""
+    found = _lead_or_404(lead_id)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            return render(request, "dashboard/lead_erase.html", {"section": "leads", "lead": found,
+                                                                 "error": CONFIRM_ERASE}, status=400)
+        erased = privacy.erase(found, actor=request.user, workspace=request.tenant, ip=client_ip(request))
+        found.refresh_from_db(fields=["erased_at"])
+        message = privacy.erase_outcome(erased, found, request.tenant.timezone)
+        (messages.success if erased else messages.info)(request, message)
+        return redirect("dashboard:lead", lead_id=found.pk)
+    return render(request, "dashboard/lead_erase.html", {"section": "leads", "lead": found, "error": ""})

@@ -57,7 +57,8 @@ def event_types(request: WorkspaceRequest) -> HttpResponse:
 @flags.behind_flag(flags.ONBOARDING)
 def connect(request: WorkspaceRequest) -> HttpResponse:
     try:
-        calendar = booking.connect(request.POST.get("api_key", "")[:1000], request.POST.get("event_type_id", ""))
+        calendar = booking.connect(request.POST.get("api_key", "")[:1000], request.POST.get("event_type_id", ""),
+                                   actor=request.user)
     except DomainError as exc:
         return _render(request, calendar_error=calendar_error(exc), status=exc.status)
     complete_step(request.tenant, SLUG)

@@ -87,7 +87,7 @@ def connect(request: WorkspaceRequest, provider: str) -> HttpResponse:
         raise Http404("Этот канал нельзя подключить в мастере настройки.")
     typed, shown = typed_credentials(request, cls)
     try:
-        services.connect(provider, typed)
+        services.connect(provider, typed, actor=request.user)
     except DomainError as exc:
         return _render(request, form_for=provider, form=refused_form("connect", exc, shown), status=exc.status)
     complete_step(request.tenant, SLUG)

@@ -116,7 +116,7 @@ def resend(request: WorkspaceRequest, invitation_id: int) -> HttpResponse:
 @permission_required(Perm.TEAM_MANAGE)
 def revoke(request: WorkspaceRequest, invitation_id: int) -> HttpResponse:
     try:
-        invitation = team_services.revoke(team_selectors.invitation_in(request.tenant, invitation_id))
+        invitation = team_services.revoke(team_selectors.invitation_in(request.tenant, invitation_id), request.user)
     except team_errors.TeamError as exc:
         return _refused(request, exc)
     return _done(request, f"Приглашение для {invitation.email} отозвано.")

@@ -23,7 +23,7 @@ def card(make_tenant, make_user, add_member, client_for, channel_sandbox):
     add_member(operator, tenant, Membership.Role.OPERATOR)
     add_member(analyst, tenant, Membership.Role.ANALYST)
     with tenant_context(tenant):
-        services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER})
+        services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER}, actor=None)
         lead = create_lead(name="Анна", phone=PHONE)
         LeadEvent.objects.create(lead=lead, kind=LeadEvent.Kind.MESSAGE_IN, channel="sms",
                                  text="Перезвоните после шести", created_at=timezone.now())

@@ -138,7 +138,7 @@ def test_going_on_without_a_channel_is_refused_and_skipping_is_remembered(worksp
 def test_a_channel_connected_before_is_shown_and_the_user_goes_on(workspace):
     tenant, admin, _ = workspace
     with tenant_context(tenant):
-        services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER})
+        services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER}, actor=None)
     body = admin.get("/onboarding/channel").content.decode()
     assert ">Подключено<" in body
     assert "Дальше" in body
@@ -232,7 +232,7 @@ def test_the_test_step_opens_the_demo_page_and_waits_for_a_lead(workspace):
 def test_the_poll_shows_the_new_lead_and_follows_its_greeting_to_sent(workspace, channel_sandbox):
     tenant, admin, _ = workspace
     with tenant_context(tenant):
-        services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER})
+        services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER}, actor=None)
     after = _after(admin.get("/onboarding/test").content.decode())
     with tenant_context(tenant):
         lead = create_lead(name="Анна Тестова", phone=PHONE)
@@ -269,7 +269,7 @@ def test_the_poll_shows_the_new_lead_and_follows_its_greeting_to_sent(workspace,
 def test_a_failed_greeting_shows_the_providers_reason(workspace, channel_sandbox):
     tenant, admin, _ = workspace
     with tenant_context(tenant):
-        services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER})
+        services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER}, actor=None)
         lead = create_lead(name="Анна", phone=PHONE)
         first_contact(lead.pk)
     channel_sandbox.set_fault("twilio", "revoked")
@@ -284,7 +284,7 @@ def test_a_night_sms_shows_when_it_will_go(workspace, channel_sandbox, settings)
     tenant, admin, _ = workspace
     settings.SMS_AT_NIGHT = False
     with tenant_context(tenant):
-        services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER})
+        services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER}, actor=None)
         lead = create_lead(name="Анна", phone=PHONE, time_zone="Europe/Moscow")
         with time_machine.travel(dt.datetime(2026, 3, 10, 21, 0, tzinfo=dt.UTC), tick=False), \
                 pytest.raises(outbox.RetryLater):

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def world(admin_and_operator, channel_sandbox):
     tenant, admin, operator = admin_and_operator
     with tenant_context(tenant):
-        bot = services.connect("telegram", {"botToken": DEFAULT_TELEGRAM})
+        bot = services.connect("telegram", {"botToken": DEFAULT_TELEGRAM}, actor=None)
         secret = crypto.decrypt(Channel.objects.get(pk=bot.pk).credentials_token)["inboundSecret"]
     return tenant, admin, operator, bot, secret
 

@@ -7,4 +7,5 @@ from . import views
 urlpatterns = [
     path("workspace", views.workspace, name="workspace"),
     path("workspace/subdomain-check", views.subdomain_check, name="workspace_subdomain_check"),
+    path("workspace/retention", views.retention_period, name="workspace_retention"),
 ]

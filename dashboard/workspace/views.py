@@ -1,10 +1,15 @@
-"""The workspace's own settings (admins): name, description, subdomain, site domains, time zone."""
+"""The workspace's own settings (admins): name, description, subdomain, site domains, time zone, and the retention
+period of leads' personal data (a form of its own)."""
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import InvalidInput
+from core.net import client_ip
+from shared_apps.tenancy import retention
 from shared_apps.tenancy.decorators import permission_required
 from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.permissions import Perm
@@ -38,15 +43,41 @@ def workspace(request: WorkspaceRequest) -> HttpResponse:
             return HttpResponseRedirect(tenant.url + "workspace")  # the new host asks for the login hand-off
         messages.success(request, "Настройки рабочего пространства сохранены.")
         return redirect("dashboard:workspace")
-    values = {"name": tenant.name, "description": tenant.description, "subdomain": tenant.slug or "",
-              "timezone": tenant.timezone, "site_domains": "\n".join(tenant.site_domains)}
-    return _render(request, values, {})
+    return _render(request, _saved_values(request), {})
 
 
-def _render(request: WorkspaceRequest, values: dict, errors: dict, status: int = 200) -> HttpResponse:
+def _render(request: WorkspaceRequest, values: dict, errors: dict, status: int = 200, *,
+            kept: dict | None = None) -> HttpResponse:
     timezones = timezone_choices(values["timezone"])
+    months = request.tenant.personal_data_retention_months
+    kept = kept or {"mode": "months" if months else "forever", "months": str(months or ""), "error": ""}
     return render(request, "dashboard/workspace.html",
-                  {"section": "workspace", "values": values, "errors": errors, "timezones": timezones}, status=status)
+                  {"section": "workspace", "values": values, "errors": errors, "timezones": timezones,
+                   "retention": {**kept, "current": months, "label": retention.label(months)}}, status=status)
+
+
+def _saved_values(request: WorkspaceRequest) -> dict:
+    tenant = request.tenant
+    return {"name": tenant.name, "description": tenant.description, "subdomain": tenant.slug or "",
+            "timezone": tenant.timezone, "site_domains": "\n".join(tenant.site_domains)}
+
+
+@require_POST
+@permission_required(Perm.TENANT_EDIT)
+def retention_period(request: WorkspaceRequest) -> HttpResponse:
+    """«Хранить персональные данные лидов»: «бессрочно» or N months; a bad number shows the page again (400) with
+    what was typed."""
+    mode, typed = request.POST.get("retention", ""), request.POST.get("retention_months", "")
+    try:
+        months = retention.parse_months(typed) if mode == "months" else None
+    except InvalidInput as exc:
+        return _render(request, _saved_values(request), {}, status=400,
+                       kept={"mode": mode, "months": typed, "error": exc.message})
+    if retention.set_retention(request.tenant, months, actor=request.user, ip=client_ip(request)):
+        messages.success(request, f"Срок хранения персональных данных лидов: {retention.label(months)}.")
+    else:
+        messages.info(request, "Срок хранения не изменился.")
+    return redirect(reverse("dashboard:workspace") + "#retention")
 
 
 @require_GET

@@ -1,5 +1,6 @@
 """The demo workspace a newcomer sees after ``make run``: deterministic, idempotent."""
 
+import base64
 import contextlib
 import io
 import random
@@ -11,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 
 from billing import invoicing, lifecycle, payments, usage
@@ -42,6 +44,9 @@ DEMO_COLLEAGUES = [
 ]
 ADMIN_EMAIL = "admin@fastlead.ru"
 ADMIN_PASSWORD = "admin-fastlead-2026"
+# The demo staff member's second factor, known so `make run` users can sign in to the platform admin: add it to an
+# authenticator app, or print the current code with `manage.py staff_otp_code admin@fastlead.ru`. Development only.
+ADMIN_TOTP_SECRET = "FASTLEADDEVONLYSTAFFSECRET234567"
 DEMO_LEADS = 300
 DEMO_DAYS = 90
 
@@ -368,12 +373,19 @@ def _demo_billing(account: Account, now: datetime) -> None:
     invoicing.issue_due_acts(now)  # the first month has ended: its act, dated its last day
 
 
+def _staff_totp(staff: User) -> None:
+    """The demo staff member's authenticator, confirmed with the known secret (an enrolled one is kept)."""
+    if not TOTPDevice.objects.filter(user=staff, confirmed=True).exists():
+        TOTPDevice.objects.create(user=staff, name="Демо-ключ (только для разработки)", confirmed=True, tolerance=1,
+                                  key=base64.b32decode(ADMIN_TOTP_SECRET).hex())
+
+
 def seed_demo(now: datetime | None = None) -> DemoResult:
     """Create (or find) the demo user, account and workspace, and fill it with leads once."""
     now = now or timezone.now()
-    if not User.objects.filter(email=ADMIN_EMAIL).exists():
-        User.objects.create_superuser(ADMIN_EMAIL, ADMIN_PASSWORD, full_name="Администратор платформы",
-                                      email_confirmed_at=now)
+    staff = User.objects.filter(email=ADMIN_EMAIL).first() or User.objects.create_superuser(
+        ADMIN_EMAIL, ADMIN_PASSWORD, full_name="Администратор платформы", email_confirmed_at=now)
+    _staff_totp(staff)
     user = User.objects.filter(email=DEMO_EMAIL).first()
     if user is None:
         user = User.objects.create_user(DEMO_EMAIL, DEMO_PASSWORD, full_name="Анна Демова", email_confirmed_at=now)

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from social_django.models import Association, Nonce, UserSocialAuth
@@ -39,6 +41,15 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
-    list_display = ("name", "owner", "inn", "created_at")
-    search_fields = ("name", "inn", "owner__email")
+    """A paying customer. The platform admin (backoffice) adds its workspaces, subscription and actions."""
+
+    list_display: tuple[str, ...] = ("name", "owner_email", "inn", "created_at")
+    list_select_related: ClassVar[tuple[str, ...]] = ("owner",)
+    search_fields = ("name", "legal_name", "inn", "owner__email")
+    date_hierarchy = "created_at"
     raw_id_fields = ("owner",)
+    readonly_fields = ("created_at",)
+
+    @admin.display(description="e-mail владельца", ordering="owner__email")
+    def owner_email(self, account: Account) -> str:
+        return account.owner.email

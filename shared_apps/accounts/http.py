@@ -18,3 +18,10 @@ class HandoffRequest(HttpRequest):
     continues, read by the ``user_logged_in`` receiver (``signals.track_login``)."""
 
     login_parent: LoginSession | None
+
+
+class SignInRequest(HttpRequest):
+    """A request that logs a person in some other way than their password (``sessions.sign_in``):
+    ``login_method`` names it for the ``user_logged_in`` event."""
+
+    login_method: str

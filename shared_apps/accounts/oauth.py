@@ -25,7 +25,7 @@ from social_core.exceptions import AuthAssociationError, AuthCanceled, SocialAut
 
 from .models import User
 from .services import normalize_email, revoke_everything
-from .sessions import client_ip
+from .signins import signed_in
 
 logger = logging.getLogger(__name__)
 
@@ -191,8 +191,4 @@ def confirm_linked_email(user: User) -> None:
 def log_sign_in(backend, *args, user=None, is_new=False, **kwargs) -> None:
     if user is None:
         return
-    logger.info(
-        "user_logged_in",
-        extra={"userId": user.pk, "ip": client_ip(backend.strategy.request),
-               "source": SOURCES.get(backend.name, backend.name), "isNew": bool(is_new)},
-    )
+    signed_in(user, provider_title(backend))  # the user_logged_in event comes from the login (accounts.signals)

@@ -30,7 +30,7 @@ from core.validation import (
     one_line,
 )
 
-from . import emails, one_time_tokens, selectors
+from . import emails, one_time_tokens, selectors, signins
 from .jwt_tokens import REFRESH, InvalidToken, decode, issue_access_token, issue_refresh_token
 from .models import LoginSession, OneTimeToken, RefreshToken, User
 from .sessions import end_login_sessions
@@ -344,6 +344,8 @@ def logout_refresh_token(raw: str) -> None:
     claims = decode(raw, REFRESH)
     if claims.family:
         revoke_family(claims.family)
+    if user := User.objects.filter(pk=claims.user_id).first():
+        signins.signed_out(user, signins.VIA_API)
 
 
 def revoke_everything(user: User, keep_session_key: str | None = None) -> None:

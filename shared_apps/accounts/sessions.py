@@ -1,14 +1,17 @@
 """Browser logins we can list and end: one root per login on the public host, a child per hand-off."""
 
 from importlib import import_module
+from typing import cast
 
 from django.conf import settings
+from django.contrib import auth
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, update_session_auth_hash
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from core import net
+from core import events, net
 
+from .http import SignInRequest
 from .models import LoginSession, User
 
 _SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
@@ -21,6 +24,18 @@ def client_ip(request: HttpRequest) -> str | None:
 def request_host(request: HttpRequest) -> str:
     """The host a request was made to, as a login records it: its session is valid there only."""
     return request.META.get("HTTP_HOST", "")[:253].lower()
+
+
+def sign_in(request: HttpRequest, user: User, *, method: str) -> None:
+    """Log in someone who proved who they are without their password here; ``method`` names how (the
+    ``user_logged_in`` event's ``method``: signup, invitation, email_link)."""
+    cast(SignInRequest, request).login_method = method
+    auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+
+
+def announce_login(user: User, ip: str | None, method: str) -> None:
+    """The ``user_logged_in`` event (docs/EVENTS.md): every login but a hand-off, which continues one."""
+    events.emit("user_logged_in", userId=user.pk, ipNetwork=events.ip_network(ip or ""), method=method)
 
 
 def record_login(request: HttpRequest, user: User, parent: LoginSession | None = None) -> LoginSession:

@@ -1,7 +1,5 @@
 """Public-host pages: login, logout, e-mail confirmation, password reset."""
 
-import logging
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
@@ -13,12 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import RateLimited
 
-from . import login_guard, one_time_tokens, services
+from . import login_guard, one_time_tokens, services, signins
 from .continuation import after_login
 from .models import OneTimeToken
-from .sessions import client_ip
-
-logger = logging.getLogger(__name__)
+from .sessions import client_ip, sign_in
 
 # After confirming the e-mail a new customer lands on the first-run page of their workspace.
 ONBOARDING = "/onboarding"
@@ -55,10 +51,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
             user = authenticate(request, username=email, password=password)
             if user is None:
                 error, status = "Неверный e-mail или пароль.", 401
+                signins.sign_in_failed(email, signins.VIA_PASSWORD)
             else:
                 login_guard.succeeded(email, ip)
                 login(request, user)
-                logger.info("user_logged_in", extra={"userId": user.pk, "ip": ip, "source": "email"})
+                signins.signed_in(user, signins.VIA_PASSWORD)
                 return after_login(request, next_url)
     context = {"email": typed.strip() if errors else email, "error": error, "errors": errors, "next": next_url}
     response = render(request, "accounts/login.html", context, status=status)
@@ -70,6 +67,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
+        if request.user.is_authenticated:
+            signins.signed_out(request.user)
         logout(request)
         messages.success(request, "Вы вышли из Fast Lead.")
         return redirect("public_site:landing")
@@ -109,7 +108,7 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated and request.user.pk != user.pk:
         logout(request)
     if not request.user.is_authenticated:
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        sign_in(request, user, method="email_link")
     messages.success(request, "E-mail подтверждён. Добро пожаловать!")
     request.user = user  # the session may hold the same person, loaded before the confirmation
     return after_login(request, workspace_path=ONBOARDING)

@@ -12,6 +12,7 @@ from shared_apps.accounts import services as accounts
 from shared_apps.accounts.api import TokensOut, user_agent
 from shared_apps.accounts.api_auth import PLATFORM_AUTH
 from shared_apps.accounts.http import AuthenticatedRequest
+from shared_apps.accounts.sessions import announce_login
 from shared_apps.tenancy.api import TenantCreateIn, TenantOut, tenant_out
 from shared_apps.tenancy.models import Membership
 from shared_apps.tenancy.selectors import tenants_of
@@ -49,6 +50,7 @@ def register(request: HttpRequest, payload: RegisterIn):
                                  company=payload.company, ip=ip)
     tenant = registration.tenant
     pair = accounts.issue_token_pair(registration.user, tenant.slug or "", ip=ip, user_agent=user_agent(request))
+    announce_login(registration.user, ip, "signup")
     return Status(201, {"user_id": registration.user.pk, "tenant_id": tenant.slug, "access_token": pair.access,
                  "refresh_token": pair.refresh, "email_confirmed": registration.user.is_email_confirmed})
 

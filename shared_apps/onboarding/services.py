@@ -1,6 +1,5 @@
 """Becoming a customer: sign-up (user, account, first workspace, trial) and creating more workspaces."""
 
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -9,6 +8,7 @@ from django.utils import timezone
 
 from billing import entitlements
 from billing.services import start_trial
+from core import events
 from core.errors import DomainError, RateLimited
 from core.ratelimit import RateLimit, hit_each
 from core.text import wait_time
@@ -26,8 +26,6 @@ from shared_apps.accounts.services import (
 from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.services import ProvisioningError, free_slug_for, provision_tenant
 from shared_apps.tenancy.workspaces import TIMEZONES, check_workspace_description, check_workspace_name
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -84,7 +82,7 @@ def register_user(
             emails.send_welcome(user, tenant.url)
         else:
             send_confirmation(user)
-    logger.info("user_registered", extra={"userId": user.pk, "source": source})
+    events.emit("user_registered", userId=user.pk, emailDomain=events.email_domain(email), source=source)
     return Registration(user=user, account=account, tenant=tenant)
 
 

@@ -1,7 +1,6 @@
 """Public-host pages of becoming a customer: sign-up, and creating a workspace (with a live subdomain check)."""
 
 from django.conf import settings
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from core.net import client_ip
 from shared_apps.accounts.continuation import after_login
 from shared_apps.accounts.http import AuthenticatedRequest
 from shared_apps.accounts.services import EmailTaken, FieldErrors
+from shared_apps.accounts.sessions import sign_in
 from shared_apps.accounts.views import ONBOARDING
 from shared_apps.tenancy.handoff import handoff_url
 from shared_apps.tenancy.services import ProvisioningError
@@ -42,7 +42,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         except RateLimited as exc:
             refusal, status = exc, exc.status
         else:
-            login(request, registration.user, backend="django.contrib.auth.backends.ModelBackend")
+            sign_in(request, registration.user, method="signup")
             return redirect("accounts:email_check")
     response = render(request, "accounts/signup.html", {"values": values, "errors": errors, "refusal": refusal,
                                                         "email_taken": status == 409}, status=status)

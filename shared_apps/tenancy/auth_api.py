@@ -1,7 +1,5 @@
 """Login API: a person's credentials → tokens valid for one of their workspaces (``tenantId``)."""
 
-import logging
-
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -10,14 +8,14 @@ from core.api_errors import ErrorOut
 from core.api_schema import Email
 from core.errors import DomainError, NotAllowed, RateLimited
 from core.net import client_ip
-from shared_apps.accounts import login_guard
+from shared_apps.accounts import login_guard, signins
 from shared_apps.accounts import services as accounts
 from shared_apps.accounts.api import TokensOut, user_agent
+from shared_apps.accounts.sessions import announce_login
 
 from .models import Tenant
 from .selectors import tenants_of
 
-logger = logging.getLogger(__name__)
 router = Router(tags=["auth"])
 
 
@@ -60,6 +58,7 @@ def login(request: HttpRequest, payload: LoginIn):
         raise RateLimited(verdict.retry_after, login_guard.refusal_message(verdict.retry_after))
     user = authenticate(request, username=email, password=payload.password)
     if user is None:
+        signins.sign_in_failed(email, signins.VIA_API)
         raise WrongCredentials
     login_guard.succeeded(email, ip)
     tenants = tenants_of(user)
@@ -68,7 +67,8 @@ def login(request: HttpRequest, payload: LoginIn):
         raise NotAllowed("Нет доступа к этому рабочему пространству.")
     slug = (tenant.slug or "") if tenant else ""
     pair = accounts.issue_token_pair(user, slug, ip=ip, user_agent=user_agent(request))
-    logger.info("user_logged_in", extra={"userId": user.pk, "ip": ip, "source": "api"})
+    signins.signed_in(user, signins.VIA_API, workspace=tenant)
+    announce_login(user, ip, "api")
     return {"access_token": pair.access, "refresh_token": pair.refresh, "tenant_id": slug, "user": _profile(user)}
 
 

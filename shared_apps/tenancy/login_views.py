@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.access import open_when_unpaid
 from core.links import platform_url
-from shared_apps.accounts import one_time_tokens
+from shared_apps.accounts import one_time_tokens, signins
 from shared_apps.accounts.http import HandoffRequest
 
 from .handoff import accept_handoff, handoff_url, safe_next_path
@@ -70,11 +70,14 @@ def handoff(request: TenantRequest) -> HttpResponse:
         logout(request)  # someone else's login on this browser ends
     cast(HandoffRequest, request).login_parent = parent
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    signins.signed_in(user, workspace=request.tenant)
     return HttpResponseRedirect(next_path)
 
 
 @open_when_unpaid
 @require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
+def logout_view(request: TenantRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        signins.signed_out(request.user, workspace=request.tenant)
     logout(request)  # ends the whole login: this host, the public host and every other workspace
     return HttpResponseRedirect(platform_url("/"))

@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from shared_apps.accounts.models import Account
 
 
+RETENTION_MONTHS = (1, 120)  # the bounds of a workspace's retention of leads' personal data
+
+
 class Tenant(TenantMixin):
     """A workspace: one company or project with its own schema and subdomain.
 
@@ -39,6 +42,9 @@ class Tenant(TenantMixin):
     site_domains = models.JSONField("домены сайтов", default=list, blank=True)
     settings = models.JSONField("настройки", default=dict, blank=True)
     timezone = models.CharField("часовой пояс", max_length=64, default="Europe/Moscow")
+    # 152-FZ: leads' personal data is erased this many months after arrival (leads.privacy); null keeps it forever.
+    personal_data_retention_months = models.PositiveSmallIntegerField(
+        "хранить персональные данные лидов, месяцев", null=True, blank=True)
     created_at = models.DateTimeField("создано", auto_now_add=True)
 
     auto_create_schema = True
@@ -51,6 +57,11 @@ class Tenant(TenantMixin):
             models.CheckConstraint(
                 condition=models.Q(kind="system") | (models.Q(account__isnull=False) & models.Q(slug__isnull=False)),
                 name="client_tenant_has_account_and_slug",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(personal_data_retention_months__isnull=True)
+                | models.Q(personal_data_retention_months__range=RETENTION_MONTHS),
+                name="tenant_retention_months_range",
             ),
         ]
 

@@ -16,6 +16,7 @@ class Perm(StrEnum):
     LEADS_ACT = "leads.act"  # escalate, close, change status
     LEADS_EXPORT = "leads.export"
     CONTACTS_UNMASKED = "contacts.unmasked"  # see full phone numbers and e-mails
+    LEADS_PERSONAL_DATA = "leads.personal_data"  # 152-FZ: export or erase one lead's personal data (admins only)
     WIDGET_VIEW = "widget.view"
     WIDGET_EDIT = "widget.edit"
     CHANNELS_VIEW = "channels.view"
@@ -25,6 +26,7 @@ class Perm(StrEnum):
     TEAM_MANAGE = "team.manage"
     BILLING_VIEW = "billing.view"
     BILLING_MANAGE = "billing.manage"
+    AUDIT_VIEW = "audit.view"  # the journal of actions: administrators only
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {

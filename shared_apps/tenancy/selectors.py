@@ -19,6 +19,12 @@ def tenants_of(user: User) -> QuerySet[Tenant]:
     return Tenant.objects.filter(memberships__user=user, kind=Tenant.Kind.CLIENT).order_by("name")
 
 
+def first_workspace_slug(account_id: int) -> str:
+    """The slug of the account's oldest workspace: the ``tenantId`` of the account-level events (billing)."""
+    rows = Tenant.objects.filter(account_id=account_id, kind=Tenant.Kind.CLIENT).order_by("created_at", "pk")
+    return rows.values_list("slug", flat=True).first() or ""
+
+
 def workspace_target(user: User, next_url: str | None) -> tuple[Tenant | None, str]:
     """Where a fresh login should land: the workspace (and path) named in ``next`` when the user
     belongs to it, else their first workspace's home."""

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
+from core import events
 from core.errors import InvalidInput
 from shared_apps.accounts.models import Account, User
 from shared_apps.accounts.services import revoke_workspace_tokens
@@ -91,7 +92,7 @@ def provision_tenant(*, account: Account, owner: User, name: str, slug: str) -> 
     except IntegrityError as exc:
         logger.warning("tenant_provisioning_conflict", extra={"schema": schema_name})
         raise ProvisioningError("Этот адрес уже занят, выберите другой.") from exc
-    logger.info("tenant_created", extra={"tenantId": slug, "userId": owner.pk})
+    events.emit("tenant_created", tenantId=slug, accountId=account.pk, userId=owner.pk)
     return tenant
 
 

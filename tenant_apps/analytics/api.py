@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from billing import entitlements
+from shared_apps.audit import services as audit
 from shared_apps.tenancy.api_auth import TENANT_AUTH, requires
 from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.permissions import Perm
@@ -145,6 +146,8 @@ def export_analytics(request: WorkspaceRequest, query: Query[PeriodQuery]):
         found = selectors.dashboard(period, rows=None)
         channels = selectors.channels(period)
     stages = selectors.funnel(period, (found.current, found.previous))
+    audit.record("export.analytics", actor=request.user, workspace=request.tenant, target="Аналитика",
+                 details={"format": "CSV", "period": f"{period.start:%d.%m.%Y}–{period.end:%d.%m.%Y}"})
     response = HttpResponse(csv_text(found, channels, found.pages, found.campaigns, stages),
                             content_type="text/csv; charset=utf-8")
     name = f"analytics-{request.tenant.slug}-{period.start:%Y-%m-%d}-{period.end:%Y-%m-%d}.csv"

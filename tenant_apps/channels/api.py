@@ -147,7 +147,7 @@ def set_contact_policy(request: WorkspaceRequest, payload: ContactPolicyIO):
 @router.post("/channels", response={201: ChannelOut, 409: ErrorOut}, by_alias=True, summary="connectChannel")
 @requires(Perm.CHANNELS_EDIT)
 def connect_channel(request: WorkspaceRequest, payload: ConnectIn):
-    return Status(201, _channel_out(services.connect(payload.provider, payload.credentials)))
+    return Status(201, _channel_out(services.connect(payload.provider, payload.credentials, actor=request.user)))
 
 
 @router.post("/channels/{channel_id}/test", response={200: TestOut, 409: ErrorOut}, by_alias=True,
@@ -167,13 +167,14 @@ def update_channel(request: WorkspaceRequest, channel_id: int, payload: UpdateIn
     """Replace the credentials (checked live: 400 with the provider's reason, nothing changed) and/or disable or
     enable the channel (enabling checks the stored credentials live)."""
     channel = selectors.channel(channel_id)
-    return _channel_out(services.update(channel, credentials=payload.credentials, enabled=payload.enabled))
+    return _channel_out(services.update(channel, actor=request.user, credentials=payload.credentials,
+                                        enabled=payload.enabled))
 
 
 @router.delete("/channels/{channel_id}", response={204: None}, summary="deleteChannel")
 @requires(Perm.CHANNELS_EDIT)
 def delete_channel(request: WorkspaceRequest, channel_id: int):
-    services.disconnect(selectors.channel(channel_id))
+    services.disconnect(selectors.channel(channel_id), actor=request.user)
     return Status(204, None)
 
 

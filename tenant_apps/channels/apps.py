@@ -15,3 +15,9 @@ class ChannelsConfig(AppConfig):
 
         lead_accepted.connect(on_lead_accepted, dispatch_uid="channels.first_contact")
         set_reply_handler(reply)  # a member's «reply» action on a lead (leads may not import channels)
+
+        from tenant_apps.leads import privacy as lead_privacy
+
+        from . import privacy
+
+        lead_privacy.register("channels", privacy.export, privacy.erase)  # a lead's 152-FZ export and erasure

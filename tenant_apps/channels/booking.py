@@ -29,6 +29,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 
 from core.errors import Conflict, InvalidInput
+from shared_apps.accounts.models import User
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.leads import services as leads
 from tenant_apps.leads.models import Lead, LeadEvent
@@ -36,7 +37,7 @@ from tenant_apps.leads.models import Lead, LeadEvent
 from . import crypto
 from .models import Booking, BookingShortLink, BookingWebhook, CalendarConnection
 from .providers.calcom import CalCom, EventType, clean_api_key, signature_valid
-from .services import ProviderUnavailable
+from .services import ProviderUnavailable, audited
 from .transport import CredentialsRejected, InboundRejected, TemporaryError
 from .wording import zone_label
 
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 STALE_AFTER = timedelta(days=3)
 CREATED, RESCHEDULED, CANCELLED = "BOOKING_CREATED", "BOOKING_RESCHEDULED", "BOOKING_CANCELLED"
 FORGED = "Подпись вебхука Cal.com не совпала."
+CALENDAR = "Календарь Cal.com"
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def check_key(api_key: Any) -> Checked:
     return Checked(key, username, event_types)
 
 
-def connect(api_key: Any, event_type_id: Any) -> CalendarConnection:
+def connect(api_key: Any, event_type_id: Any, *, actor: User | None) -> CalendarConnection:
     """Check the key live and save the calendar with a new webhook secret (encrypted with the key)."""
     if CalendarConnection.objects.exists():
         raise Conflict("Cal.com уже подключен. Отключите его, чтобы подключить другой аккаунт.",
@@ -89,17 +91,21 @@ def connect(api_key: Any, event_type_id: Any) -> CalendarConnection:
     credentials = {"apiKey": checked.api_key, "webhookSecret": secrets.token_urlsafe(32)}
     try:
         with transaction.atomic():
-            return CalendarConnection.objects.create(
+            calendar = CalendarConnection.objects.create(
                 credentials_token=crypto.encrypt(credentials), secret_hint="••••" + checked.api_key[-4:],
                 username=checked.username, event_type_id=event_type.id, event_type_slug=event_type.slug,
                 event_type_title=event_type.title, booking_url=event_type.booking_url)
+            audited("calendar.connected", CALENDAR, actor, eventType=event_type.title)
+            return calendar
     except IntegrityError as exc:  # connected by someone else while Cal.com was checking
         raise Conflict("Cal.com уже подключен.", code="calendar_exists") from exc
 
 
-def disconnect() -> None:
+def disconnect(*, actor: User | None) -> None:
     """Forget the key and the secret; the leads' bookings stay on their timelines."""
-    CalendarConnection.objects.all().delete()
+    with transaction.atomic():
+        if CalendarConnection.objects.all().delete()[0]:
+            audited("calendar.disconnected", CALENDAR, actor)
 
 
 def connected_calendar() -> CalendarConnection | None:

@@ -89,12 +89,12 @@ def list_event_types(request: WorkspaceRequest, payload: KeyIn):
 def connect_calendar(request: WorkspaceRequest, payload: ConnectIn):
     """Checks the key live (400 with Cal.com's reason, 503 when it does not answer: nothing saved). The answer
     carries ``webhookSecret`` once: paste it with ``webhookUrl`` into Cal.com → Settings → Developer → Webhooks."""
-    calendar = booking.connect(payload.api_key, payload.event_type_id)
+    calendar = booking.connect(payload.api_key, payload.event_type_id, actor=request.user)
     return Status(201, {**_out(calendar, request), "webhook_secret": booking.webhook_secret(calendar)})
 
 
 @router.delete("/calendar", response={204: None}, summary="disconnectCalendar")
 @requires(Perm.CHANNELS_EDIT)
 def disconnect_calendar(request: WorkspaceRequest):
-    booking.disconnect()
+    booking.disconnect(actor=request.user)
     return Status(204, None)

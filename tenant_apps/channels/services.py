@@ -12,7 +12,10 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core import events
 from core.errors import Conflict, DomainError, InvalidInput
+from shared_apps.accounts.models import User
+from shared_apps.audit import services as audit
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.leads.phones import normalize_phone
 
@@ -74,7 +77,7 @@ def transport_for(channel: Channel) -> Transport:
     return _transport_class(channel.provider)(credentials)
 
 
-def connect(provider: str, credentials: Mapping[str, Any]) -> Channel:
+def connect(provider: str, credentials: Mapping[str, Any], *, actor: User | None) -> Channel:
     """Validate the fields, ask the provider whether they work, and only then save them encrypted."""
     cls = _transport_class(provider)
     clean = _clean(cls, credentials)
@@ -91,9 +94,10 @@ def connect(provider: str, credentials: Mapping[str, Any]) -> Channel:
                 credentials_token=crypto.encrypt(transport.credentials), secret_hint=cls.secret_hint(clean),
                 last_success_at=timezone.now(),
             )
+            _audit("channel.connected", channel, actor)
     except IntegrityError as exc:  # connected by someone else while the provider was checking
         raise Conflict(f"«{label}» уже подключен.", code="channel_exists") from exc
-    logger.info("channel_connected", extra={"tenantId": _workspace().slug, "channelType": provider})
+    events.emit("channel_connected", tenantId=_workspace().slug or "", channelType=cls.kind.value, provider=provider)
     return channel
 
 
@@ -121,7 +125,8 @@ def _go_live(transport: Transport, inbound_key: str, inbound_secret: str = "") -
         raise InvalidInput(exc.reason, code="credentials_rejected") from exc
 
 
-def update(channel: Channel, *, credentials: Mapping[str, Any] | None = None, enabled: bool | None = None) -> Channel:
+def update(channel: Channel, *, actor: User | None, credentials: Mapping[str, Any] | None = None,
+           enabled: bool | None = None) -> Channel:
     """Replace the credentials (checked live, like on connect) and/or disable or enable the channel.
 
     New working credentials make the channel connected again unless it is being disabled. Enabling checks the
@@ -130,9 +135,13 @@ def update(channel: Channel, *, credentials: Mapping[str, Any] | None = None, en
     """
     update_fields = ["status", "updated_at"]
     transport: Transport | None = None
+    changed: list[str] = []
+    was_disabled = channel.status == Channel.Status.DISABLED
     if credentials is not None:
         cls = _transport_class(channel.provider)
-        transport = cls(_clean(cls, credentials))
+        clean, stored = _clean(cls, credentials), _stored_credentials(channel)
+        changed = [field.label for field in cls.fields if clean.get(field.name, "") != stored.get(field.name, "")]
+        transport = cls(clean)
     elif enabled:
         transport = transport_for(channel)
     if transport is not None:
@@ -144,8 +153,23 @@ def update(channel: Channel, *, credentials: Mapping[str, Any] | None = None, en
         update_fields += ["credentials_token", "secret_hint", "last_error", "last_error_at", "last_success_at"]
     if enabled is False:
         channel.status = Channel.Status.DISABLED
-    channel.save(update_fields=update_fields)
+    with transaction.atomic():
+        channel.save(update_fields=update_fields)
+        if credentials is not None:
+            _audit("channel.credentials_changed", channel, actor, **({"fields": changed} if changed else {}))
+        if enabled is not None and enabled == was_disabled:
+            _audit("channel.enabled" if enabled else "channel.disabled", channel, actor)
     return channel
+
+
+def _audit(action: str, channel: Channel, actor: User | None, **details: Any) -> None:
+    audited(action, BY_CODE[channel.provider].label, actor, **details)
+
+
+def audited(action: str, target: str, actor: User | None, **details: Any) -> None:
+    """The journal's entry for a change of this workspace's channels or calendar: names, never a credential (of
+    changed credentials only the fields' names)."""
+    audit.record(action, actor=actor, workspace=_workspace(), target=target, details=details or None)
 
 
 def _stored_credentials(channel: Channel) -> dict[str, str]:
@@ -208,8 +232,10 @@ def _phone_or_as_is(transport: Transport, recipient: str) -> str:
     return normalize_phone(recipient) or recipient
 
 
-def disconnect(channel: Channel) -> None:
-    channel.delete()
+def disconnect(channel: Channel, *, actor: User | None) -> None:
+    with transaction.atomic():
+        channel.delete()
+        _audit("channel.disconnected", channel, actor)
 
 
 @transaction.atomic

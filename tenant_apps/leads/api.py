@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BeforeValidator
 
@@ -12,13 +12,14 @@ from billing import entitlements
 from core import outbox
 from core.api_schema import LeadEmail, LeadPageUrl, LeadPhone
 from core.errors import InvalidInput, NotFound
+from core.net import client_ip
 from shared_apps.tenancy.api_auth import TENANT_AUTH, requires
 from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.masking import mask_contacts_in, mask_email, mask_ip, mask_phone
 from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.permissions import Perm, has_permission
 
-from . import actions, exports
+from . import actions, exports, privacy
 from .models import Channel, ExportJob, Lead, LeadEvent
 from .selectors import DEFAULT_SORT, UNASSIGNED, LeadFilters, consent_of, lead_detail, lead_list, lead_page
 from .services import NOT_FOUND
@@ -111,6 +112,8 @@ class LeadDetailOut(LeadOut):
     first_contact_at: datetime | None = Field(serialization_alias="firstContactAt")
     booked_at: datetime | None = Field(serialization_alias="bookedAt", description="Начало встречи (Cal.com).")
     timezone: str = Field(description="Часовой пояс посетителя (IANA); пусто, если неизвестен.")
+    erased_at: datetime | None = Field(
+        serialization_alias="erasedAt", description="Когда удалены персональные данные лида (152-ФЗ); null — нет.")
     preferred_channel: str = Field(serialization_alias="preferredChannel")
     utm: UtmOut
     consent: LeadConsentOut | None
@@ -248,8 +251,12 @@ def export_leads(request: WorkspaceRequest, query: Query[ExportQuery]):
     if total > settings.LEAD_EXPORT_ASYNC_ROWS:
         with transaction.atomic():
             job = exports.create_job(request.user, query.format, filters, unmasked=unmasked, total=total)
+            exports.audit_requested(request.user, request.tenant, query.format, filters, total=total,
+                                    unmasked=unmasked, background=True)
             outbox.enqueue(start_export, job.pk)
         return Status(202, {"job_id": job.pk, "status": job.status, "status_url": f"/api/v1/leads/exports/{job.pk}"})
+    exports.audit_requested(request.user, request.tenant, query.format, filters, total=total, unmasked=unmasked,
+                            background=False)
     time_zone = request.tenant.timezone
     write = exports.xlsx_chunks if query.format == "xlsx" else exports.csv_lines
     response = StreamingHttpResponse(write(leads, unmasked=unmasked, time_zone=time_zone),
@@ -301,3 +308,55 @@ def act_on_lead(request: WorkspaceRequest, lead_id: int):
         raise InvalidInput(fields={"__all__": "Тело запроса — не JSON."}) from None
     actions.perform(request.tenant, lead_id, request.user, actions.parse(body))
     return _lead_or_404(lead_id)
+
+
+PERSONAL_DATA_DOCS = {"responses": {200: {
+    "description": "Всё, что хранится о лиде (152-ФЗ), файлом JSON: поля лида, согласие, история с сотрудниками, "
+                   "переписка и записи из каналов.",
+    "content": {"application/json": {"schema": {"type": "object"}}}}}}
+CONFIRM_ERASE = "Подтвердите удаление: передайте {\"confirm\": true}. Удалённые данные не восстановить."
+
+
+class ErasedOut(Schema):
+    lead_id: int = Field(serialization_alias="leadId")
+    erased_at: datetime = Field(serialization_alias="erasedAt")
+    already_erased: bool = Field(serialization_alias="alreadyErased",
+                                 description="true — данные были удалены раньше, запрос ничего не изменил.")
+    message: str
+
+
+@router.get("/leads/{lead_id}/personal-data", by_alias=True, summary="exportLeadPersonalData",
+            openapi_extra=PERSONAL_DATA_DOCS)
+@requires(Perm.LEADS_PERSONAL_DATA)
+def export_personal_data(request: WorkspaceRequest, lead_id: int):
+    """Выгрузка по запросу субъекта персональных данных (152-ФЗ): всё о лиде одним файлом JSON. Только для
+    администратора; выгрузка записывается в журнал действий."""
+    data = privacy.export_personal_data(lead_id, actor=request.user, workspace=request.tenant,
+                                        ip=client_ip(request))
+    response = HttpResponse(privacy.export_json(data), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{privacy.export_file_name(lead_id)}"'
+    return response
+
+
+@router.post("/leads/{lead_id}/erase", response=ErasedOut, by_alias=True, summary="eraseLeadPersonalData",
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+                 "type": "object", "required": ["confirm"], "properties": {"confirm": {"const": True}}}}}}})
+@requires(Perm.LEADS_PERSONAL_DATA)
+def erase_personal_data(request: WorkspaceRequest, lead_id: int):
+    """Удаление персональных данных лида по запросу субъекта (152-ФЗ): имя, контакты, тексты сообщений и заметок,
+    IP-адрес и браузер из согласия, переписка в каналах. Остаются статус, канал, время событий, версия и текст
+    согласия — статистика не меняется. Тело ``{"confirm": true}`` обязательно; повторный запрос ничего не меняет.
+    Только для администратора; удаление записывается в журнал действий."""
+    try:
+        body = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict) or body.get("confirm") is not True:
+        raise InvalidInput(CONFIRM_ERASE, code="confirmation_required")
+    lead = Lead.objects.filter(pk=lead_id).first()
+    if lead is None:
+        raise NotFound(NOT_FOUND)
+    erased = privacy.erase(lead, actor=request.user, workspace=request.tenant, ip=client_ip(request))
+    lead.refresh_from_db(fields=["erased_at"])
+    return {"lead_id": lead.pk, "erased_at": lead.erased_at, "already_erased": not erased,
+            "message": privacy.erase_outcome(erased, lead, request.tenant.timezone)}

@@ -28,10 +28,12 @@ from django.utils import timezone
 from core import xlsx
 from core.database import statement_timeout
 from shared_apps.accounts.models import User
+from shared_apps.audit import services as audit
+from shared_apps.audit.services import Workspace
 from shared_apps.tenancy.masking import mask_email, mask_phone
 
 from .models import Channel, ExportJob, Lead
-from .selectors import LeadFilters, lead_list
+from .selectors import UNASSIGNED, LeadFilters, lead_list
 
 if TYPE_CHECKING:
     from django_tenants.postgresql_backend.base import DatabaseWrapper
@@ -150,6 +152,41 @@ def xlsx_chunks(leads: QuerySet[Lead], *, unmasked: bool, time_zone: str,
         yield from xlsx.stream("Лиды", COLUMNS, cells(), date_columns=DATE_COLUMNS)
     if progress is not None:
         progress(counted[0])  # the last word: every row
+
+
+def filters_summary(filters: LeadFilters) -> str:
+    """The export's filters in words, for the audit log; the text searched for (it may be a lead's name or phone)
+    is not repeated."""
+    parts = []
+    if filters.status:
+        parts.append(f"статус «{Lead.Status(filters.status).label}»")
+    if filters.channel:
+        parts.append(f"канал «{Channel(filters.channel).label}»")
+    if filters.date_from or filters.date_to:
+        start, end = (f"{day:%d.%m.%Y}" if day else "…" for day in (filters.date_from, filters.date_to))
+        parts.append(f"период {start}–{end}")
+    if filters.assigned == UNASSIGNED:
+        parts.append("без ответственного")
+    elif filters.assigned:
+        parts.append(f"ответственный #{filters.assigned}")
+    if filters.contacted:
+        parts.append("только со связью")
+    for name in ("page", "utm_source", "utm_medium", "utm_campaign"):
+        if value := getattr(filters, name):
+            parts.append(f"{'страница' if name == 'page' else name} «{value}»")
+    if filters.search:
+        parts.append("поиск по тексту")
+    return "; ".join(parts) or "все лиды"
+
+
+def audit_requested(actor: User, workspace: Workspace, file_format: str, filters: LeadFilters, *, total: int,
+                    unmasked: bool, background: bool) -> None:
+    """The export in the audit log, when it is asked for (in the transaction of its job, when it has one)."""
+    details: dict[str, Any] = {"format": file_format.upper(), "rows": total, "filters": filters_summary(filters),
+                               "contacts": "полностью" if unmasked else "скрыты"}
+    if background:
+        details["background"] = True
+    audit.record("export.leads", actor=actor, workspace=workspace, target="Лиды", details=details)
 
 
 def file_name(slug: str | None, file_format: str) -> str:

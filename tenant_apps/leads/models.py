@@ -42,6 +42,8 @@ class Lead(models.Model):
                                     on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     escalated_at = models.DateTimeField("эскалирован", null=True, blank=True)
     lost_reason = models.CharField("причина потери", max_length=20, choices=LostReason.choices, blank=True)
+    # 152-FZ: when the lead's personal data was erased (privacy.erase); the row stays for the statistics.
+    erased_at = models.DateTimeField("персональные данные удалены", null=True, blank=True)
     updated_at = models.DateTimeField("изменён", auto_now=True)
 
     class Meta:
@@ -69,6 +71,7 @@ class LeadEvent(models.Model):
         NOTE = "note", "Заметка"
         ASSIGNED = "assigned", "Назначен ответственный"
         ESCALATED = "escalated", "Эскалация"
+        ERASED = "erased", "Персональные данные удалены"
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField("тип", max_length=20, choices=Kind.choices)

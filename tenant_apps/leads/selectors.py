@@ -84,8 +84,8 @@ def lead_list(filters: LeadFilters) -> QuerySet[Lead]:
     if filters.contacted:
         leads = leads.filter(Q(first_contact_at__isnull=False) | Q(status__in=[Lead.Status.CONTACTED,
                                                                               Lead.Status.BOOKED]))
-    if filters.search:
-        leads = leads.filter(_search(filters.search))
+    if filters.search:  # an erased lead is nobody: no search finds it, not even by its placeholder name
+        leads = leads.filter(_search(filters.search), erased_at__isnull=True)
     field, descending = SORTS[filters.sort]
     return leads.order_by(f"-{field}" if descending else field, "-id" if descending else "id")
 

@@ -151,7 +151,7 @@ def record_booking(lead: Lead, starts_at: datetime | None, *, email: str = "") -
     previous = lead.status
     lead.status, lead.booked_at = Lead.Status.BOOKED, starts_at
     update = ["status", "booked_at", "updated_at"]
-    if email and not lead.email:
+    if email and not lead.email and lead.erased_at is None:  # an erased lead takes no personal data back
         lead.email = email
         update.append("email")
     lead.save(update_fields=update)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -105,3 +105,27 @@ def purge_expired_exports() -> int:
                                                 created_at__lt=stale):
                 exports.fail(job)
     return purged
+
+
+# --- 152-FZ retention ---------------------------------------------------------------------------------------------
+
+
+@shared_task(ignore_result=True)
+def erase_expired_personal_data() -> int:
+    """Beat, daily: in every client workspace with a retention period, erase the personal data of the leads that
+    arrived longer ago (statistics stay). Returns how many leads were erased."""
+    from . import privacy  # imported here: privacy uses services, which import this module
+
+    erased = 0
+    workspaces = Tenant.objects.filter(kind=Tenant.Kind.CLIENT, personal_data_retention_months__isnull=False)
+    for tenant in workspaces.order_by("pk"):
+        try:
+            with tenant_context(tenant):
+                count = privacy.erase_expired(tenant)
+        except DatabaseError:  # one broken workspace must not keep the others' data past its term
+            logger.exception("retention_purge_failed", extra={"tenantId": tenant.slug})
+            continue
+        if count:
+            logger.info("retention_purge", extra={"tenantId": tenant.slug, "leads": count})
+        erased += count
+    return erased

@@ -105,7 +105,7 @@ def resend_invitation(request: WorkspaceRequest, invitation_id: int):
 @router.delete("/team/invitations/{invitation_id}", response={204: None, 409: ErrorOut}, summary="revokeInvitation")
 @requires(Perm.TEAM_MANAGE)
 def revoke_invitation(request: WorkspaceRequest, invitation_id: int):
-    team_services.revoke(team_selectors.invitation_in(request.tenant, invitation_id))
+    team_services.revoke(team_selectors.invitation_in(request.tenant, invitation_id), request.user)
     return Status(204, None)
 
 

@@ -29,13 +29,14 @@ from django.utils import timezone
 from billing import entitlements
 from billing.models import Plan
 from billing.selectors import plan_of
-from core import email
+from core import email, events
 from core.links import platform_url
 from core.text import plural
 from core.validation import CHECK_FIELDS, max_length_of, name_error, one_line
 from shared_apps.accounts import services as accounts
 from shared_apps.accounts.models import User
 from shared_apps.accounts.services import normalize_email
+from shared_apps.audit import services as audit
 from shared_apps.tenancy.models import Invitation, Membership, Tenant
 
 from .errors import (
@@ -181,8 +182,10 @@ def invite(tenant: Tenant, inviter: User, email: str, role: str) -> Invitation:
             )
         invitation.tenant = tenant
         _send_invitation(invitation, raw)
-    logger.info("team_member_invited",
-                extra={"tenantId": tenant.slug, "inviterUserId": inviter.pk, "invitationId": invitation.pk})
+        audit.record("team.member_invited", actor=inviter, workspace=tenant, target=email,
+                     details={"role": invitation.get_role_display()})
+    events.emit("team_member_invited", tenantId=tenant.slug or "", inviterUserId=inviter.pk,
+                inviteeEmailDomain=events.email_domain(invitation.email), role=invitation.role)
     invitation.raw_token = raw
     return invitation
 
@@ -216,7 +219,7 @@ def resend(invitation: Invitation) -> Invitation:
     return invitation
 
 
-def revoke(invitation: Invitation) -> Invitation:
+def revoke(invitation: Invitation, actor: User) -> Invitation:
     """The link stops working and the seat is free again. Revoking twice is harmless."""
     with transaction.atomic():
         invitation = _locked_invitation(invitation)
@@ -225,6 +228,8 @@ def revoke(invitation: Invitation) -> Invitation:
         if invitation.revoked_at is None:
             invitation.revoked_at = timezone.now()
             invitation.save(update_fields=["revoked_at"])
+            audit.record("team.invitation_revoked", actor=actor, workspace=invitation.tenant,
+                         target=invitation.email, details={"role": invitation.get_role_display()})
     logger.info("team_invitation_revoked",
                 extra={"tenantId": invitation.tenant.slug, "invitationId": invitation.pk})
     return invitation
@@ -248,6 +253,8 @@ def accept_existing(raw_token: str, user: User) -> Membership:
         if membership is None:
             _check_seat_for_member(tenant)
             membership = Membership.objects.create(tenant=tenant, user=user, role=invitation.role)
+            audit.record("team.member_joined", actor=user, workspace=tenant, target=user.email,
+                         details={"role": membership.get_role_display()})
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
         if not user.is_email_confirmed:
@@ -280,7 +287,7 @@ def accept_with_registration(raw_token: str, name: str, password: str) -> tuple[
             membership = accept_existing(raw_token, user)
     except IntegrityError as exc:  # the same address registered at the same moment
         raise exists from exc
-    logger.info("user_registered", extra={"userId": user.pk, "source": "invitation"})
+    events.emit("user_registered", userId=user.pk, emailDomain=events.email_domain(user.email), source="invitation")
     return user, membership
 
 
@@ -318,8 +325,11 @@ def change_role(tenant: Tenant, actor: User, user_id: int, role: str) -> Members
         if membership.role == Membership.Role.ADMIN and not _other_admins(tenant, membership):
             raise LastAdmin("В рабочем пространстве должен остаться хотя бы один администратор. "
                             "Сначала назначьте администратором другого участника.")
+        from_role = membership.get_role_display()
         membership.role = role
         membership.save(update_fields=["role"])
+        audit.record("team.role_changed", actor=actor, workspace=tenant, target=membership.user.email,
+                     details={"fromRole": from_role, "toRole": membership.get_role_display()})
     logger.info("team_member_role_changed",
                 extra={"tenantId": tenant.slug, "actorUserId": actor.pk, "userId": user_id, "role": role})
     return membership
@@ -336,4 +346,6 @@ def remove_member(tenant: Tenant, actor: User, user_id: int) -> None:
             raise LastAdmin("Нельзя удалить единственного администратора: сначала назначьте администратором "
                             "другого участника.")
         membership.delete()
+        audit.record("team.member_removed", actor=actor, workspace=tenant, target=membership.user.email,
+                     details={"role": membership.get_role_display()})
     logger.info("team_member_removed", extra={"tenantId": tenant.slug, "actorUserId": actor.pk, "userId": user_id})

@@ -12,7 +12,7 @@ Russian explanation with status 400.
 
 from urllib.parse import urlencode
 
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from shared_apps.accounts.services import normalize_email
+from shared_apps.accounts.sessions import sign_in
 from shared_apps.tenancy.handoff import handoff_url
 from shared_apps.tenancy.models import Invitation
 
@@ -81,7 +82,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             except team_errors.TeamError as exc:
                 return _message(request, exc, "Не удалось принять приглашение")
             else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                sign_in(request, user, method="invitation")
                 return HttpResponseRedirect(handoff_url(request, user, membership.tenant, "/"))
         elif state in {"login", "other_user"}:
             status = 403

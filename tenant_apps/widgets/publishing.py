@@ -7,6 +7,7 @@ subscribes to ``widget_saved``, so a save and its publication happen in one tran
 from django.core.exceptions import ImproperlyConfigured
 from django.dispatch import Signal
 
+from core import events
 from shared_apps.tenancy.models import Tenant
 
 from .models import WidgetConfig
@@ -19,3 +20,4 @@ def publish(tenant: Tenant, widget: WidgetConfig) -> None:
     if not widget_saved.has_listeners(WidgetConfig):
         raise ImproperlyConfigured("Nothing publishes saved widgets: is widget_cdn installed?")
     widget_saved.send(sender=WidgetConfig, tenant=tenant, widget=widget)
+    events.emit("widget_configured", tenantId=tenant.slug or "", config_version=widget.version)

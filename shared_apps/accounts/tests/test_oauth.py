@@ -117,7 +117,7 @@ def login_page_messages(client: Client, response) -> list[str]:
 
 
 def test_google_sign_up_creates_user_account_workspace_and_membership(sandbox, http, browser_client, caplog):
-    caplog.set_level(logging.INFO, logger="shared_apps.accounts.oauth")
+    caplog.set_level(logging.INFO, logger="fastlead.events")
 
     sandbox_page = begin(browser_client, GOOGLE)
     assert sandbox_page.startswith(f"{sandbox}/google/o/oauth2/auth?")
@@ -146,9 +146,9 @@ def test_google_sign_up_creates_user_account_workspace_and_membership(sandbox, h
     assert social.provider == GOOGLE
     assert social.uid.isdigit()
 
-    # The structured log line carries the user id and the source, never the e-mail.
+    # The structured log line carries the user id, the method and the client's network, never the e-mail.
     [record] = [r for r in caplog.records if r.getMessage() == "user_logged_in"]
-    assert (record.userId, record.source, record.ip) == (user.pk, "google", "127.0.0.1")
+    assert (record.userId, record.method, record.ipNetwork) == (user.pk, "google", "127.0.0.0/24")
     assert not any("romashka" in str(value).lower() for value in vars(record).values())
 
     # The hand-off then takes the login to the new workspace's onboarding wizard.

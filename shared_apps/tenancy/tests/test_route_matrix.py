@@ -57,6 +57,7 @@ BODIES = {
     ("POST", "/calendar/event-types"): {"apiKey": DEFAULT_CALCOM},
     ("POST", "/leads/{lead_id}/messages"): {"text": "Ответ из матрицы"},  # SMS to the lead's phone
     ("POST", "/leads/{lead_id}/actions"): {"type": "note", "text": "Заметка из матрицы"},
+    ("POST", "/leads/{lead_id}/erase"): {"confirm": True},
     ("POST", "/leads/views"): {"name": "Вид из матрицы", "query": "status=new"},
     ("POST", "/billing/invoices"): {"planId": "pro"},
     ("PUT", "/billing/requisites"): {"legalName": "ООО «Дом»", "inn": "7707083893", "kpp": "770701001",
@@ -100,7 +101,7 @@ def world(make_tenant, make_user, add_member, settings, tmp_path, payment_sandbo
         lead = Lead.objects.create(name="Свой Клиент", phone="+79161112233", created_at=timezone.now())
         export_job = ExportJob.objects.create(user=admin, format="csv", token="matrix-export")  # any exporter sees it
         channel = connect_channel("twilio", dict(zip(("accountSid", "authToken", "fromNumber"), DEFAULT_TWILIO,
-                                                     strict=True)))
+                                                     strict=True)), actor=None)
     with tenant_context(neighbour):
         Lead.objects.create(name=FOREIGN_SECRET, phone=FOREIGN_PHONE, created_at=timezone.now())
     invitation = Invitation.objects.create(

@@ -356,7 +356,8 @@ def test_end_to_end_the_widget_offers_a_time_and_the_booking_lands_on_the_lead(w
     settings.SMS_AT_NIGHT = True
     tenant = workspace[0]
     with tenant_context(tenant):
-        services.connect("twilio", dict(zip(("accountSid", "authToken", "fromNumber"), DEFAULT_TWILIO, strict=True)))
+        services.connect("twilio", dict(zip(("accountSid", "authToken", "fromNumber"), DEFAULT_TWILIO, strict=True)),
+                         actor=None)
     with send_mail_now():
         response = post_widget_lead(tenant, email="anna@example.com")
     booking_url = response.json()["bookingUrl"]

@@ -111,7 +111,7 @@ def test_connecting_logs_the_channel_connected_event(workspace, caplog):
     with caplog.at_level(logging.INFO):
         _connect(admin, "twilio")
     [record] = [r for r in caplog.records if r.getMessage() == "channel_connected"]
-    assert (record.tenantId, record.channelType) == (tenant.slug, "twilio")
+    assert (record.tenantId, record.channelType, record.provider) == (tenant.slug, "sms", "twilio")
     with caplog.at_level(logging.INFO):
         refused = admin.post("/api/v1/channels", content_type="application/json",
                              data=json.dumps({"provider": "telegram", "credentials": PROVIDERS["telegram"][1]}))

@@ -83,13 +83,13 @@ def workspace(make_tenant, channel_sandbox, settings):
 @pytest.fixture
 def telegram(workspace) -> Channel:
     with tenant_context(workspace):
-        return services.connect("telegram", {"botToken": DEFAULT_TELEGRAM})
+        return services.connect("telegram", {"botToken": DEFAULT_TELEGRAM}, actor=None)
 
 
 @pytest.fixture
 def twilio(workspace) -> Channel:
     with tenant_context(workspace):
-        return services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER})
+        return services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER}, actor=None)
 
 
 def _submit(workspace, **fields) -> dict:
@@ -133,7 +133,7 @@ def test_a_widget_lead_opens_the_bot_is_greeted_writes_and_gets_the_operators_an
     tenant.site_domains = ["ulybka-dent.ru"]
     tenant.save()
     with tenant_context(tenant):
-        channel = services.connect("telegram", {"botToken": DEFAULT_TELEGRAM})
+        channel = services.connect("telegram", {"botToken": DEFAULT_TELEGRAM}, actor=None)
     webhook = channel_sandbox.providers["telegram"].webhook
     assert webhook["url"] == f"{tenant.url}channels/inbound/telegram/{channel.inbound_key}"
     assert webhook["secret_token"] == _secret(tenant, channel)
@@ -360,7 +360,7 @@ def test_without_an_assignee_admins_and_operators_are_told(workspace, twilio, ch
 def test_names_with_quotes_of_their_own_are_not_quoted_again(make_tenant, channel_sandbox, send_mail_now):
     tenant = make_tenant(name="Стоматология «Улыбка»")
     with tenant_context(tenant):
-        twilio = services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER})
+        twilio = services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER}, actor=None)
         create_lead(name='ООО "Ромашка"', phone=PHONE)
     mail.outbox.clear()
     with send_mail_now():

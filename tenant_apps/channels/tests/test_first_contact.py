@@ -38,7 +38,7 @@ def workspace(make_tenant, channel_sandbox, settings):
 @pytest.fixture
 def twilio(workspace) -> Channel:
     with tenant_context(workspace):
-        return services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER})
+        return services.connect("twilio", {"accountSid": SID, "authToken": TOKEN, "fromNumber": SENDER}, actor=None)
 
 
 
@@ -227,7 +227,7 @@ def test_a_lead_who_books_at_night_gets_no_morning_sms(workspace, twilio, submit
     workspace.timezone = "Asia/Yekaterinburg"  # UTC+5
     workspace.save()
     with tenant_context(workspace):
-        calendar = booking.connect(DEFAULT_CALCOM, 7001)
+        calendar = booking.connect(DEFAULT_CALCOM, 7001, actor=None)
         url, secret = booking.webhook_url(calendar, workspace), booking.webhook_secret(calendar)
     with time_machine.travel(dt.datetime(2026, 3, 10, 18, 30, tzinfo=dt.UTC), tick=False):
         lead = submit()
@@ -305,7 +305,7 @@ def test_the_workspaces_order_decides_between_sms_and_e_mail(workspace, twilio, 
     from .test_channels_api import SENDGRID
 
     with tenant_context(workspace):
-        services.connect("sendgrid", SENDGRID)
+        services.connect("sendgrid", SENDGRID, actor=None)
         services.update_contact_policy(["email", "sms"], sms_at_night=False)
     lead = submit(email="anna@example.com")
     assert channel_sandbox.messages("twilio") == []

@@ -24,7 +24,8 @@ def worker_env(channel_sandbox) -> dict[str, str]:
 def test_a_real_worker_greets_a_new_lead_by_sms(make_tenant, channel_sandbox, celery_worker_process):
     tenant = make_tenant(name="Воркер")
     with tenant_context(tenant):
-        services.connect("twilio", dict(zip(("accountSid", "authToken", "fromNumber"), DEFAULT_TWILIO, strict=True)))
+        services.connect("twilio", dict(zip(("accountSid", "authToken", "fromNumber"), DEFAULT_TWILIO, strict=True)),
+                         actor=None)
         lead = create_lead(name="Ирина", phone="+79990001122")
 
     deadline = time.monotonic() + 30

@@ -29,7 +29,7 @@ def workspace(make_tenant, channel_sandbox):
 
 def _deliver(tenant, channel_sandbox, provider: str, **params):
     with tenant_context(tenant):
-        channel = services.connect(provider, CREDENTIALS[provider]) if not Channel.objects.filter(
+        channel = services.connect(provider, CREDENTIALS[provider], actor=None) if not Channel.objects.filter(
             provider=provider).exists() else Channel.objects.get(provider=provider)
     path = f"/channels/inbound/{provider}/{channel.inbound_key}"
     webhook = channel_sandbox.providers[provider].inbound({"url": f"http://{tenant.primary_host}{path}", **params})

@@ -23,7 +23,7 @@ def max_channel(make_tenant, channel_sandbox):
     """A workspace's MAX bot, connected: its webhook subscription points at the workspace."""
     tenant = make_tenant()
     with tenant_context(tenant):
-        channel = services.connect("max", {"botToken": DEFAULT_MAX})
+        channel = services.connect("max", {"botToken": DEFAULT_MAX}, actor=None)
         return tenant, channel, services.transport_for(channel)
 
 
@@ -114,7 +114,7 @@ def test_a_widget_lead_opens_the_max_bot_by_its_link_and_is_greeted_there(live_s
     tenant.site_domains = [urlsplit(SITE).hostname]
     tenant.save()
     with tenant_context(tenant):
-        services.connect("max", {"botToken": DEFAULT_MAX})
+        services.connect("max", {"botToken": DEFAULT_MAX}, actor=None)
     response = post_widget_lead(tenant, phone="", email="anna@example.ru")
     [link] = [item for item in response.json()["messengers"] if item["kind"] == "max"]
     assert link["url"].startswith("https://max.ru/fastlead_sandbox_bot?start=")

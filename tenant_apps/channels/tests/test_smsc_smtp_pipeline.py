@@ -54,7 +54,7 @@ def _events(tenant, lead: Lead) -> list[tuple[str, str]]:
 
 def test_smsc_5xx_then_success_sends_exactly_one_sms(workspace, submit, channel_sandbox):
     with tenant_context(workspace):
-        services.connect("smsc", SMSC)
+        services.connect("smsc", SMSC, actor=None)
     channel_sandbox.set_fault("smsc", "http_500", times=1)
     lead = submit()
 
@@ -79,7 +79,7 @@ def test_smsc_5xx_then_success_sends_exactly_one_sms(workspace, submit, channel_
 
 def test_smsc_rate_limit_is_retried_later(workspace, submit, channel_sandbox):
     with tenant_context(workspace):
-        services.connect("smsc", SMSC)
+        services.connect("smsc", SMSC, actor=None)
     channel_sandbox.set_fault("smsc", "rate_limit", times=1)
     lead = submit()
     assert _attempt(workspace, lead).status == "pending"
@@ -89,7 +89,7 @@ def test_smsc_rate_limit_is_retried_later(workspace, submit, channel_sandbox):
 
 def test_smsc_revoked_login_disables_the_channel_and_tells_the_admins(workspace, submit, channel_sandbox):
     with tenant_context(workspace):
-        services.connect("smsc", SMSC)
+        services.connect("smsc", SMSC, actor=None)
     channel_sandbox.set_fault("smsc", "revoked")
     mail.outbox.clear()
     lead = submit()
@@ -108,7 +108,7 @@ def test_smsc_revoked_login_disables_the_channel_and_tells_the_admins(workspace,
 
 def test_smsc_without_a_sender_name_uses_the_default_one(workspace, channel_sandbox):
     with tenant_context(workspace):
-        channel = services.connect("smsc", {**SMSC, "sender": "  "})
+        channel = services.connect("smsc", {**SMSC, "sender": "  "}, actor=None)
         assert services.transport_for(channel).credentials == {"login": SMSC["login"], "password": SMSC["password"]}
         assert services.send_test(channel, PHONE, "Привет").status == "sent"
     assert channel_sandbox.messages("smsc")[0]["from"] == "SMSC.RU"
@@ -116,7 +116,8 @@ def test_smsc_without_a_sender_name_uses_the_default_one(workspace, channel_sand
 
 def test_smsc_refuses_a_sender_name_it_did_not_approve(workspace, channel_sandbox):
     with tenant_context(workspace):
-        channel = services.connect("smsc", {**SMSC, "sender": "Unapproved"})  # the balance check does not know
+        # the balance check does not know
+        channel = services.connect("smsc", {**SMSC, "sender": "Unapproved"}, actor=None)
         attempt = services.send_test(channel, PHONE, "Привет")
     assert (attempt.status, attempt.error) == (
         "failed", "SMSC.ru запретил сообщение: текст или имя отправителя не одобрены.")
@@ -125,7 +126,7 @@ def test_smsc_refuses_a_sender_name_it_did_not_approve(workspace, channel_sandbo
 
 def test_a_widget_lead_with_only_an_email_gets_the_greeting_by_email(workspace, submit, channel_sandbox):
     with tenant_context(workspace):
-        services.connect("smtp", smtp_credentials(channel_sandbox.smtp_port, fromName="Улыбка"))
+        services.connect("smtp", smtp_credentials(channel_sandbox.smtp_port, fromName="Улыбка"), actor=None)
     lead = submit(phone="", email=EMAIL)
 
     [sent] = channel_sandbox.messages("smtp")
@@ -141,7 +142,7 @@ def test_a_widget_lead_with_only_an_email_gets_the_greeting_by_email(workspace, 
 
 def test_an_smtp_server_that_is_down_is_retried_and_sends_once(workspace, submit, channel_sandbox):
     with tenant_context(workspace):
-        services.connect("smtp", smtp_credentials(channel_sandbox.smtp_port))
+        services.connect("smtp", smtp_credentials(channel_sandbox.smtp_port), actor=None)
     channel_sandbox.set_fault("smtp", "http_500", times=1)
     lead = submit(phone="", email=EMAIL)
     assert _attempt(workspace, lead).status == "pending"
@@ -217,7 +218,7 @@ def test_e_mail_subjects_say_what_the_letter_is(make_tenant, make_user, channel_
     settings.SMS_AT_NIGHT = True
     tenant = make_tenant(name="Стоматология «Улыбка»")  # quotes of its own: not wrapped again
     with tenant_context(tenant):
-        channel = services.connect("smtp", smtp_credentials(channel_sandbox.smtp_port))
+        channel = services.connect("smtp", smtp_credentials(channel_sandbox.smtp_port), actor=None)
         services.send_test(channel, EMAIL, "Проверка связи. Всё работает?")
     with send_mail_now(), tenant_context(tenant):
         lead = create_lead(name="Анна", email=EMAIL, channel="email")  # wrote to us by e-mail first

@@ -119,10 +119,10 @@ def test_connecting_checks_the_phone_number_id_and_the_app_secret_live(make_tena
         for wrong, reason in (({"phoneNumberId": "100000000000001"}, PHONE_NOT_FOUND),
                               ({"appSecret": "0" * 32}, WRONG_APP_SECRET)):
             with pytest.raises(InvalidInput) as refused:
-                services.connect("whatsapp", {**CREDENTIALS, **wrong})
+                services.connect("whatsapp", {**CREDENTIALS, **wrong}, actor=None)
             assert refused.value.message == reason
         assert not Channel.objects.exists()
-        channel = services.connect("whatsapp", CREDENTIALS)
+        channel = services.connect("whatsapp", CREDENTIALS, actor=None)
         assert channel.status == Channel.Status.CONNECTED
     assert channel_sandbox.messages() == []
 
@@ -132,7 +132,7 @@ def test_free_text_outside_the_24_hour_window_is_refused_in_russian_until_the_pe
                                                                                           channel_sandbox):
     tenant = make_tenant()
     with tenant_context(tenant):
-        channel = services.connect("whatsapp", CREDENTIALS)
+        channel = services.connect("whatsapp", CREDENTIALS, actor=None)
         refused = services.send_test(channel, PHONE, "Добрый день!")
         assert (refused.status, refused.error) == ("failed", ERRORS[131047][1])
         assert refused.error.startswith("Клиент не писал в WhatsApp больше 24 часов")
@@ -173,7 +173,7 @@ def workspace(make_tenant, channel_sandbox, settings):
 @pytest.mark.django_db
 def test_a_widget_lead_who_prefers_whatsapp_gets_the_approved_template(workspace, submit, channel_sandbox):
     with tenant_context(workspace):
-        services.connect("whatsapp", CREDENTIALS)
+        services.connect("whatsapp", CREDENTIALS, actor=None)
 
     lead = submit(preferredChannel="whatsapp")
 
@@ -194,7 +194,8 @@ def test_a_widget_lead_who_prefers_whatsapp_gets_the_approved_template(workspace
 @pytest.mark.django_db
 def test_a_template_whatsapp_does_not_know_fails_with_a_russian_reason(workspace, submit, channel_sandbox):
     with tenant_context(workspace):
-        services.connect("whatsapp", {**CREDENTIALS, "templateName": "summer_sale"})  # submitted, not approved
+        # submitted, not approved
+        services.connect("whatsapp", {**CREDENTIALS, "templateName": "summer_sale"}, actor=None)
 
     lead = submit(preferredChannel="whatsapp")
 
@@ -209,7 +210,7 @@ def test_a_template_whatsapp_does_not_know_fails_with_a_russian_reason(workspace
 @pytest.mark.django_db
 def test_a_lead_who_wrote_within_24_hours_gets_free_text(workspace, channel_sandbox, send_mail_now):
     with tenant_context(workspace):
-        channel = services.connect("whatsapp", CREDENTIALS)
+        channel = services.connect("whatsapp", CREDENTIALS, actor=None)
         # The person wrote through WhatsApp a minute ago (the sandbox and our records agree).
         _webhook(channel_sandbox, **{"from": WINDOW_OPEN, "text": "Привет"})
         with send_mail_now():  # the lead's first contact runs once this block commits
@@ -230,7 +231,7 @@ def test_metas_handshake_and_a_message_reach_the_workspace_and_open_the_window(l
     settings.PLATFORM_PORT = str(urlsplit(live_server.url).port)
     tenant = make_tenant(name="Улыбка")
     with tenant_context(tenant):
-        channel = services.connect("whatsapp", CREDENTIALS)
+        channel = services.connect("whatsapp", CREDENTIALS, actor=None)
         url = services.inbound_url("whatsapp", channel.inbound_key)
         verify_token = crypto.decrypt(channel.credentials_token)[INBOUND_SECRET]
 

@@ -166,7 +166,7 @@ def test_the_operation_is_documented_with_its_body(team):
 def twilio(team, channel_sandbox):
     sid, token, sender = DEFAULT_TWILIO
     with tenant_context(team["tenant"]):
-        channel_services.connect("twilio", {"accountSid": sid, "authToken": token, "fromNumber": sender})
+        channel_services.connect("twilio", {"accountSid": sid, "authToken": token, "fromNumber": sender}, actor=None)
     return channel_sandbox
 
 

@@ -181,7 +181,8 @@ def test_an_expired_link(public, invite):
 
 def test_a_revoked_link(public, invite):
     link = invite()
-    team_services.revoke(Invitation.objects.get())
+    invitation = Invitation.objects.get()
+    team_services.revoke(invitation, invitation.invited_by)
     response = public.get(link)
     assert response.status_code == 400
     assert "Приглашение отозвано администратором" in response.content.decode()

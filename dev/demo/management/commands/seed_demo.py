@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from dev.demo.services import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
+    ADMIN_TOTP_SECRET,
     DEMO_COLLEAGUES,
     DEMO_EMAIL,
     DEMO_PASSWORD,
@@ -27,4 +28,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Вход в демо-кабинет: {DEMO_EMAIL} / {DEMO_PASSWORD} (администратор)")
         for email, _, role in DEMO_COLLEAGUES:
             self.stdout.write(f"    и {email} / {DEMO_PASSWORD} ({role.label.lower()})")
-        self.stdout.write(f"Админка платформы: {ADMIN_EMAIL} / {ADMIN_PASSWORD}")
+        self.stdout.write(f"Админка платформы: {ADMIN_EMAIL} / {ADMIN_PASSWORD}, затем код из приложения-"
+                          f"аутентификатора с ключом {ADMIN_TOTP_SECRET} (или: manage.py staff_otp_code {ADMIN_EMAIL})")

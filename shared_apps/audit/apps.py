@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "shared_apps.audit"
+    label = "audit"
+    verbose_name = "Журнал действий"
+    default_auto_field = "django.db.models.BigAutoField"
