@@ -133,4 +133,4 @@ db: $(VENV)/.deps-installed services
 	$(PY) manage.py migrate_schemas --noinput -v 0
 
 seed:
-	$(PY) manage.py seed_demo
+	PLATFORM_PORT=$(or $(PLATFORM_PORT),$(PORT)) $(PY) manage.py seed_demo

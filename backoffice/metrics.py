@@ -37,12 +37,13 @@ class BusinessCollector:
                                   value=business_metrics.leads_ever())
         first_contact = GaugeMetricFamily("fastlead_first_contact_seconds",
                                           "Seconds from a lead's arrival to the first contact, leads of the last 24 h",
-                                          labels=["quantile"])
+                                          labels=["percentile"])
         if row is not None:
-            for quantile, value in (("0.5", row.first_contact_median_seconds),
-                                    ("0.95", row.first_contact_p95_seconds)):
+            # "percentile", not "quantile": that label is a summary's, and this gauge is not one (promtool)
+            for percentile, value in (("50", row.first_contact_median_seconds),
+                                      ("95", row.first_contact_p95_seconds)):
                 if value is not None:
-                    first_contact.add_metric([quantile], value)
+                    first_contact.add_metric([percentile], value)
         yield first_contact
         cohort, stuck = business_metrics.onboarding_cohort(timezone.now())
         yield _gauge("fastlead_onboarding_cohort_accounts", "Accounts registered 1 to 8 days ago", cohort)

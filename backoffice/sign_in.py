@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 
 from core import net
-from shared_apps.accounts import login_guard
+from shared_apps.accounts import login_guard, signins
 
 from . import two_factor
 
@@ -57,7 +57,11 @@ class StaffPasswordForm(AdminAuthenticationForm):
             verdict = login_guard.begin(email, ip)
             if not verdict.allowed:
                 raise forms.ValidationError(login_guard.refusal_message(verdict.retry_after), code="rate_limited")
-            cleaned = super().clean()
+            try:
+                cleaned = super().clean()
+            except forms.ValidationError:
+                signins.sign_in_failed(email, signins.VIA_PASSWORD, staff=True)
+                raise
             login_guard.succeeded(email, ip)
             return cleaned
         return super().clean()

@@ -27,6 +27,9 @@ def _percent(ratio: float | None) -> str:
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "—"
+    if seconds >= 3600:  # hours and minutes: «9 ч 44 мин», not «584 мин 27 с»
+        hours, minutes = divmod(round(seconds / 60), 60)
+        return f"{hours}{NBSP}ч {minutes}{NBSP}мин" if minutes else f"{hours}{NBSP}ч"
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes}{NBSP}мин {rest}{NBSP}с" if minutes else f"{rest}{NBSP}с"
 

@@ -5,12 +5,22 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.html import format_html_join
 
 from core import net
+from core.text import quoted, rubles
 from shared_apps.accounts.models import Account, User
 
-from . import staff
+from . import lifecycle, staff
 from .models import Document, Payment, Plan, Subscription, SubscriptionEvent, moscow_date
+
+
+class RublesAmount:
+    """The amount in rubles, as the cabinet shows it, not in kopecks."""
+
+    @admin.display(description="сумма", ordering="amount_kopecks")
+    def amount(self, obj: Payment | Document) -> str:
+        return rubles(obj.amount_kopecks)
 
 
 @admin.register(Plan)
@@ -22,8 +32,16 @@ class HistoryInline(admin.TabularInline):
     model = SubscriptionEvent
     extra = 0
     can_delete = False
-    fields = ("created_at", "from_status", "to_status", "reason", "plan", "payment")
+    fields = ("created_at", "change", "reason_text", "plan", "payment")
     readonly_fields = fields
+
+    @admin.display(description="статус")
+    def change(self, event: SubscriptionEvent) -> str:
+        return str(event)  # «Пробный период → Активна»
+
+    @admin.display(description="причина")
+    def reason_text(self, event: SubscriptionEvent) -> str:
+        return lifecycle.reason_label(event.reason)
 
 
 def _ip(request: HttpRequest) -> str | None:
@@ -42,7 +60,7 @@ def _staff(request: HttpRequest) -> User:
 
 def _accounts(queryset: QuerySet) -> list[Account]:
     if queryset.model is Subscription:
-        return [subscription.account for subscription in queryset.select_related("account")]
+        return [subscription.account for subscription in queryset.select_related("account__owner")]
     return list(queryset)
 
 
@@ -67,7 +85,7 @@ def extend_trial(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Q
             except staff.StaffRefusal as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"«{account.name}»: пробный период продлён до "
+                messages.success(request, f"{quoted(account.name)}: пробный период продлён до "
                                           f"{moscow_date(subscription.trial_ends_at or timezone.now())}.")
         return None
     context = {
@@ -82,27 +100,62 @@ def extend_trial(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Q
     return TemplateResponse(request, "billing/admin/extend_trial.html", context)
 
 
+def _confirmation(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, *, title: str,
+                  explanation: str, items: list[str]) -> TemplateResponse | None:
+    """The intermediate page that lists what an action is about to change; None once «Подтвердить» was pressed."""
+    if "confirm" in request.POST:
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "explanation": explanation,
+        "items": items,
+        "opts": modeladmin.model._meta,
+        "queryset": queryset,
+        "action": request.POST.get("action", ""),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "billing/admin/confirm_action.html", context)
+
+
+def _listed(accounts: list[Account]) -> list[str]:
+    return [f"{account.name} — {account.owner.email}" for account in accounts]
+
+
 @admin.action(description="Заблокировать аккаунт (кабинет и виджет остановятся, данные сохранятся)")
-def block(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
-    for account in _accounts(queryset):
+def block(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
+    accounts = _accounts(queryset)
+    if page := _confirmation(modeladmin, request, queryset, title="Блокировка аккаунтов", items=_listed(accounts),
+                             explanation="Кабинет и виджет этих аккаунтов остановятся (останется только раздел "
+                                         "оплаты), данные сохранятся."):
+        return page
+    for account in accounts:
         try:
             staff.block(account, staff=_staff(request), ip=_ip(request))
         except staff.StaffRefusal as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"«{account.name}»: аккаунт заблокирован.")
+            messages.success(request, f"{quoted(account.name)}: аккаунт заблокирован.")
+    return None
 
 
 @admin.action(description="Разблокировать аккаунт")
-def unblock(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
-    for account in _accounts(queryset):
+def unblock(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
+    accounts = _accounts(queryset)
+    if page := _confirmation(modeladmin, request, queryset, title="Разблокировка аккаунтов", items=_listed(accounts),
+                             explanation="Подписка вернётся в статус, который позволяют её даты: оплаченный период "
+                                         "или пробный период, а если оба закончились — неделя льготного периода "
+                                         "на оплату."):
+        return page
+    for account in accounts:
         try:
             subscription = staff.unblock(account, staff=_staff(request), ip=_ip(request))
         except staff.StaffRefusal as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"«{account.name}»: аккаунт разблокирован, статус подписки — "
+            messages.success(request, f"{quoted(account.name)}: аккаунт разблокирован, статус подписки — "
                                       f"«{subscription.get_status_display()}».")
+    return None
 
 
 ACCOUNT_ACTIONS = [extend_trial, block, unblock]
@@ -126,26 +179,35 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
-    list_display = ("order_id", "account", "plan", "purpose", "provider", "amount_kopecks", "status", "created_at")
+class PaymentAdmin(RublesAmount, admin.ModelAdmin):
+    list_display = ("order_id", "account", "plan", "purpose", "provider", "amount", "status", "created_at")
     list_filter = ("status", "provider", "purpose")
     search_fields = ("order_id", "provider_payment_id", "account__name", "account__owner__email", "account__inn")
     list_select_related = ("account", "plan")
-    readonly_fields = [f.name for f in Payment._meta.fields]
+    readonly_fields = tuple("amount" if f.name == "amount_kopecks" else f.name for f in Payment._meta.fields)
+    fields = readonly_fields
 
     def has_add_permission(self, request) -> bool:
         return False
 
 
 @admin.action(description="Отметить оплату по счёту (деньги поступили на расчётный счёт)")
-def mark_paid(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Document]) -> None:
-    for document in queryset:
+def mark_paid(modeladmin: admin.ModelAdmin, request: HttpRequest,
+              queryset: QuerySet[Document]) -> TemplateResponse | None:
+    documents = list(queryset.select_related("account"))
+    items = [f"{document} — {document.account.name}, {rubles(document.amount_kopecks)}" for document in documents]
+    if page := _confirmation(modeladmin, request, queryset, title="Оплата по счёту", items=items,
+                             explanation="Отметьте оплату, только когда деньги поступили на расчётный счёт: "
+                                         "подписка аккаунта будет продлена, как после оплаты картой."):
+        return page
+    for document in documents:
         try:
             staff.mark_bank_transfer_paid(document, staff=_staff(request), ip=_ip(request))
         except (staff.StaffRefusal, staff.services.BillingError) as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, f"{document}: оплата учтена, подписка продлена.")
+    return None
 
 
 @admin.action(description="Отправить документ повторно на e-mail владельца аккаунта")
@@ -159,14 +221,35 @@ def resend(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySe
             messages.success(request, f"{document}: отправлен повторно на {document.account.owner.email}.")
 
 
+REQUISITE_LABELS = {"name": "Наименование", "inn": "ИНН", "kpp": "КПП", "ogrn": "ОГРН", "address": "Адрес",
+                    "bank": "Банк", "bik": "БИК", "account": "Расчётный счёт", "corr_account": "Корр. счёт",
+                    "director": "Руководитель", "email": "E-mail"}
+
+
+def _requisites(party: dict) -> str:
+    """A document's seller or buyer as labelled lines; keys without a value are left out."""
+    rows = [(REQUISITE_LABELS.get(key, key), value) for key, value in party.items() if value]
+    return format_html_join("", "<div><strong>{}:</strong> {}</div>", rows) or "—"
+
+
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "account", "amount_kopecks", "status", "payment", "issued_at")
+class DocumentAdmin(RublesAmount, admin.ModelAdmin):
+    list_display = ("__str__", "account", "amount", "status", "payment", "issued_at")
     list_filter = ("kind", "status")
     list_select_related = ("account", "payment")
     search_fields = ("account__name", "account__inn", "account__owner__email")
-    readonly_fields = [f.name for f in Document._meta.fields]
+    readonly_fields = tuple({"amount_kopecks": "amount", "seller": "seller_requisites", "buyer": "buyer_requisites"}
+                            .get(f.name, f.name) for f in Document._meta.fields)
+    fields = readonly_fields
     actions = [mark_paid, resend]
+
+    @admin.display(description="продавец")
+    def seller_requisites(self, document: Document) -> str:
+        return _requisites(document.seller)
+
+    @admin.display(description="покупатель")
+    def buyer_requisites(self, document: Document) -> str:
+        return _requisites(document.buyer)
 
     def has_add_permission(self, request) -> bool:
         return False

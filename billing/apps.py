@@ -18,3 +18,13 @@ class BillingConfig(AppConfig):
         from .metrics import PaymentsCollector
 
         register_collector(PaymentsCollector(), source="payments")
+
+        from shared_apps.audit.display import register_value
+
+        from .models import Subscription
+
+        def status(value: object) -> str:
+            return Subscription.Status(str(value)).label
+
+        register_value("fromStatus", status)
+        register_value("toStatus", status)

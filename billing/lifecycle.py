@@ -46,6 +46,31 @@ class Event(StrEnum):
     UNBLOCKED_UNPAID = "unblocked_unpaid"
 
 
+# The history's reasons as the platform admin shows them: the events above and the steps billing.services records.
+REASON_LABELS: dict[str, str] = {
+    Event.PAYMENT_SUCCEEDED: "платёж прошёл",
+    Event.TRIAL_EXPIRED: "пробный период закончился",
+    Event.AUTOPAY_FAILED: "автоплатёж не прошёл",
+    Event.DUNNING_EXHAUSTED: "попытки автоплатежа исчерпаны",
+    Event.PERIOD_ENDED_UNPAID: "оплаченный период закончился без оплаты",
+    Event.PERIOD_ENDED_CANCELED: "период закончился после отмены",
+    Event.GRACE_EXPIRED: "льготный период закончился",
+    Event.TRIAL_EXTENDED: "сотрудник продлил пробный период",
+    Event.BLOCKED_BY_STAFF: "заблокирован сотрудником",
+    Event.UNBLOCKED_PAID: "разблокирован сотрудником: период оплачен",
+    Event.UNBLOCKED_TRIAL: "разблокирован сотрудником: идёт пробный период",
+    Event.UNBLOCKED_UNPAID: "разблокирован сотрудником: неделя на оплату",
+    "subscription_created": "подписка создана",
+    "downgrade_scheduled": "смена тарифа со следующего периода",
+    "cancel_requested": "отмена в конце периода",
+    "cancel_withdrawn": "отмена отозвана",
+}
+
+
+def reason_label(reason: str) -> str:
+    return REASON_LABELS.get(reason, reason)
+
+
 TRANSITIONS: dict[Event, dict[str, str]] = {
     Event.PAYMENT_SUCCEEDED: {s: Status.ACTIVE for s in Status},
     Event.TRIAL_EXPIRED: {Status.TRIALING: Status.GRACE},

@@ -93,8 +93,9 @@ class Subscription(models.Model):
         BLOCKED = "blocked", "Заблокирована"
         CANCELED = "canceled", "Отменена"
 
-    account = models.OneToOneField("accounts.Account", on_delete=models.CASCADE, related_name="subscription")
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    account = models.OneToOneField("accounts.Account", on_delete=models.CASCADE, related_name="subscription",
+                                   verbose_name="аккаунт")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions", verbose_name="тариф")
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.TRIALING)
     trial_ends_at = models.DateTimeField("конец пробного периода", null=True, blank=True)
     current_period_start = models.DateTimeField("начало оплаченного периода", null=True, blank=True)
@@ -145,13 +146,15 @@ class Subscription(models.Model):
 class SubscriptionEvent(models.Model):
     """History of the subscription: every status change and notable billing event, oldest first."""
 
-    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="history")
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="history",
+                                     verbose_name="подписка")
     from_status = models.CharField("был статус", max_length=16, blank=True)
     to_status = models.CharField("стал статус", max_length=16)
     reason = models.CharField("причина", max_length=48)
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+", verbose_name="тариф")
-    payment = models.ForeignKey("Payment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    details = models.JSONField(default=dict, blank=True)
+    payment = models.ForeignKey("Payment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                verbose_name="платёж")
+    details = models.JSONField("подробности", default=dict, blank=True)
     created_at = models.DateTimeField("когда", db_index=True)
 
     class Meta:
@@ -160,7 +163,8 @@ class SubscriptionEvent(models.Model):
         verbose_name_plural = "история подписок"
 
     def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status} ({self.reason})"
+        labels = dict(Subscription.Status.choices)
+        return f"{labels.get(self.from_status, self.from_status or '—')} → {labels.get(self.to_status, self.to_status)}"
 
 
 class PaymentMethod(models.Model):
@@ -218,21 +222,23 @@ class Payment(models.Model):
         SUCCEEDED = "succeeded", "Оплачен"
         FAILED = "failed", "Не прошёл"
 
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="payments")
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="payments",
+                                verbose_name="аккаунт")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+", verbose_name="тариф")
     purpose = models.CharField("назначение", max_length=16, choices=Purpose.choices)
     provider = models.CharField("платёжная система", max_length=16, choices=Provider.choices)
     order_id = models.CharField("номер заказа", max_length=36, unique=True)
-    idempotence_key = models.CharField(max_length=64)
+    idempotence_key = models.CharField("ключ идемпотентности", max_length=64)
     provider_payment_id = models.CharField("id у провайдера", max_length=64, blank=True)
     amount_kopecks = models.PositiveIntegerField("сумма, коп.")
-    currency = models.CharField(max_length=3, default="RUB")
+    currency = models.CharField("валюта", max_length=3, default="RUB")
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.CREATED)
     provider_status = models.CharField("статус у провайдера", max_length=32, blank=True)
     failure_reason = models.CharField("причина отказа", max_length=64, blank=True)
     payment_url = models.URLField("страница оплаты", max_length=500, blank=True)
     payment_method = models.ForeignKey(
-        PaymentMethod, on_delete=models.SET_NULL, null=True, blank=True, related_name="payments"
+        PaymentMethod, on_delete=models.SET_NULL, null=True, blank=True, related_name="payments",
+        verbose_name="способ оплаты",
     )
     is_autopay = models.BooleanField("автоплатёж", default=False)
     receipt_email = models.EmailField("e-mail для чека")
@@ -286,12 +292,14 @@ class Document(models.Model):
         PAID = "paid", "Оплачен"
         VOID = "void", "Аннулирован"
 
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="documents")
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="documents",
+                                verbose_name="аккаунт")
     kind = models.CharField("вид", max_length=8, choices=Kind.choices)
     year = models.PositiveSmallIntegerField("год")
     sequence = models.PositiveIntegerField("порядковый номер")
     status = models.CharField("статус", max_length=8, choices=Status.choices, default=Status.PAID)
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="documents")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="documents",
+                                verbose_name="платёж")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+", verbose_name="тариф")
     description = models.CharField("наименование", max_length=128)
     amount_kopecks = models.PositiveIntegerField("сумма, коп.")

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import DomainError
+from core.text import quoted
 from shared_apps.accounts.models import Account, User
 from shared_apps.audit import services as audit
 
@@ -50,13 +51,13 @@ def extend_trial(account: Account, days: int, *, staff: User, ip: str | None = N
     with transaction.atomic():
         subscription = _locked(account)
         if not subscription.plan.is_trial:
-            raise StaffRefusal(f"«{account.name}»: аккаунт на тарифе «{subscription.plan.name}» (статус «"
+            raise StaffRefusal(f"{quoted(account.name)}: аккаунт на тарифе «{subscription.plan.name}» (статус «"
                                f"{subscription.get_status_display()}»), пробный период продлевают только до первой "
                                "оплаты.")
         if subscription.is_blocked_by_staff:
-            raise StaffRefusal(f"«{account.name}»: аккаунт заблокирован сотрудником — сначала разблокируйте его.")
+            raise StaffRefusal(f"{quoted(account.name)}: аккаунт заблокирован сотрудником — сначала разблокируйте его.")
         if not lifecycle.can(subscription, Event.TRIAL_EXTENDED):
-            raise StaffRefusal(f"«{account.name}»: пробный период нельзя продлить в статусе "
+            raise StaffRefusal(f"{quoted(account.name)}: пробный период нельзя продлить в статусе "
                                f"«{subscription.get_status_display()}».")
         before, ends = subscription.status, subscription.trial_ends_at
         new_end = (ends if before == Status.TRIALING and ends and ends > now else now) + timedelta(days=days)
@@ -65,7 +66,7 @@ def extend_trial(account: Account, days: int, *, staff: User, ip: str | None = N
         # The reminders before the end are sent again before the new one.
         subscription.reminders_sent = [r for r in subscription.reminders_sent if not str(r).startswith("trial_")]
         lifecycle.apply(subscription, Event.TRIAL_EXTENDED, now=now, details={"days": days, "staffId": staff.pk})
-        _record("billing.trial_extended", staff, account.pk, ip=ip, target=f"Аккаунт «{account.name}»", days=days,
+        _record("billing.trial_extended", staff, account.pk, ip=ip, target=f"Аккаунт {quoted(account.name)}", days=days,
                 trialEndsAt=moscow_date(new_end), fromStatus=before)
     return subscription
 
@@ -77,8 +78,8 @@ def block(account: Account, *, staff: User, ip: str | None = None, now: datetime
         subscription = _locked(account)
         before = subscription.status
         if not lifecycle.apply(subscription, Event.BLOCKED_BY_STAFF, now=now, details={"staffId": staff.pk}):
-            raise StaffRefusal(f"«{account.name}»: аккаунт уже заблокирован.")
-        _record("billing.account_blocked", staff, account.pk, ip=ip, target=f"Аккаунт «{account.name}»",
+            raise StaffRefusal(f"{quoted(account.name)}: аккаунт уже заблокирован.")
+        _record("billing.account_blocked", staff, account.pk, ip=ip, target=f"Аккаунт {quoted(account.name)}",
                 fromStatus=before)
     return subscription
 
@@ -90,7 +91,7 @@ def unblock(account: Account, *, staff: User, ip: str | None = None, now: dateti
     with transaction.atomic():
         subscription = _locked(account)
         if subscription.status != Status.BLOCKED:
-            raise StaffRefusal(f"«{account.name}»: аккаунт не заблокирован (статус «"
+            raise StaffRefusal(f"{quoted(account.name)}: аккаунт не заблокирован (статус «"
                                f"{subscription.get_status_display()}»).")
         if subscription.current_period_end and subscription.current_period_end > now:
             event = Event.UNBLOCKED_PAID
@@ -99,7 +100,7 @@ def unblock(account: Account, *, staff: User, ip: str | None = None, now: dateti
         else:
             event = Event.UNBLOCKED_UNPAID
         lifecycle.apply(subscription, event, now=now, details={"staffId": staff.pk})
-        _record("billing.account_unblocked", staff, account.pk, ip=ip, target=f"Аккаунт «{account.name}»",
+        _record("billing.account_unblocked", staff, account.pk, ip=ip, target=f"Аккаунт {quoted(account.name)}",
                 toStatus=subscription.status)
     return subscription
 

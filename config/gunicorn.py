@@ -4,7 +4,7 @@ Its access and error lines go through the same redaction as every other log line
 tokens in paths, query strings and referrers, e-mail addresses, and client IPs cut to their network.
 
 Each worker process counts its own requests: prometheus_client keeps the values in files under
-``PROMETHEUS_MULTIPROC_DIR`` (set here before the workers import it; emptied when gunicorn starts), and the
+``PROMETHEUS_MULTIPROC_DIR`` (set when gunicorn starts, before the workers import it, and emptied then), and the
 worker that answers a scrape sums every worker's (core.metrics).
 """
 
@@ -18,8 +18,7 @@ from gunicorn.workers.base import Worker
 
 from core.logging import RedactPiiFilter
 
-METRICS_DIR = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
-                                         str(Path(__file__).resolve().parent.parent / "var" / "metrics")))
+DEFAULT_METRICS_DIR = Path(__file__).resolve().parent.parent / "var" / "metrics"
 
 bind = "0.0.0.0:8000"
 workers = 3
@@ -35,14 +34,16 @@ logger_class = RedactingLogger
 
 
 def on_starting(server: Arbiter) -> None:
-    """An earlier run's counts must not add to this one's."""
-    METRICS_DIR.mkdir(parents=True, exist_ok=True)
-    for stale in METRICS_DIR.glob("*.db"):
+    """In the master, before any worker is forked (they inherit the environment; importing this file must not change
+    the importer's, as a test reading ``RedactingLogger`` does). An earlier run's counts must not add to this one's."""
+    metrics_dir = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DEFAULT_METRICS_DIR)))
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    for stale in metrics_dir.glob("*.db"):
         stale.unlink()
 
 
 def child_exit(server: Arbiter, worker: Worker) -> None:
-    # Imported here, below the setdefault above: prometheus_client picks its storage when first imported.
+    # Imported here, after on_starting set the directory: prometheus_client picks its storage when first imported.
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)

@@ -29,5 +29,6 @@ urlpatterns += local_media_urlpatterns()
 if apps.is_installed("dev.mailbox"):  # development only (never installed in production): /dev/mailbox
     urlpatterns.append(path("", include("dev.mailbox.urls")))
 
+handler403 = "public_site.views.permission_denied"
 handler404 = "public_site.views.page_not_found"
 handler500 = "public_site.views.server_error"

@@ -20,5 +20,6 @@ urlpatterns = [
 
 urlpatterns += local_media_urlpatterns()
 
+handler403 = "public_site.views.permission_denied"
 handler404 = "public_site.views.page_not_found"
 handler500 = "public_site.views.server_error"

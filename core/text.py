@@ -38,3 +38,8 @@ def wait_time(seconds: int) -> str:
         return f"{seconds} {plural(seconds, ('секунду', 'секунды', 'секунд'))}"
     minutes = -(-seconds // 60)
     return f"{minutes} {plural(minutes, ('минуту', 'минуты', 'минут'))}"
+
+
+def quoted(name: str) -> str:
+    """A name in «», unless it carries its own (a company «Улыбка» is not put in a second pair)."""
+    return name if "«" in name or "»" in name else f"«{name}»"

@@ -129,6 +129,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return render(request, "errors/404.html", status=404)
 
 
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    context = {"title": "Доступ запрещён", "message": "У вас нет прав на это действие или на эту страницу."}
+    return render(request, "errors/refused.html", context, status=403)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """Without the request's context processors: the failure may be the database or Redis they read."""
     html: str

@@ -1,9 +1,11 @@
 """Chromium, phone and desktop: an admin changes a colleague's role on the Team page, then opens «Журнал действий»
 from the menu and reads the change and their own sign-in in Russian, in the workspace's time; the journal's
-filter keeps only the team's entries; on a phone the rows stack and nothing scrolls sideways."""
+filter keeps only the team's entries; platform staff's entries read in Russian without naming the staff member; on
+a phone the rows stack, nothing scrolls sideways and words are not broken in the middle."""
 
 from playwright.sync_api import expect
 
+from shared_apps.audit import services as audit
 from shared_apps.tenancy.models import Membership
 from tests.conftest import ARTIFACTS, DEVICES, log_in
 
@@ -16,6 +18,11 @@ def test_the_admin_reads_the_journal_after_changing_a_role(browser, site, device
     operator = make_user("ivan@lotos.ru", full_name="Иван Операторов")
     add_member(operator, tenant, Membership.Role.OPERATOR)
 
+    staff = make_user("petrov@fastlead.ru", is_staff=True)
+    audit.record("billing.account_blocked", actor=staff, account_id=tenant.account_id, staff=True, ip="198.51.100.7",
+                 target="Аккаунт «Стоматология доктора Константинопольского»", details={"fromStatus": "active"})
+    audit.record("billing.bank_transfer_paid", actor=staff, account_id=tenant.account_id, staff=True,
+                 target="Счёт № 2026-00003", details={"paymentOrder": "bank-2026-00003", "amountKopecks": 1999000})
     context = browser.new_context(locale="ru-RU", **DEVICES[device])
     page = context.new_page()
     errors: list[str] = []
@@ -47,6 +54,18 @@ def test_the_admin_reads_the_journal_after_changing_a_role(browser, site, device
     expect(role_change).to_contain_text(ADMIN_EMAIL)
     expect(role_change).to_contain_text("IP 127.0.0.1")
     expect(entries.filter(has_text="Вход в систему")).to_have_count(1)  # entering this workspace
+    expect(entries.filter(has_text="Вход в систему")).to_contain_text("Способ входа: вход в рабочее пространство")
+    blocked = entries.filter(has_text="Аккаунт заблокирован")
+    expect(blocked).to_contain_text("Сотрудник Fast Lead")
+    expect(blocked).to_contain_text("Был статус подписки: Активна")
+    expect(entries.filter(has_text="Отмечена оплата по счёту")).to_contain_text("Сумма: 19\u00a0990,00\u00a0₽")
+    expect(page.locator("#audit-entries")).not_to_contain_text("petrov@fastlead.ru")
+    expect(page.locator("#audit-entries")).not_to_contain_text("198.51.100.7")
+    # a long name wraps between words, not inside «Стоматология» (break-all did)
+    assert page.evaluate("""() => [...document.querySelectorAll('#audit-entries li')].every(row => {
+        const style = getComputedStyle(row.querySelector('p span span') || row);
+        return style.wordBreak !== 'break-all';
+    })""")
     assert page.evaluate("document.documentElement.scrollWidth") <= DEVICES[device]["viewport"]["width"]
     page.screenshot(path=str(ARTIFACTS / f"audit-{device}.png"), full_page=True)
 

@@ -1,6 +1,7 @@
 """Chromium, phone (375 px) and desktop: a staff member signs in to the platform admin with the password and a TOTP
 code (computed here as the authenticator app would), opens the business metrics (their ECharts charts drawn) and
-blocks a customer's account with the admin's action; no console error, no policy violation."""
+blocks a customer's account with the admin's action, confirmed on its intermediate page; no sideways scroll on the
+index, no console error, no policy violation."""
 
 import re
 
@@ -47,6 +48,7 @@ def test_staff_sign_in_with_a_code_and_block_an_account(site, browser, device, m
     page.get_by_label("Код из приложения").fill(code_for(app))
     page.get_by_role("button", name="Войти", exact=True).click()
     expect(page).to_have_url(admin)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
 
     page.get_by_role("link", name="Бизнес-метрики").click()
     expect(page.get_by_role("heading", name="Бизнес-метрики")).to_be_visible()
@@ -60,7 +62,10 @@ def test_staff_sign_in_with_a_code_and_block_an_account(site, browser, device, m
     page.locator("select[name=action]").select_option(label="Заблокировать аккаунт (кабинет и виджет остановятся, "
                                                              "данные сохранятся)")
     page.get_by_role("button", name="Выполнить").click()
-    expect(page.locator(".messagelist")).to_contain_text("«Пекарня «Колос»»: аккаунт заблокирован.")
+    expect(page.locator("#confirm-action-items")).to_contain_text("Пекарня «Колос»")
+    assert on_own_thread(lambda: Subscription.objects.get(account=account).status) == Subscription.Status.TRIALING
+    page.get_by_role("button", name="Подтвердить").click()
+    expect(page.locator(".messagelist")).to_contain_text("Пекарня «Колос»: аккаунт заблокирован.")
     expect(page.locator("#result_list tr", has_text="Пекарня «Колос»")).to_contain_text("Заблокирована")
     page.screenshot(path=str(ARTIFACTS / f"backoffice-accounts-{device}.png"), full_page=True)
     assert on_own_thread(lambda: Subscription.objects.get(account=account).status) == Subscription.Status.BLOCKED

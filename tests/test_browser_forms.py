@@ -100,10 +100,10 @@ def test_empty_and_invalid_forms_answer_in_russian_whatever_the_browser_language
     # --- workspace settings: an empty name, then one over 200 characters -------------------------------------
     page.goto(workspace + "/workspace")
     page.get_by_label("Название").fill("")
-    page.get_by_role("button", name="Сохранить").click()
+    page.get_by_role("button", name="Сохранить", exact=True).click()
     assert_inline_error(page, "Название", "Укажите название рабочего пространства.")
     page.get_by_label("Название").fill("Н" * 201)
-    page.get_by_role("button", name="Сохранить").click()
+    page.get_by_role("button", name="Сохранить", exact=True).click()
     assert_inline_error(page, "Название", "Не длиннее 200 символов.")
     expect(page.get_by_label("Название")).to_have_value("Н" * 201)
     expect(page.get_by_role("alert").filter(has_text="Не сохранено")).to_have_text(

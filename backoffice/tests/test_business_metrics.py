@@ -164,8 +164,8 @@ def test_the_collector_reads_the_latest_row(platform):
     assert families["fastlead_leads_processed"].type == "counter"
     assert families["fastlead_leads_processed"].samples[0].name == "fastlead_leads_processed_total"
     assert value("fastlead_leads_processed") == 42
-    assert value("fastlead_first_contact_seconds", quantile="0.5") == 90
-    assert value("fastlead_first_contact_seconds", quantile="0.95") == 504
+    assert value("fastlead_first_contact_seconds", percentile="50") == 90
+    assert value("fastlead_first_contact_seconds", percentile="95") == 504
 
     BusinessDay.objects.filter(pk=row.pk).update(day=row.day - timedelta(days=1), trials_ended_30d=0)
     families = {family.name: family for family in BusinessCollector().collect()}

@@ -11,6 +11,8 @@ from billing import invoicing, payments
 from billing.models import Document, Payment, Plan, Subscription
 from billing.providers.base import ProviderPayment
 from billing.services import start_trial
+from core.text import rubles
+from shared_apps.audit import services as audit
 from shared_apps.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +50,8 @@ def pay(account, plan_code: str = "start") -> Payment:
 
 
 def act(client, action: str, accounts, **extra):
-    data = {"action": action, "_selected_action": [account.pk for account in accounts], **extra}
+    """The action as confirmed on its intermediate page (block, unblock) or filled in on it (extend_trial)."""
+    data = {"action": action, "_selected_action": [account.pk for account in accounts], "confirm": "1", **extra}
     return client.post(ACCOUNTS, data, follow=True)
 
 
@@ -122,7 +125,7 @@ def test_a_paid_account_gets_no_trial(staff, trial_account):
 def test_block_and_unblock_a_paying_account(staff, staff_user, trial_account):
     pay(trial_account)
     blocked = act(staff, "block", [trial_account])
-    assert "аккаунт заблокирован" in blocked.content.decode()
+    assert "Кофейня «Зерно»: аккаунт заблокирован." in blocked.content.decode()  # no «» around its own «»
     assert subscription(trial_account).status == Status.BLOCKED
     assert subscription(trial_account).history.last().reason == "blocked_by_staff"
     assert staff_entries("billing.account_blocked", staff_user, trial_account).get().details["fromStatus"] == "active"
@@ -187,10 +190,26 @@ def test_unblock_goes_back_to_what_the_dates_allow(staff, trial_account, make_te
 
 
 def test_the_actions_work_from_the_subscriptions_list_too(staff, trial_account):
-    response = staff.post("/admin/billing/subscription/", {"action": "block",
+    response = staff.post("/admin/billing/subscription/", {"action": "block", "confirm": "1",
                                                            "_selected_action": [subscription(trial_account).pk]})
     assert response.status_code == 302
     assert subscription(trial_account).status == Status.BLOCKED
+
+
+@pytest.mark.parametrize("action", ["block", "unblock"])
+def test_blocking_and_unblocking_ask_for_confirmation_first(staff, trial_account, action):
+    if action == "unblock":
+        act(staff, "block", [trial_account])
+    before = subscription(trial_account).status
+    page = staff.post(ACCOUNTS, {"action": action, "_selected_action": [trial_account.pk]})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Кофейня «Зерно» — " in html
+    assert "Подтвердить" in html
+    assert "Отмена" in html
+    assert 'name="confirm"' in html
+    assert f'value="{action}"' in html
+    assert subscription(trial_account).status == before  # nothing happens until «Подтвердить»
 
 
 @pytest.fixture
@@ -223,7 +242,13 @@ def test_resend_an_invoice_with_its_pdf(staff, staff_user, unpaid_invoice, send_
 
 
 def test_mark_a_bank_transfer_paid(staff, staff_user, unpaid_invoice):
-    done = staff.post("/admin/billing/document/", {"action": "mark_paid", "_selected_action": [unpaid_invoice.pk]},
+    page = staff.post("/admin/billing/document/", {"action": "mark_paid", "_selected_action": [unpaid_invoice.pk]})
+    assert str(unpaid_invoice) in page.content.decode()
+    assert "Подтвердить" in page.content.decode()
+    unpaid_invoice.refresh_from_db()
+    assert unpaid_invoice.status == Document.Status.UNPAID  # not before «Подтвердить»
+    done = staff.post("/admin/billing/document/", {"action": "mark_paid", "confirm": "1",
+                                                    "_selected_action": [unpaid_invoice.pk]},
                       follow=True)
     assert "оплата учтена, подписка продлена" in done.content.decode()
     unpaid_invoice.refresh_from_db()
@@ -233,7 +258,8 @@ def test_mark_a_bank_transfer_paid(staff, staff_user, unpaid_invoice):
     assert subscription(account).plan.code == "pro"
     assert subscription(account).history.last().reason == "payment_succeeded"
     assert staff_entries("billing.bank_transfer_paid", staff_user, account).count() == 1
-    again = staff.post("/admin/billing/document/", {"action": "mark_paid", "_selected_action": [unpaid_invoice.pk]},
+    again = staff.post("/admin/billing/document/", {"action": "mark_paid", "confirm": "1",
+                                                    "_selected_action": [unpaid_invoice.pk]},
                        follow=True)
     assert "только у неоплаченного счёта на банковский перевод" in again.content.decode()
     assert staff_entries("billing.bank_transfer_paid", staff_user, account).count() == 1
@@ -243,7 +269,42 @@ def test_a_card_payments_invoice_is_not_a_bank_transfer(staff, trial_account):
     payment = pay(trial_account)
     invoice = Document.objects.get(payment=payment, kind=Document.Kind.INVOICE)
     Document.objects.filter(pk=invoice.pk).update(status=Document.Status.UNPAID)  # even if it looked unpaid
-    refused = staff.post("/admin/billing/document/", {"action": "mark_paid", "_selected_action": [invoice.pk]},
+    refused = staff.post("/admin/billing/document/", {"action": "mark_paid", "confirm": "1",
+                                                       "_selected_action": [invoice.pk]},
                          follow=True)
     assert "только у неоплаченного счёта на банковский перевод" in refused.content.decode()
     assert Payment.objects.filter(account=trial_account).count() == 1
+
+
+def test_the_admin_screens_speak_russian(staff, staff_user, unpaid_invoice):
+    account = unpaid_invoice.account
+    act(staff, "block", [account])
+    html = staff.get("/admin/billing/subscription/").content.decode()
+    assert "<h1>Подписки</h1>" in html  # not «Выберите подписка для изменения»
+    assert "column-account" in html
+    assert ">Аккаунт<" in html
+    assert ">Тариф<" in html
+    page = staff.get(f"/admin/billing/subscription/{subscription(account).pk}/change/").content.decode()
+    assert "Пробный период → Заблокирована" in page
+    assert "<h1>Подписка</h1>" in page  # not «Изменить подписка»
+    assert "заблокирован сотрудником" in page
+    assert "blocked_by_staff" not in page
+    document = staff.get(f"/admin/billing/document/{unpaid_invoice.pk}/change/").content.decode()
+    assert "<strong>ИНН:</strong> 7707083893" in document
+    assert "<strong>КПП:</strong> 770701001" in document
+    assert "&quot;inn&quot;" not in document
+    listing = staff.get("/admin/billing/document/").content.decode()
+    assert "Сумма" in listing
+    assert rubles(unpaid_invoice.amount_kopecks) in listing
+    assert "Кофейня «Зерно»" in staff.get(ACCOUNTS).content.decode()
+    metrics = staff.get("/admin/metrics/").content.decode()
+    assert "Аналитика платформы" in metrics
+    assert 'href="/admin/metrics/"' in metrics
+    assert "Бизнес-метрики" in staff.get("/admin/").content.decode()
+
+
+def test_a_forbidden_admin_page_is_refused_in_russian(staff, staff_user):
+    entry = audit.record("auth.login", actor=staff_user)
+    response = staff.get(f"/admin/audit/auditentry/{entry.pk}/delete/")
+    assert response.status_code == 403
+    assert "Доступ запрещён" in response.content.decode()

@@ -146,3 +146,15 @@ def test_a_staff_member_at_the_code_step_can_sign_out_for_another_account(staff,
     assert client.post("/admin/logout/").status_code == 200
     assert "_auth_user_id" not in client.session
     assert client.get("/admin/login/").status_code == 200  # the password step again
+
+
+def test_a_wrong_password_is_a_failed_staff_sign_in_in_the_journal(staff):
+    response = password_step(public_client(), password="не-тот-пароль")
+    assert response.status_code == 200
+    assert "корректные" in response.content.decode()
+    password_step(public_client(), email="nobody@fastlead.ru", password="не-тот-пароль")
+    failed = AuditEntry.objects.filter(action="auth.login_failed", is_staff_action=True).order_by("pk")
+    assert [(entry.actor_id, entry.actor_label) for entry in failed] == [
+        (staff.pk, STAFF_EMAIL), (None, "Неизвестный пользователь")]
+    assert all(entry.details == {"via": "e-mail и пароль"} for entry in failed)
+    assert "не-тот-пароль" not in str([entry.details for entry in failed])

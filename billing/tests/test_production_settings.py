@@ -12,7 +12,8 @@ PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "production-secret-key-0123
               "JWT_KEYS": "k1:production-jwt-secret-0123456789-abcdefghij", "DJANGO_SETTINGS_MODULE": "config.settings",
               "YOOKASSA_SHOP_ID": "506751", "YOOKASSA_SECRET_KEY": "live_secret-of-the-shop",
               "TINKOFF_TERMINAL_KEY": "1700000000001", "TINKOFF_PASSWORD": "terminal-password",
-              "CHANNEL_SECRET_KEYS": "fD4yQj2lqz3Y0pqvV6yF1mYbQ8q0d8mX7u3n5kQ2r0Q=", **LEGAL_ENTITY}
+              "CHANNEL_SECRET_KEYS": "fD4yQj2lqz3Y0pqvV6yF1mYbQ8q0d8mX7u3n5kQ2r0Q=",
+              "METRICS_TOKEN": "production-metrics-token-0123456789", **LEGAL_ENTITY}
 PRINT = ("import django; django.setup(); from django.conf import settings as s; "
          "print(repr(s.PAYMENT_SANDBOX_URL)); print(s.YOOKASSA_API_URL); print(s.TINKOFF_API_URL); "
          "print(' '.join(s.YOOKASSA_TRUSTED_NETWORKS))")

@@ -35,7 +35,7 @@ def get(port: int, path: str, **headers: str) -> bytes:
 def landing_page_requests(port: int) -> float:
     text = get(port, "/metrics", Authorization=f"Bearer {settings.METRICS_TOKEN}").decode()
     return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
-               if sample.name == "fastlead_http_requests_total" and sample.labels["route"] == ""
+               if sample.name == "fastlead_http_requests_total" and sample.labels["route"] == "/"
                and sample.labels["status"] == "200")
 
 
@@ -77,3 +77,15 @@ def test_a_scrape_sums_every_worker_s_requests(gunicorn):
         sent += BATCH
     assert len(list(metrics.glob("counter_*.db"))) == 2
     assert [landing_page_requests(port) for _ in range(4)] == [sent] * 4
+
+
+def test_reading_gunicorn_s_settings_leaves_the_reader_s_environment_alone():
+    """Tests read RedactingLogger from it: the metrics directory is set only when gunicorn starts, or every process
+    the reader starts (Celery workers) would write its metrics into files nobody collects."""
+    import importlib
+
+    from config import gunicorn as gunicorn_settings
+
+    before = dict(os.environ)
+    importlib.reload(gunicorn_settings)
+    assert dict(os.environ) == before

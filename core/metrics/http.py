@@ -29,7 +29,7 @@ def route_of(request: HttpRequest) -> str:
     """The URL pattern that answered (``api/v1/leads/<lead_id>``), never the path: bounded label values."""
     match = getattr(request, "resolver_match", None)
     if match is not None:
-        return match.route
+        return match.route or "/"  # the site's root has an empty pattern
     if request.path.startswith(settings.STATIC_URL):
         return "static"  # WhiteNoise answers before any URLconf
     return "unmatched"  # an unknown address or host, or a middleware's own answer
@@ -58,10 +58,15 @@ def _is_workspace_host(request: HttpRequest) -> bool:
     return host.endswith(f".{settings.PLATFORM_DOMAIN}")
 
 
-def _authorized(request: HttpRequest) -> bool:
+def _refusal(request: HttpRequest) -> str:
+    """Why the scrape is refused ("" when it is not): no bearer token at all, or a wrong one."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return "Нужен токен доступа к метрикам: заголовок Authorization: Bearer <METRICS_TOKEN>.\n"
     expected = settings.METRICS_TOKEN.encode()
-    return bool(expected) and scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), expected)
+    if not expected or not hmac.compare_digest(token.strip().encode(), expected):
+        return "Неверный токен доступа к метрикам.\n"
+    return ""
 
 
 class MetricsEndpointMiddleware:
@@ -77,9 +82,8 @@ class MetricsEndpointMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path != METRICS_PATH or _is_workspace_host(request):
             return self.get_response(request)
-        if not _authorized(request):
-            refused = HttpResponse("Нужен токен доступа к метрикам.\n", status=401,
-                                   content_type="text/plain; charset=utf-8")
+        if reason := _refusal(request):
+            refused = HttpResponse(reason, status=401, content_type="text/plain; charset=utf-8")
             refused["WWW-Authenticate"] = 'Bearer realm="metrics"'
             return refused
         if request.method not in {"GET", "HEAD"}:

@@ -11,13 +11,16 @@ import os
 import time
 from collections.abc import Iterator
 
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, disable_created_metrics, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from .collectors import TECHNICAL, Collector
 
 logger = logging.getLogger(__name__)
+
+# A `_created` series beside every counter and histogram would double the series for a timestamp nobody reads.
+disable_created_metrics()
 
 # Metrics this process updates as things happen (requests, webhooks): defined with ``registry=OWN``.
 OWN = CollectorRegistry()

@@ -89,8 +89,8 @@ def test_a_scrape_after_a_flow_counts_route_patterns_statuses_and_reads_the_plat
     public.get("/healthz")
 
     after = scrape()
-    assert requests_of(after, route="", method="GET", host="public", status="200") - \
-        requests_of(before, route="", method="GET", host="public", status="200") == 1
+    assert requests_of(after, route="/", method="GET", host="public", status="200") - \
+        requests_of(before, route="/", method="GET", host="public", status="200") == 1
     assert requests_of(after, route="pricing", method="GET", host="public", status="200") >= 1
     assert requests_of(after, route="unmatched", method="GET", host="public", status="404") - \
         requests_of(before, route="unmatched", method="GET", host="public", status="404") == 1
@@ -135,6 +135,8 @@ def test_no_metrics_without_the_token(authorization):
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == 'Bearer realm="metrics"'
     assert b"fastlead_" not in response.content
+    expected = "Неверный токен" if authorization == "Bearer wrong-token" else "Нужен токен доступа"
+    assert response.content.decode().startswith(expected)
 
 
 def test_a_workspace_host_has_no_metrics(make_tenant):
@@ -172,7 +174,7 @@ class Broken:
 def test_registered_collectors_are_read_on_every_scrape_and_fail_alone():
     registrations, broken = Registrations(), Broken()
     register_collector(registrations)
-    register_collector(broken, source="business")
+    register_collector(broken, source="broken-test")  # a source of its own: the real ones stay registered
     try:
         samples = scrape()
     finally:
@@ -180,7 +182,7 @@ def test_registered_collectors_are_read_on_every_scrape_and_fail_alone():
         unregister_collector(broken)
     assert value(samples, "fastlead_test_registrations_today") == 3
     assert value(samples, "fastlead_scrape_errors", source="Registrations") == 0
-    assert value(samples, "fastlead_scrape_errors", source="business") == 1
+    assert value(samples, "fastlead_scrape_errors", source="broken-test") == 1
     assert value(samples, "fastlead_scrape_errors", source="database") == 0
     assert ("fastlead_test_registrations_today", frozenset()) not in scrape()
 

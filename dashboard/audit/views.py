@@ -16,7 +16,7 @@ from core.api_errors import validation_fields
 from core.errors import InvalidInput
 from core.validation import page_number
 from shared_apps.audit.actions import GROUPS, label
-from shared_apps.audit.display import detail_lines
+from shared_apps.audit.display import detail_lines, for_customer
 from shared_apps.audit.selectors import PAGE_SIZE
 from shared_apps.tenancy.audit_api import JournalQuery
 from shared_apps.tenancy.decorators import permission_required
@@ -41,7 +41,8 @@ def journal(request: WorkspaceRequest) -> HttpResponse:
         errors = exc.fields or {"__all__": exc.message}
     else:
         page = Paginator(entries, PAGE_SIZE).get_page(page_number(request.GET.get("page")))
-    rows = [{"entry": entry, "label": label(entry.action), "details": detail_lines(entry.details)}
+    rows = [{"entry": entry, "label": label(entry.action), "details": detail_lines(entry.details),
+             **for_customer(entry)}
             for entry in (page.object_list if page else [])]
     context = {
         "section": "audit", "page": page, "rows": rows, "values": values, "errors": errors,

@@ -26,6 +26,7 @@ from tenant_apps.leads.actions import perform as perform_action
 from tenant_apps.leads.api import LeadFilterQuery
 from tenant_apps.leads.models import Channel, Lead
 from tenant_apps.leads.selectors import DEFAULT_SORT, consent_of, lead_detail, lead_list
+from tenant_apps.leads.services import ERASED_CODE
 
 LEADS_PER_PAGE = 25
 # The list's filters as the page's address names them; the API calls the source page «sourcePage».
@@ -209,10 +210,11 @@ def _card(request: WorkspaceRequest, found: Lead, *, failed: str = "", values: d
                          "error": error}
     members = (request.tenant.memberships.select_related("user").order_by("user__full_name", "user__email")
                if can_act else [])
+    can_write = can_act and found.erased_at is None  # an erased lead takes no message (services.refuse_if_erased)
     context = {
-        "section": "leads", "lead": found, "version": _timeline_version(found), "can_reply": can_act,
+        "section": "leads", "lead": found, "version": _timeline_version(found), "can_reply": can_write,
         "can_act": can_act, "forms": forms, "failed": failed, "consent": consent_of(found),
-        "reply_targets": conversation.reply_targets(found) if can_act else [],
+        "reply_targets": conversation.reply_targets(found) if can_write else [],
         "members": [(member.user_id, member.user.get_full_name()) for member in members],
         "open_statuses": [choice for choice in Lead.Status.choices if choice[0] != Lead.Status.LOST],
         "lost_reasons": Lead.LostReason.choices, "card_error": "" if failed in forms else error,
@@ -242,6 +244,13 @@ def timeline(request: WorkspaceRequest, lead_id: int) -> HttpResponse:
                   {"lead": found, "version": version, "latest": events[-1] if events else None})
 
 
+def _back_erased(request: WorkspaceRequest, found: Lead, exc: InvalidInput) -> HttpResponse:
+    """A note, reply or escalation sent from a card opened before the lead was erased: the card hides those forms
+    now, so the reason goes above it."""
+    messages.error(request, exc.message)
+    return redirect("dashboard:lead", lead_id=found.pk)
+
+
 @require_POST
 @permission_required(Perm.LEADS_ACT)
 def reply(request: WorkspaceRequest, lead_id: int) -> HttpResponse:
@@ -253,6 +262,8 @@ def reply(request: WorkspaceRequest, lead_id: int) -> HttpResponse:
     try:
         conversation.reply(found, text, request.user, channel_id)
     except InvalidInput as exc:
+        if exc.code == ERASED_CODE:
+            return _back_erased(request, found, exc)
         fields = {"channel" if name == "channelId" else name: message for name, message in exc.fields.items()}
         return _card(request, found, failed="reply", values={"text": text, "channel": channel_id}, errors=fields,
                      error=exc.summary, status=exc.status)
@@ -279,6 +290,8 @@ def lead_action(request: WorkspaceRequest, lead_id: int) -> HttpResponse:
     try:
         perform_action(request.tenant, found.pk, request.user, parse_action(data))
     except InvalidInput as exc:
+        if exc.code == ERASED_CODE:
+            return _back_erased(request, found, exc)
         return _card(request, found, failed=kind, values=values, errors=exc.fields, error=exc.summary,
                      status=exc.status)
     messages.success(request, ACTION_DONE.get(kind, "Готово."))
@@ -297,9 +310,7 @@ def personal_data(request: WorkspaceRequest, lead_id: int) -> HttpResponse:
                                             ip=client_ip(request))
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    response = HttpResponse(privacy.export_json(data), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{privacy.export_file_name(lead_id)}"'
-    return response
+    return privacy.export_response(lead_id, data)
 
 
 CONFIRM_ERASE = "Подтвердите удаление: отметьте, что понимаете последствия."

@@ -3,7 +3,8 @@ and the member's «don't show it again».
 
 It starts by itself on a cabinet page once the workspace is set up — the wizard finished, or not this member's to run
 (an invited operator, analyst…), or switched off — until the member closes or finishes it; that is kept on the user,
-so it holds on every device. The «Помощь» menu starts it again at any time.
+so it holds on every device. The «Помощь» menu starts it again at any time. Not while the subscription holds the
+cabinet back (read-only or billing-only): its sections can't be used then.
 """
 
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from django.http import HttpResponse
 from django.views.decorators.http import require_POST
 
+from billing.entitlements import Access
 from core.access import open_when_unpaid
 from shared_apps.accounts.services import dismiss_tour
 from shared_apps.flags import flags
@@ -58,7 +60,7 @@ def steps_for(request: WorkspaceRequest) -> list[dict[str, str]]:
 
 
 def starts_by_itself(request: WorkspaceRequest) -> bool:
-    if request.user.tour_dismissed_at is not None:
+    if request.user.tour_dismissed_at is not None or getattr(request, "billing_access", Access.FULL) is not Access.FULL:
         return False
     runs_the_wizard = (has_permission(request.membership, Perm.TENANT_EDIT)
                        and flags.is_on(flags.ONBOARDING, request.tenant.account_id))

@@ -12,6 +12,9 @@ from django.utils import timezone
 from billing import invoicing
 from billing.models import Document, Payment, PaymentMethod, Plan, Subscription
 from billing.services import start_trial
+from shared_apps.flags import flags
+from shared_apps.flags.models import Flag
+from shared_apps.flags.tests.helpers import set_flag
 from shared_apps.tenancy.models import Invitation, Membership
 
 pytestmark = pytest.mark.django_db
@@ -352,6 +355,45 @@ def test_blocked_sends_every_page_to_billing(page, workspace, status):
     assert "Доступ приостановлен" in html
     assert "данные сохранены" in html
     assert re.search(r'name="plan" value="pro"[^>]*>Оплатить', html)
+
+
+@pytest.mark.parametrize("by_staff", [False, True])
+def test_a_member_without_billing_gets_why_not_a_dead_end(workspace, make_user, add_member, client_for, by_staff):
+    Subscription.objects.filter(account=workspace.account).update(status=Status.BLOCKED)
+    if by_staff:
+        subscription = Subscription.objects.get(account=workspace.account)
+        subscription.history.create(from_status=Status.ACTIVE, to_status=Status.BLOCKED, reason="blocked_by_staff",
+                                    plan=subscription.plan, created_at=timezone.now())
+    operator = make_user()
+    add_member(operator, workspace, Membership.Role.OPERATOR)
+    client = client_for(workspace, operator)
+    assert client.get("/leads")["Location"] == "/billing"
+    response = client.get("/billing")
+    assert response.status_code == 403
+    html = body(response)
+    assert "Доступ к&nbsp;кабинету приостановлен" in html
+    if by_staff:
+        assert "приостановлен администрацией Fast&nbsp;Lead" in html
+        assert "mailto:" in html
+    else:
+        assert "обратитесь к&nbsp;администратору рабочего пространства" in html
+    assert "Нет доступа" not in html
+    assert "К обзору" not in html  # no link back into the redirect
+    assert 'id="billing-banner"' not in html  # said once, in the page
+    assert 'data-autostart="false"' in html  # nor does the tour start over it
+    assert client.get("/settings").status_code == 200  # the link it offers is open
+
+
+def test_the_tour_waits_while_access_is_held_back(workspace, owner, page):
+    owner.tour_dismissed_at = None
+    owner.save()
+    set_flag(flags.ONBOARDING, Flag.Mode.OFF)
+    for status in (Status.BLOCKED, Status.GRACE):
+        Subscription.objects.filter(account=workspace.account).update(status=status)
+        path = "/billing" if status == Status.BLOCKED else "/leads"
+        assert 'data-autostart="false"' in body(page.get(path)), status
+    Subscription.objects.filter(account=workspace.account).update(status=Status.TRIALING)
+    assert 'data-autostart="true"' in body(page.get("/leads"))
 
 
 def test_past_due_shows_a_soft_banner(page, workspace):

@@ -53,7 +53,8 @@ def _render(request: WorkspaceRequest, values: dict, errors: dict, status: int =
     kept = kept or {"mode": "months" if months else "forever", "months": str(months or ""), "error": ""}
     return render(request, "dashboard/workspace.html",
                   {"section": "workspace", "values": values, "errors": errors, "timezones": timezones,
-                   "retention": {**kept, "current": months, "label": retention.label(months)}}, status=status)
+                   "retention": {**kept, "current": months, "label": retention.label(months),
+                                 "older_than": retention.older_than(months) if months else ""}}, status=status)
 
 
 def _saved_values(request: WorkspaceRequest) -> dict:

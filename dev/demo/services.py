@@ -15,8 +15,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 
+from backoffice import services as business_metrics
 from billing import invoicing, lifecycle, payments, usage
-from billing.models import Document, Payment, Plan, Subscription
+from billing.models import Document, Payment, Plan, Subscription, SubscriptionEvent
 from billing.providers.base import ProviderPayment, SavedMethod
 from billing.services import start_trial
 from core.models import OutboxMessage
@@ -49,6 +50,7 @@ ADMIN_PASSWORD = "admin-fastlead-2026"
 ADMIN_TOTP_SECRET = "FASTLEADDEVONLYSTAFFSECRET234567"
 DEMO_LEADS = 300
 DEMO_DAYS = 90
+DEMO_HISTORY_DAYS = DEMO_DAYS + 7  # the account and its workspace exist a week before their first lead
 
 FIRST_NAMES = [
     "Александр", "Мария", "Дмитрий", "Анна", "Сергей", "Елена", "Андрей", "Ольга", "Алексей", "Наталья",
@@ -380,6 +382,19 @@ def _staff_totp(staff: User) -> None:
                                   key=base64.b32decode(ADMIN_TOTP_SECRET).hex())
 
 
+def _date_back_the_account(account: Account, tenant: Tenant, origin: datetime) -> None:
+    """Made today, the account, its workspace, people and trial are dated before the first dated-back lead and
+    payment, so the platform admin's business metrics (registrations, active workspaces, MRR) read a past that
+    holds together."""
+    User.objects.filter(memberships__tenant=tenant).update(date_joined=origin)
+    Account.objects.filter(pk=account.pk).update(created_at=origin)
+    Tenant.objects.filter(pk=tenant.pk).update(created_at=origin)
+    Membership.objects.filter(tenant=tenant).update(created_at=origin)
+    Subscription.objects.filter(account=account).update(created_at=origin)
+    SubscriptionEvent.objects.filter(subscription__account=account, reason="subscription_created").update(
+        created_at=origin)
+
+
 def seed_demo(now: datetime | None = None) -> DemoResult:
     """Create (or find) the demo user, account and workspace, and fill it with leads once."""
     now = now or timezone.now()
@@ -410,4 +425,6 @@ def seed_demo(now: datetime | None = None) -> DemoResult:
         created = _seed_leads(tenant, now)
         _rebuild_analytics(tenant)
     usage.reconcile_account(tenant.client_account.pk, now)  # written around the intake: count this month's leads now
+    _date_back_the_account(account, tenant, now - timedelta(days=DEMO_HISTORY_DAYS))
+    business_metrics.backfill(DEMO_HISTORY_DAYS + 1, now)  # the platform admin's charts, at once
     return DemoResult(user=user, tenant=tenant, leads_created=created)

@@ -14,16 +14,18 @@ from .models import User
 
 VIA_PASSWORD = "e-mail и пароль"  # noqa: S105  (how one signed in, not a password)
 VIA_API = "API"
+VIA_WORKSPACE = "вход в рабочее пространство"  # the hand-off from the public host's sign-in into a workspace
 
 
 def signed_in(user: User, via: str = "", *, workspace: Workspace | None = None) -> None:
     audit.record("auth.login", actor=user, workspace=workspace, details={"via": via} if via else None)
 
 
-def sign_in_failed(email: str, via: str) -> None:
-    """``email`` normalised; the attempt is someone's only when an account has it."""
+def sign_in_failed(email: str, via: str, *, staff: bool = False) -> None:
+    """``email`` normalised; the attempt is someone's only when an account has it. ``staff``: at the platform
+    admin's sign-in."""
     person: Any = User.objects.filter(email__iexact=email).first() if email else None
-    audit.record("auth.login_failed", actor=person or audit.UNKNOWN, details={"via": via})
+    audit.record("auth.login_failed", actor=person or audit.UNKNOWN, details={"via": via}, staff=staff)
 
 
 def signed_out(user: User, via: str = "", *, workspace: Workspace | None = None) -> None:

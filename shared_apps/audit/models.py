@@ -27,7 +27,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         verbose_name = "запись журнала действий"
-        verbose_name_plural = "журнал действий"
+        verbose_name_plural = "записи журнала действий"
         ordering = ("-created_at", "-id")
         indexes = [
             models.Index(fields=["workspace_id", "-created_at"], name="audit_workspace_recent"),

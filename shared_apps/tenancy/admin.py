@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -6,8 +7,16 @@ from django.utils.html import format_html
 from .models import Domain, Membership, Tenant
 
 
+class DomainForm(forms.ModelForm):
+    class Meta:
+        model = Domain
+        fields = ("domain", "is_primary")
+        labels = {"domain": "домен", "is_primary": "основной"}  # django-tenants' fields carry English names
+
+
 class DomainInline(admin.TabularInline):
     model = Domain
+    form = DomainForm
     extra = 0
 
 
@@ -19,15 +28,18 @@ class TenantAdmin(admin.ModelAdmin):
     list_display: tuple[str, ...] = ("name", "cabinet_link", "account", "members", "created_at")
     list_select_related = ("account",)
     search_fields = ("name", "slug", "schema_name", "account__name", "account__owner__email")
-    readonly_fields = ("slug", "schema_name", "kind", "account", "created_at")
-    fields = ("name", "slug", "schema_name", "kind", "account", "description", "site_domains", "timezone",
-              "created_at")
+    readonly_fields = ("slug", "schema", "kind", "account", "created_at")
+    fields = ("name", "slug", "schema", "kind", "account", "description", "site_domains", "timezone", "created_at")
     date_hierarchy = "created_at"
     inlines = [DomainInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tenant]:
         return (super().get_queryset(request).filter(kind=Tenant.Kind.CLIENT)
                 .annotate(members_count=Count("memberships", distinct=True)))
+
+    @admin.display(description="схема в базе данных")
+    def schema(self, tenant: Tenant) -> str:
+        return tenant.schema_name
 
     @admin.display(description="поддомен", ordering="slug")
     def cabinet_link(self, tenant: Tenant) -> str:

@@ -13,7 +13,7 @@ from pydantic import BeforeValidator
 from core.validation import MAX_PAGE
 from shared_apps.audit import selectors
 from shared_apps.audit.actions import label
-from shared_apps.audit.display import detail_lines
+from shared_apps.audit.display import detail_lines, for_customer
 from shared_apps.audit.models import AuditEntry
 
 from .api_auth import TENANT_AUTH, requires
@@ -54,7 +54,8 @@ class EntryOut(Schema):
     created_at: datetime = Field(serialization_alias="createdAt", description="В часовом поясе пространства")
     action: str
     action_label: str = Field(serialization_alias="actionLabel")
-    actor_id: int | None = Field(serialization_alias="actorId", description="Нет — действие самой платформы")
+    actor_id: int | None = Field(serialization_alias="actorId", description="Нет — действие самой платформы или "
+                                                                            "сотрудника Fast Lead")
     actor_label: str = Field(serialization_alias="actorLabel")
     staff: bool = Field(description="Действие сотрудника платформы")
     account_wide: bool = Field(serialization_alias="accountWide", description="Касается всего аккаунта (оплата)")
@@ -73,11 +74,10 @@ class JournalOut(Schema):
 
 def entry_out(entry: AuditEntry, zone: ZoneInfo) -> dict:
     return {"id": entry.pk, "created_at": timezone.localtime(entry.created_at, zone), "action": entry.action,
-            "action_label": label(entry.action), "actor_id": entry.actor_id, "actor_label": entry.actor_label,
-            "staff": entry.is_staff_action, "account_wide": entry.workspace_id is None, "target": entry.target,
-            "details": entry.details,
+            "action_label": label(entry.action), "staff": entry.is_staff_action,
+            "account_wide": entry.workspace_id is None, "target": entry.target, "details": entry.details,
             "details_text": [{"label": name, "value": value} for name, value in detail_lines(entry.details)],
-            "ip": entry.ip}
+            **for_customer(entry)}
 
 
 @router.get("/audit", response=JournalOut, by_alias=True, summary="getAuditLog")

@@ -70,7 +70,7 @@ def handoff(request: TenantRequest) -> HttpResponse:
         logout(request)  # someone else's login on this browser ends
     cast(HandoffRequest, request).login_parent = parent
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    signins.signed_in(user, workspace=request.tenant)
+    signins.signed_in(user, signins.VIA_WORKSPACE, workspace=request.tenant)
     return HttpResponseRedirect(next_path)
 
 

@@ -19,6 +19,11 @@ def label(months: int | None) -> str:
     return f"{months} {plural(months, MONTHS)}" if months else "бессрочно"
 
 
+def older_than(months: int) -> str:
+    """After «старше»: «1 месяца», «2 месяцев», «21 месяца»."""
+    return f"{months} {plural(months, ('месяца', 'месяцев', 'месяцев'))}"
+
+
 def parse_months(typed: str) -> int:
     """The form's number of months; anything else → :class:`InvalidInput` on ``personalDataRetentionMonths``."""
     typed = typed.strip()

@@ -23,7 +23,7 @@ from core.errors import Conflict, InvalidInput
 from core.ratelimit import RateLimit
 from shared_apps.tenancy.models import Membership, Tenant
 from tenant_apps.leads.models import Lead, LeadEvent
-from tenant_apps.leads.services import add_event, create_lead
+from tenant_apps.leads.services import add_event, create_lead, refuse_if_erased
 
 from .first_contact import SERVICE_WINDOW, greeting
 from .kinds import BY_CODE, Kind
@@ -232,6 +232,7 @@ def reply_targets(lead: Lead) -> list[ReplyTarget]:
 
 def reply(lead: Lead, text: str, user: User, channel_id: int | None = None) -> DeliveryAttempt:
     """An operator's message to the lead, queued like every other; the timeline shows it once sent."""
+    refuse_if_erased(lead)
     text = text.strip()
     if not text:
         raise InvalidInput(fields={"text": "Напишите текст сообщения."})

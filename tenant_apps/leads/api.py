@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BeforeValidator
 
@@ -333,9 +333,7 @@ def export_personal_data(request: WorkspaceRequest, lead_id: int):
     администратора; выгрузка записывается в журнал действий."""
     data = privacy.export_personal_data(lead_id, actor=request.user, workspace=request.tenant,
                                         ip=client_ip(request))
-    response = HttpResponse(privacy.export_json(data), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{privacy.export_file_name(lead_id)}"'
-    return response
+    return privacy.export_response(lead_id, data)
 
 
 @router.post("/leads/{lead_id}/erase", response=ErasedOut, by_alias=True, summary="eraseLeadPersonalData",

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast, Concat
+from django.http import HttpResponse
 from django.utils import timezone
 
 from core.errors import NotFound
@@ -156,6 +157,14 @@ def export_file_name(lead_id: int) -> str:
 
 def export_json(data: dict[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2).encode()
+
+
+def export_response(lead_id: int, data: dict[str, Any]) -> HttpResponse:
+    """The export as a file to download (the cabinet's link and the API): personal data, so no cache keeps it."""
+    response = HttpResponse(export_json(data), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_file_name(lead_id)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- erasure -------------------------------------------------------------------------------------------------------

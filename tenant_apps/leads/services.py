@@ -19,6 +19,15 @@ from .tasks import lead_created
 NOTE_MAX_CHARS = 2000
 LOST_NEEDS_REASON = "Выберите причину, по которой лид потерян."
 NOT_FOUND = "Лид не найден."
+ERASED = "Персональные данные лида удалены: заметки и сообщения ему недоступны."
+ERASED_CODE = "lead_erased"
+
+
+def refuse_if_erased(lead: Lead) -> None:
+    """An erased lead takes no free text (a note, a message, an escalation's comment): it could carry the personal
+    data back. Its status and operator still change."""
+    if lead.erased_at is not None:
+        raise InvalidInput(ERASED, code=ERASED_CODE)
 
 
 def create_lead(*, name: str, phone: str = "", email: str = "", channel: str = "web", page_url: str = "",
@@ -110,6 +119,7 @@ def escalate(lead_id: int, actor: User, comment: str = "") -> Lead:
         raise InvalidInput(fields={"comment": f"Не длиннее {NOTE_MAX_CHARS} символов."})
     with transaction.atomic():
         lead = locked(lead_id)
+        refuse_if_erased(lead)
         lead.escalated_at = timezone.now()
         lead.save(update_fields=["escalated_at", "updated_at"])
         add_event(lead, LeadEvent.Kind.ESCALATED, f"Эскалация: {comment}" if comment else "Эскалация",
@@ -126,6 +136,7 @@ def add_note(lead_id: int, text: str, actor: User) -> Lead:
         raise InvalidInput(fields={"text": f"Не длиннее {NOTE_MAX_CHARS} символов."})
     with transaction.atomic():
         lead = locked(lead_id)
+        refuse_if_erased(lead)
         add_event(lead, LeadEvent.Kind.NOTE, text, actor=actor)
     return lead
 

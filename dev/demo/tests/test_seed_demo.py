@@ -9,11 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from backoffice.models import BusinessDay
 from billing import usage
 from billing.models import Document, Payment, Plan, Subscription
 from core.models import OutboxMessage
 from dev.demo.services import DEMO_EMAIL, DEMO_LEADS, DEMO_PASSWORD, seed_demo
-from shared_apps.accounts.models import User
+from shared_apps.accounts.models import Account, User
 from shared_apps.onboarding.wizard import is_finished
 from shared_apps.tenancy.models import Membership, Tenant
 from tenant_apps.channels.models import Booking
@@ -79,6 +80,31 @@ def test_seed_demo_builds_a_living_workspace_once(capsys, client_for):
     # the monthly lead counter knows the seeded leads (written around the intake)
     month = usage.month_of()
     assert usage.leads_this_month(tenant.account_id) == usage.recount(tenant.account_id, month)
+
+
+def test_the_demo_account_is_older_than_its_history_and_the_business_charts_are_filled(settings, capsys):
+    settings.PLATFORM_PORT = "8100"  # `make run PORT=8100`: the Makefile hands it to seed_demo
+    call_command("seed_demo")
+    assert "http://demo.localhost:8100/" in capsys.readouterr().out
+    tenant = Tenant.objects.get(slug="demo")
+    account = tenant.account
+    with tenant_context(tenant):
+        first_lead = Lead.objects.earliest("created_at").created_at
+    first_payment = Payment.objects.filter(account=account).earliest("created_at").created_at
+    subscription = Subscription.objects.get(account=account)
+    created = subscription.history.get(reason="subscription_created").created_at
+    for moment in (Account.objects.get(pk=account.pk).created_at, tenant.created_at, subscription.created_at, created,
+                   *Membership.objects.filter(tenant=tenant).values_list("created_at", flat=True),
+                   *User.objects.filter(memberships__tenant=tenant).values_list("date_joined", flat=True)):
+        assert moment < min(first_lead, first_payment)
+    assert not subscription.history.filter(created_at__lt=created).exists()  # the trial is its first event
+
+    days = BusinessDay.objects.order_by("day")
+    assert days.count() >= 90
+    back = days.filter(day__lte=timezone.localdate() - timedelta(days=60))
+    assert back.filter(active_workspaces__gte=1, leads_processed__gt=0).exists()  # leads in the past, not 0
+    assert not days.filter(day__lt=timezone.localdate(first_payment), mrr_kopecks__gt=0).exists()
+    assert days.filter(mrr_kopecks__gt=0).exists()
 
 
 def test_demo_timelines_are_alive():

@@ -46,7 +46,7 @@ def test_a_password_sign_in_and_the_hand_off_into_the_workspace(public, member):
     assert (signed_in.details, signed_in.ip) == ({"via": "e-mail и пароль"}, OFFICE_IP)
     assert (entered.actor_id, entered.workspace_id, entered.workspace_label, entered.account_id) == (
         user.pk, tenant.pk, "Улыбка", tenant.account_id)  # entering the workspace: its admins see it
-    assert entered.ip == OFFICE_IP
+    assert (entered.ip, entered.details) == (OFFICE_IP, {"via": "вход в рабочее пространство"})
     assert entered.request_id  # the request's correlation id
 
 

@@ -85,7 +85,7 @@ def test_platform_staff_see_the_flags_with_their_state(staff):
     page = staff.get("/admin/flags/flag/")
     assert page.status_code == 200
     html = page.content.decode()
-    for text in ("Функции платформы", "Выберите флаг функции для изменения",
+    for text in ("Функции платформы", "<h1>Флаги функций</h1>",
                  "Личный кабинет (закрытая бета)", "Мастер настройки", "Оплата",
                  "Включена для всех", "Включить для всех", "Включить только аккаунтам из списка", "Выключить"):
         assert text in html

@@ -2,6 +2,7 @@
 data — gone from every table of the workspace's schema and of the public schema, the statistics untouched."""
 
 import json
+import re
 import secrets
 import uuid
 from datetime import timedelta
@@ -158,6 +159,7 @@ def test_the_export_holds_the_lead_its_consent_timeline_with_authors_and_convers
     assert response.status_code == 200, response.content
     assert response["Content-Type"].startswith("application/json")
     assert response["Content-Disposition"] == f'attachment; filename="lead-{lead.pk}-personal-data.json"'
+    assert response["Cache-Control"] == "private, no-store"  # personal data: no cache on the way keeps a copy
     data = json.loads(response.content)
     assert (data["lead"]["id"], data["lead"]["name"], data["lead"]["phone"], data["lead"]["email"]) == (
         lead.pk, person.name, person.phone, person.email)
@@ -329,10 +331,12 @@ def test_the_admin_downloads_and_erases_from_the_card(story):
     assert "Удалить персональные данные" in card
     download = admin.get(f"/leads/{lead.pk}/personal-data")
     assert download["Content-Disposition"] == f'attachment; filename="lead-{lead.pk}-personal-data.json"'
+    assert download["Cache-Control"] == "private, no-store"
     assert json.loads(download.content)["lead"]["email"] == person.email
     confirm_page = admin.get(f"/leads/{lead.pk}/erase")
     assert confirm_page.status_code == 200
     assert "Удалить персональные данные лида" in confirm_page.content.decode()
+    assert re.search(r'<form method="post" action="/leads/\d+/erase"[^>]* novalidate>', confirm_page.content.decode())
     unconfirmed = admin.post(f"/leads/{lead.pk}/erase", {})
     assert unconfirmed.status_code == 400
     assert "Подтвердите удаление" in unconfirmed.content.decode()
@@ -345,3 +349,35 @@ def test_the_admin_downloads_and_erases_from_the_card(story):
     assert "повторно ничего не удалено" in admin.get(again["Location"]).content.decode()
     assert AuditEntry.objects.filter(action="export.lead_personal_data", workspace_id=tenant.pk).count() == 1
     assert AuditEntry.objects.filter(action="data.lead_erased", workspace_id=tenant.pk).count() == 1
+
+
+def test_an_erased_lead_takes_no_note_message_or_escalation_but_still_moves_along(story):
+    tenant, lead, _, admin, operator = story
+    admin.post(f"/api/v1/leads/{lead.pk}/erase", json.dumps({"confirm": True}), content_type="application/json")
+    with tenant_context(tenant):
+        events = LeadEvent.objects.filter(lead=lead).count()
+    refusals = [
+        operator.post(f"/api/v1/leads/{lead.pk}/actions", json.dumps({"type": "note", "text": "Анна, +7 916 000"}),
+                      content_type="application/json"),
+        operator.post(f"/api/v1/leads/{lead.pk}/actions", json.dumps({"type": "escalate", "comment": "Анна"}),
+                      content_type="application/json"),
+        operator.post(f"/api/v1/leads/{lead.pk}/messages", json.dumps({"text": "Анна, ждём вас"}),
+                      content_type="application/json"),
+    ]
+    for refused in refusals:
+        assert refused.status_code == 400, refused.content
+        assert refused.json()["error"]["message"] == ("Персональные данные лида удалены: заметки и сообщения ему "
+                                                      "недоступны.")
+    with tenant_context(tenant):
+        assert LeadEvent.objects.filter(lead=lead).count() == events
+    _act(operator, lead.pk, type="status", status="contacted")  # its status and operator still change
+    _act(operator, lead.pk, type="assign", userId=None)
+
+    card = operator.get(f"/leads/{lead.pk}").content.decode()
+    for form in ("lead-action-note", "lead-action-escalate", "lead-reply"):
+        assert f'id="{form}"' not in card, form
+    assert 'id="lead-action-status"' in card
+    assert 'id="lead-action-assign"' in card
+    stale = operator.post(f"/leads/{lead.pk}/actions", {"type": "note", "text": "Анна"})  # a card opened before
+    assert (stale.status_code, stale["Location"]) == (302, f"/leads/{lead.pk}")
+    assert "заметки и сообщения ему недоступны" in operator.get(stale["Location"]).content.decode()

@@ -89,6 +89,7 @@ def test_the_admin_sets_the_period_on_the_workspace_page(make_tenant, make_user,
     page = admin.get("/workspace").content.decode()
     assert "Срок хранения персональных данных лидов: 6 месяцев." in page
     assert "Лиды старше 6 месяцев обезличиваются автоматически" in page
+    assert "мес. после заявки" in page  # right for any number typed
     assert "статистика сохраняется" in page
     assert Tenant.objects.get(pk=tenant.pk).personal_data_retention_months == 6
     entry = AuditEntry.objects.get(action="data.retention_changed", workspace_id=tenant.pk)
@@ -97,7 +98,9 @@ def test_the_admin_sets_the_period_on_the_workspace_page(make_tenant, make_user,
     for typed in ("0", "121", "шесть", ""):
         refused = admin.post("/workspace/retention", {"retention": "months", "retention_months": typed})
         assert refused.status_code == 400
-        assert "Укажите срок от 1 до 120 месяцев или выберите «бессрочно»." in refused.content.decode()
+        refusal = refused.content.decode()
+        assert refusal.count("Укажите срок от 1 до 120 месяцев или выберите «бессрочно».") == 1  # by the field only
+        assert "Не сохранено: проверьте выделенные поля." in refusal
     assert Tenant.objects.get(pk=tenant.pk).personal_data_retention_months == 6
 
     admin.post("/workspace/retention", {"retention": "forever", "retention_months": "6"})
@@ -110,6 +113,15 @@ def test_the_admin_sets_the_period_on_the_workspace_page(make_tenant, make_user,
     operator = make_user()
     add_member(operator, tenant, Membership.Role.OPERATOR)
     assert client_for(tenant, operator).post("/workspace/retention", {"retention": "forever"}).status_code == 403
+
+
+@pytest.mark.parametrize(("months", "older"),
+                         [(1, "1 месяца"), (3, "3 месяцев"), (21, "21 месяца"), (24, "24 месяцев")])
+def test_the_period_reads_right_for_any_number(make_tenant, client_for, months, older):
+    tenant = make_tenant()
+    admin = client_for(tenant, tenant.memberships.get().user)
+    admin.post("/workspace/retention", {"retention": "months", "retention_months": str(months)})
+    assert f"Лиды старше {older} обезличиваются" in admin.get("/workspace").content.decode()
 
 
 def test_the_period_through_the_workspace_api(make_tenant, make_user, add_member, client_for):
