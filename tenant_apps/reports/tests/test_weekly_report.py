@@ -2,6 +2,7 @@
 sent once per week after Monday 09:00 in the workspace's time zone, the opt-out and the signed unsubscribe link."""
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 
@@ -15,7 +16,12 @@ from shared_apps.tenancy.models import Membership, Tenant
 from tenant_apps.analytics.facts import rebuild
 from tenant_apps.leads.models import Lead
 from tenant_apps.reports.models import ReportOptOut, WeeklyReport
-from tenant_apps.reports.services import send_weekly_reports, unsubscribe_token, unsubscribe_url
+from tenant_apps.reports.services import (
+    send_weekly_reports,
+    unsubscribe_token,
+    unsubscribe_url,
+    user_of_unsubscribe_token,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +101,11 @@ def test_the_report_says_the_weeks_figures_against_the_week_before(world, send_m
     assert "Веб-форма: 3" in text
     assert "Telegram: 1" in text
     assert "Жанна" not in text
-    assert unsubscribe_url(tenant, owner.pk) in text
+    # The link is signed with the second it was made in: read it back rather than make it again.
+    link = re.search(r"https?://\S+/reports/unsubscribe/(\S+)", text)
+    assert link is not None
+    assert link.group(0).startswith(unsubscribe_url(tenant, owner.pk).rsplit("/", 1)[0] + "/")
+    assert user_of_unsubscribe_token(tenant, link.group(1)) == owner.pk
 
 
 def test_the_chart_is_an_inline_png_pillow_can_read(world, send_mail_now):
