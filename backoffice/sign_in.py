@@ -106,7 +106,7 @@ def code_step(site: AdminSite, request: HttpRequest) -> HttpResponse:
     error, status, headers = "", 200, {}
     if request.method == "POST":
         try:
-            two_factor.verify(user, device, request.POST.get("code", ""), ip=net.client_ip(request) or None)
+            two_factor.verify(user, device, request.POST.get("code", ""))
         except two_factor.CodeRefused as refusal:
             error, status, headers = refusal.message, refusal.status, refusal.headers
         else:

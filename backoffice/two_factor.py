@@ -67,7 +67,7 @@ def qr_svg(device: TOTPDevice) -> str:
     return segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#0f172a", light="#ffffff")
 
 
-def verify(user: User, device: TOTPDevice, code: str, *, ip: str | None = None) -> None:
+def verify(user: User, device: TOTPDevice, code: str) -> None:
     """Check a code against the device; the first correct one confirms an enrolled device. Writes the audit entries
     of the sign-in (and of the enrollment) in the device's transaction. Raises :class:`CodeRefused`."""
     verdict = _attempts().claim(str(user.pk))
@@ -83,10 +83,10 @@ def verify(user: User, device: TOTPDevice, code: str, *, ip: str | None = None) 
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
                 TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-                audit.record("auth.staff_otp_enrolled", actor=user, ip=ip, staff=True, target=DEVICE_NAME)
-            audit.record("auth.login", actor=user, ip=ip, staff=True, details=SIGN_IN)
+                audit.record("auth.staff_otp_enrolled", actor=user, staff=True, target=DEVICE_NAME)
+            audit.record("auth.login", actor=user, staff=True, details=SIGN_IN)
     if not accepted:
-        audit.record("auth.login_failed", actor=user, ip=ip, staff=True, details=SIGN_IN)
+        audit.record("auth.login_failed", actor=user, staff=True, details=SIGN_IN)
         logger.info("staff_otp_refused", extra={"userId": user.pk, "enrolling": enrolling})
         raise CodeRefused()
     _attempts().reset(str(user.pk))

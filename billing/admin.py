@@ -1,3 +1,6 @@
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -7,12 +10,13 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from core import net
 from core.text import quoted, rubles
 from shared_apps.accounts.models import Account, User
 
 from . import lifecycle, staff
 from .models import Document, Payment, Plan, Subscription, SubscriptionEvent, moscow_date
+
+T = TypeVar("T")
 
 
 class RublesAmount:
@@ -44,10 +48,6 @@ class HistoryInline(admin.TabularInline):
         return lifecycle.reason_label(event.reason)
 
 
-def _ip(request: HttpRequest) -> str | None:
-    return net.client_ip(request) or None
-
-
 def _staff(request: HttpRequest) -> User:
     """The signed-in staff member (the admin lets no one else run an action)."""
     if not isinstance(request.user, User):
@@ -56,6 +56,17 @@ def _staff(request: HttpRequest) -> User:
 
 
 # --- account actions: on the accounts' list (backoffice) and on the subscriptions' ----------------------------------
+
+
+def _apply_each(request: HttpRequest, items: Iterable[T], act: Callable[[T], str]) -> None:
+    """A staff action on each chosen item: what it did, or why it was refused, in the admin's message bar."""
+    for item in items:
+        try:
+            done = act(item)
+        except (staff.StaffRefusal, staff.services.BillingError) as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, done)
 
 
 def _accounts(queryset: QuerySet) -> list[Account]:
@@ -78,15 +89,12 @@ def extend_trial(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Q
     accounts = _accounts(queryset)
     form = ExtendTrialForm(request.POST if "apply" in request.POST else None)
     if form.is_bound and form.is_valid():
-        for account in accounts:
-            try:
-                subscription = staff.extend_trial(account, form.cleaned_data["days"], staff=_staff(request),
-                                                  ip=_ip(request))
-            except staff.StaffRefusal as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, f"{quoted(account.name)}: пробный период продлён до "
-                                          f"{moscow_date(subscription.trial_ends_at or timezone.now())}.")
+        def extend(account: Account) -> str:
+            subscription = staff.extend_trial(account, form.cleaned_data["days"], staff=_staff(request))
+            return (f"{quoted(account.name)}: пробный период продлён до "
+                    f"{moscow_date(subscription.trial_ends_at or timezone.now())}.")
+
+        _apply_each(request, accounts, extend)
         return None
     context = {
         **modeladmin.admin_site.each_context(request),
@@ -129,13 +137,11 @@ def block(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
                              explanation="Кабинет и виджет этих аккаунтов остановятся (останется только раздел "
                                          "оплаты), данные сохранятся."):
         return page
-    for account in accounts:
-        try:
-            staff.block(account, staff=_staff(request), ip=_ip(request))
-        except staff.StaffRefusal as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"{quoted(account.name)}: аккаунт заблокирован.")
+    def block_one(account: Account) -> str:
+        staff.block(account, staff=_staff(request))
+        return f"{quoted(account.name)}: аккаунт заблокирован."
+
+    _apply_each(request, accounts, block_one)
     return None
 
 
@@ -147,14 +153,12 @@ def unblock(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QueryS
                                          "или пробный период, а если оба закончились — неделя льготного периода "
                                          "на оплату."):
         return page
-    for account in accounts:
-        try:
-            subscription = staff.unblock(account, staff=_staff(request), ip=_ip(request))
-        except staff.StaffRefusal as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"{quoted(account.name)}: аккаунт разблокирован, статус подписки — "
-                                      f"«{subscription.get_status_display()}».")
+    def unblock_one(account: Account) -> str:
+        subscription = staff.unblock(account, staff=_staff(request))
+        return (f"{quoted(account.name)}: аккаунт разблокирован, статус подписки — "
+                f"«{subscription.get_status_display()}».")
+
+    _apply_each(request, accounts, unblock_one)
     return None
 
 
@@ -200,25 +204,21 @@ def mark_paid(modeladmin: admin.ModelAdmin, request: HttpRequest,
                              explanation="Отметьте оплату, только когда деньги поступили на расчётный счёт: "
                                          "подписка аккаунта будет продлена, как после оплаты картой."):
         return page
-    for document in documents:
-        try:
-            staff.mark_bank_transfer_paid(document, staff=_staff(request), ip=_ip(request))
-        except (staff.StaffRefusal, staff.services.BillingError) as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"{document}: оплата учтена, подписка продлена.")
+    def mark_one(document: Document) -> str:
+        staff.mark_bank_transfer_paid(document, staff=_staff(request))
+        return f"{document}: оплата учтена, подписка продлена."
+
+    _apply_each(request, documents, mark_one)
     return None
 
 
 @admin.action(description="Отправить документ повторно на e-mail владельца аккаунта")
 def resend(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Document]) -> None:
-    for document in queryset.select_related("account__owner"):
-        try:
-            staff.resend_document(document, staff=_staff(request), ip=_ip(request))
-        except staff.StaffRefusal as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"{document}: отправлен повторно на {document.account.owner.email}.")
+    def resend_one(document: Document) -> str:
+        staff.resend_document(document, staff=_staff(request))
+        return f"{document}: отправлен повторно на {document.account.owner.email}."
+
+    _apply_each(request, queryset.select_related("account__owner"), resend_one)
 
 
 REQUISITE_LABELS = {"name": "Наименование", "inn": "ИНН", "kpp": "КПП", "ogrn": "ОГРН", "address": "Адрес",

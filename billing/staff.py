@@ -31,8 +31,8 @@ class StaffRefusal(DomainError):
     code = "staff_action_refused"
 
 
-def _record(action: str, staff: User, account_id: int, *, ip: str | None, target: str = "", **details: object) -> None:
-    audit.record(action, actor=staff, account_id=account_id, target=target, details=details, ip=ip, staff=True)
+def _record(action: str, staff: User, account_id: int, *, target: str = "", **details: object) -> None:
+    audit.record(action, actor=staff, account_id=account_id, target=target, details=details, staff=True)
 
 
 def _locked(account: Account) -> Subscription:
@@ -40,7 +40,7 @@ def _locked(account: Account) -> Subscription:
     return lifecycle.locked(account.pk)
 
 
-def extend_trial(account: Account, days: int, *, staff: User, ip: str | None = None,
+def extend_trial(account: Account, days: int, *, staff: User,
                  now: datetime | None = None) -> Subscription:
     """More days of trial: a running trial gets them added to its end; a trial that ran out (grace, or blocked at the
     end of grace) starts again for that many days from now. Accounts that have paid are not on a trial."""
@@ -66,12 +66,12 @@ def extend_trial(account: Account, days: int, *, staff: User, ip: str | None = N
         # The reminders before the end are sent again before the new one.
         subscription.reminders_sent = [r for r in subscription.reminders_sent if not str(r).startswith("trial_")]
         lifecycle.apply(subscription, Event.TRIAL_EXTENDED, now=now, details={"days": days, "staffId": staff.pk})
-        _record("billing.trial_extended", staff, account.pk, ip=ip, target=f"Аккаунт {quoted(account.name)}", days=days,
+        _record("billing.trial_extended", staff, account.pk, target=f"Аккаунт {quoted(account.name)}", days=days,
                 trialEndsAt=moscow_date(new_end), fromStatus=before)
     return subscription
 
 
-def block(account: Account, *, staff: User, ip: str | None = None, now: datetime | None = None) -> Subscription:
+def block(account: Account, *, staff: User, now: datetime | None = None) -> Subscription:
     """The account's cabinet and widget stop (billing-only access, as after an unpaid grace); data is kept."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -79,12 +79,12 @@ def block(account: Account, *, staff: User, ip: str | None = None, now: datetime
         before = subscription.status
         if not lifecycle.apply(subscription, Event.BLOCKED_BY_STAFF, now=now, details={"staffId": staff.pk}):
             raise StaffRefusal(f"{quoted(account.name)}: аккаунт уже заблокирован.")
-        _record("billing.account_blocked", staff, account.pk, ip=ip, target=f"Аккаунт {quoted(account.name)}",
+        _record("billing.account_blocked", staff, account.pk, target=f"Аккаунт {quoted(account.name)}",
                 fromStatus=before)
     return subscription
 
 
-def unblock(account: Account, *, staff: User, ip: str | None = None, now: datetime | None = None) -> Subscription:
+def unblock(account: Account, *, staff: User, now: datetime | None = None) -> Subscription:
     """Back to what the account's dates allow: active while its paid period runs, trialing while its trial runs,
     otherwise a week of grace to pay (then the billing clock blocks it again)."""
     now = now or timezone.now()
@@ -100,12 +100,12 @@ def unblock(account: Account, *, staff: User, ip: str | None = None, now: dateti
         else:
             event = Event.UNBLOCKED_UNPAID
         lifecycle.apply(subscription, event, now=now, details={"staffId": staff.pk})
-        _record("billing.account_unblocked", staff, account.pk, ip=ip, target=f"Аккаунт {quoted(account.name)}",
+        _record("billing.account_unblocked", staff, account.pk, target=f"Аккаунт {quoted(account.name)}",
                 toStatus=subscription.status)
     return subscription
 
 
-def resend_document(document: Document, *, staff: User, ip: str | None = None) -> Document:
+def resend_document(document: Document, *, staff: User) -> Document:
     """E-mail an invoice or an act to the account's owner (the payer) again, with its PDF."""
     with transaction.atomic():
         document = Document.objects.select_for_update().select_related("account__owner", "plan").get(pk=document.pk)
@@ -120,11 +120,11 @@ def resend_document(document: Document, *, staff: User, ip: str | None = None) -
         else:
             notifications.act_issued(subscription, document)
             action = "billing.act_resent"
-        _record(action, staff, document.account_id, ip=ip, target=str(document))
+        _record(action, staff, document.account_id, target=str(document))
     return document
 
 
-def mark_bank_transfer_paid(document: Document, *, staff: User, ip: str | None = None) -> Payment:
+def mark_bank_transfer_paid(document: Document, *, staff: User) -> Payment:
     """The money for an unpaid bank-transfer invoice arrived: pay it (the subscription is extended as by a card)."""
     with transaction.atomic():
         document = Document.objects.select_for_update().select_related("account__owner", "plan").get(pk=document.pk)
@@ -133,6 +133,6 @@ def mark_bank_transfer_paid(document: Document, *, staff: User, ip: str | None =
             raise StaffRefusal(f"{document}: отметить оплату можно только у неоплаченного счёта на банковский "
                                f"перевод (сейчас «{document.get_status_display()}»).")
         payment = services.record_bank_transfer(document)
-        _record("billing.bank_transfer_paid", staff, document.account_id, ip=ip, target=str(document),
+        _record("billing.bank_transfer_paid", staff, document.account_id, target=str(document),
                 paymentOrder=payment.order_id, amountKopecks=document.amount_kopecks)
     return payment
