@@ -62,6 +62,7 @@ system-packages:
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	command -v promtool >/dev/null || missing="$$missing prometheus"; \
+	[ -x /usr/sbin/pgbouncer ] || missing="$$missing pgbouncer"; \
 	if [ -n "$$missing" ]; then \
 		echo "Устанавливаю системные пакеты:$$missing"; \
 		$(SUDO) apt-get update -q && $(APT_INSTALL) $$missing; \
@@ -115,7 +116,7 @@ node_modules/.deps-installed: package.json package-lock.json
 
 assets: static/dist/.built var/staticfiles/.collected locale/ru/LC_MESSAGES/django.mo
 
-static/dist/.built: node_modules/.deps-installed tailwind.config.js tailwind.public.config.js static/build.mjs $(shell find static/src templates */templates shared_apps/*/templates tenant_apps/*/templates dev/*/templates -type f 2>/dev/null)
+static/dist/.built: node_modules/.deps-installed tailwind.config.js tailwind.public.config.js static/build.mjs widget_cdn/static/widget_cdn/widget.js $(shell find static/src templates */templates shared_apps/*/templates tenant_apps/*/templates dev/*/templates -type f 2>/dev/null)
 	npm run --silent build
 	touch $@
 
@@ -131,6 +132,25 @@ locale/ru/LC_MESSAGES/django.mo: locale/ru/LC_MESSAGES/django.po $(VENV)/.deps-i
 db: $(VENV)/.deps-installed services
 	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate_schemas --noinput -v 0
+	$(PY) manage.py fill_schema_pool
 
 seed:
 	PLATFORM_PORT=$(or $(PLATFORM_PORT),$(PORT)) $(PY) manage.py seed_demo
+
+# --- benchmark (issue 18): bench/run.py on its own database (BENCH_DATABASE_URL, default fastlead_bench), ----
+# gunicorn as in production, wrk from Debian when missing; prints the table and writes docs/PERFORMANCE.md.
+# BENCH_ARGS passes options through, e.g. make bench BENCH_ARGS=--quick.
+
+.PHONY: bench bench-pgbouncer
+
+bench: setup
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -q && $(APT_INSTALL) wrk; }
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The same, then the routes again through a local PgBouncer in session mode (Debian package, installed when missing).
+bench-pgbouncer: setup
+	@missing=""; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	[ -x /usr/sbin/pgbouncer ] || missing="$$missing pgbouncer"; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -q && $(APT_INSTALL) $$missing; fi
+	$(PY) bench/run.py --pgbouncer $(BENCH_ARGS)

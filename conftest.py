@@ -98,7 +98,8 @@ def platform_rows(request: pytest.FixtureRequest) -> Iterator[None]:
     else:
         yield
         return
-    if not Tenant.objects.filter(schema_name="public").exists() or transactional:
+    # A reused test database may hold the public tenant without the plans (put back by a migrate, not by sync_plans).
+    if transactional or not Tenant.objects.filter(schema_name="public").exists() or not Plan.objects.exists():
         ensure_platform_tenants()
         sync_plans()
     yield
@@ -116,6 +117,16 @@ def fresh_rate_limits() -> Iterator[None]:
     from django.core.cache import caches
 
     caches["platform"].delete_pattern("ratelimit:*")
+
+
+@pytest.fixture(autouse=True)
+def fresh_local_caches() -> Iterator[None]:
+    """What requests keep in process memory (core.local_cache) is forgotten between tests: their rows are rolled
+    back or flushed, which sends no signals."""
+    yield
+    from core.local_cache import forget_all
+
+    forget_all()
 
 
 @pytest.fixture(autouse=True)

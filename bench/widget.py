@@ -1,17 +1,18 @@
 #!/usr/bin/env python
 """The widget's two budgets: bytes before the visitor opens it, and leads per second at the intake.
 
-(a) Size: what a client's page downloads before the panel is opened is ``/w/<key>.js`` and
-    ``/w/<key>/config.json`` (logo and avatar load only when the panel opens). Both are fetched
-    through Django's test client from the real views, gzipped at level 9 and summed; the budget is
-    15 KB (15 360 bytes). Also printed: what the server itself puts on the wire for a client that
-    sends ``Accept-Encoding: gzip``.
+(a) Size: what a client's page downloads before the panel is opened is the loader ``/w/<key>.js``,
+    the built widget it loads (its static, content-hashed address) and ``/w/<key>/config.json``
+    (the panel's code the loader names in ``data-panel``, logo and avatar load only when the visitor
+    is about to open it). Each is fetched through Django's test client from the real views, gzipped
+    at level 9 and summed; the budget is 8 KB (8 192 bytes). Also
+    printed: what the server itself puts on the wire for a client that sends ``Accept-Encoding: gzip``.
 (b) Intake: --leads POSTs to ``/w/<key>/leads`` from an allowed Origin, each a valid lead that is
     stored in the workspace's schema with its consent record and a queued ``lead_created`` task.
     In-process through the test client by default; with --http also over real HTTP against
     gunicorn (--http-workers processes on a loopback port) with --concurrency client threads.
-    The per-IP and per-workspace rate limits are raised for the run (their Redis counters still
-    count every request); the workspace is on the unlimited plan so the monthly lead cap is not hit.
+    The per-IP limit and the workspace's burst allowance are raised for the run (their Redis counters
+    still count every request); the workspace is on the unlimited plan so the monthly lead cap is not hit.
 
 Uses a dedicated database (``fastlead_bench``, or BENCH_DATABASE_URL), its own cache prefix and its
 own Celery queue (purged afterwards), never the development ones. Exits 1 when the size budget is
@@ -25,6 +26,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -61,14 +63,15 @@ from billing.models import Plan, Subscription
 from billing.services import sync_plans
 from config.celery import app as celery_app
 from core.database import ensure_database
-from core.ratelimit import RateLimit
+from core.ratelimit import RateLimit, TokenBucket
 from shared_apps.accounts.models import Account, User
 from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.services import TEMPLATE_SCHEMA_NAME, ensure_platform_tenants, provision_tenant
 from tenant_apps.leads.models import Lead
 from widget_cdn import intake
 
-BUDGET_BYTES = 15 * 1024
+BUDGET_BYTES = 8 * 1024  # the issue's target; the panel's code (data-panel) comes later, on the visitor's intent
+SCRIPT_SRC = re.compile(r'\.src="https?://[^/"]+(/[^"]+)"')
 SLUG = "widget-bench"
 SITE = "shop-bench.example"
 ORIGIN = f"https://{SITE}"
@@ -77,7 +80,7 @@ ORIGIN = f"https://{SITE}"
 def raise_rate_limits() -> None:
     """The benchmark measures the intake, not the limiter's refusals: same Redis work, huge limits."""
     intake.PER_IP = RateLimit(intake.PER_IP.name, 10**9, intake.PER_IP.window)
-    intake.PER_TENANT = RateLimit(intake.PER_TENANT.name, 10**9, intake.PER_TENANT.window)
+    intake.PER_WORKSPACE = TokenBucket(intake.PER_WORKSPACE.name, per_minute=10**9, burst=10**9)
 
 
 def bench_wsgi():
@@ -121,12 +124,14 @@ def prepare(fresh: bool) -> Tenant:
 def measure_size(client: Client, key: str) -> bool:
     print("(a) what a page downloads before the visitor opens the widget")
     total_gzip = total_wire = 0
-    for path in (f"/w/{key}.js", f"/w/{key}/config.json"):
+    paths = [f"/w/{key}.js", f"/w/{key}/config.json"]
+    while paths:
+        path = paths.pop(0)
         response = client.get(path, headers={"Accept-Encoding": "gzip"})
         if response.status_code != 200:
             print(f"  {path}: HTTP {response.status_code}")
             return False
-        wire = response.content
+        wire = b"".join(response.streaming_content) if response.streaming else response.content
         encoding = response.get("Content-Encoding", "identity")
         body = gzip.decompress(wire) if encoding == "gzip" else wire
         packed = len(gzip.compress(body, compresslevel=9))
@@ -134,8 +139,11 @@ def measure_size(client: Client, key: str) -> bool:
         total_wire += len(wire)
         print(f"  {path:<42} {len(body):>7} B raw  {packed:>6} B gzip -9  "
               f"(server sends {len(wire)} B, Content-Encoding: {encoding})")
-    widget = (ROOT / "widget_cdn" / "static" / "widget_cdn" / "widget.js").read_bytes()
-    print(f"  widget.js alone: {len(widget)} B raw, {len(gzip.compress(widget, compresslevel=9))} B gzip -9")
+        if found := SCRIPT_SRC.search(body.decode()) if path.endswith(".js") else None:
+            paths.insert(0, found.group(1))  # the loader's built widget
+    source = (ROOT / "widget_cdn" / "static" / "widget_cdn" / "widget.js").read_bytes()
+    print(f"  widget.js source (unminified): {len(source)} B raw, {len(gzip.compress(source, compresslevel=9))} B "
+          "gzip -9")
     verdict = "met" if total_gzip <= BUDGET_BYTES else "MISSED"
     print(f"  total gzip -9: {total_gzip} B ({total_gzip / 1024:.1f} KB) of {BUDGET_BYTES} B budget — {verdict}")
     if total_wire > total_gzip * 1.5:

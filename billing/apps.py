@@ -19,9 +19,16 @@ class BillingConfig(AppConfig):
 
         register_collector(PaymentsCollector(), source="payments")
 
-        from shared_apps.audit.display import register_value
+        from django.db.models.signals import post_delete, post_save
 
-        from .models import Subscription
+        from .models import Plan, Subscription
+        from .selectors import current_subscriptions
+
+        for signal in (post_save, post_delete):  # what requests keep in memory (core.local_cache) follows a change
+            for model in (Subscription, Plan):
+                signal.connect(current_subscriptions.clear, sender=model, weak=False)
+
+        from shared_apps.audit.display import register_value
 
         def status(value: object) -> str:
             return Subscription.Status(str(value)).label

@@ -24,7 +24,7 @@ from shared_apps.tenancy.models import Membership, Tenant
 
 from . import usage as usage_counter
 from .models import Plan, Subscription
-from .selectors import plan_of
+from .selectors import current_subscription, plan_in_force, plan_of
 
 MAX_TENANTS_PER_USER = 5
 
@@ -169,7 +169,10 @@ def allows(account: Account, feature: Feature) -> bool:
 
 
 def check_feature(account: Account, feature: Feature) -> None:
-    plan = plan_of(account)
+    _check_plan_feature(plan_of(account), feature)
+
+
+def _check_plan_feature(plan: Plan, feature: Feature) -> None:
     if not getattr(plan, FEATURE_FIELDS[feature]):
         upgrade = _smallest_plan_with(feature)
         hint = f" Перейдите на тариф «{upgrade.name}» или выше." if upgrade else ""
@@ -177,8 +180,11 @@ def check_feature(account: Account, feature: Feature) -> None:
 
 
 def check_api_access(tenant: Tenant) -> None:
-    """A bearer token on a workspace host needs the plan's API access (registered in tenancy's ``token_checks``)."""
-    check_feature(tenant.client_account, Feature.API)
+    """A bearer token on a workspace host needs the plan's API access (registered in tenancy's ``token_checks``);
+    the subscription comes from the same process cache as the access middleware's, so the request reads it once."""
+    if tenant.account_id is None:  # tokens are issued for clients' workspaces only
+        raise LookupError(f"{tenant.schema_name} is a system schema: it belongs to no account")
+    _check_plan_feature(plan_in_force(current_subscription(tenant.account_id)), Feature.API)
 
 
 # --- limits ----------------------------------------------------------------------------------------------------

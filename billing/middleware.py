@@ -21,7 +21,7 @@ from shared_apps.flags import flags
 
 from .entitlements import Access, access_for_status, refusal_for
 from .http import BillingRequest
-from .models import Subscription
+from .selectors import current_subscription
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -38,7 +38,7 @@ class SubscriptionAccessMiddleware:
                 # Nobody can pay while billing is off, so nobody is held back, and no banner speaks of paying.
                 billing_request.billing_subscription, billing_request.billing_access = None, Access.FULL
                 return self.get_response(request)
-            subscription = Subscription.objects.select_related("plan").filter(account_id=tenant.account_id).first()
+            subscription = current_subscription(tenant.account_id)
             billing_request.billing_subscription = subscription
             billing_request.billing_access = (
                 Access.FULL if subscription is None else access_for_status(subscription.status)

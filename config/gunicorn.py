@@ -39,7 +39,7 @@ def on_starting(server: Arbiter) -> None:
     metrics_dir = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DEFAULT_METRICS_DIR)))
     metrics_dir.mkdir(parents=True, exist_ok=True)
     for stale in metrics_dir.glob("*.db"):
-        stale.unlink()
+        stale.unlink(missing_ok=True)  # another gunicorn sharing the directory may have taken it
 
 
 def child_exit(server: Arbiter, worker: Worker) -> None:

@@ -1,11 +1,15 @@
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import DatabaseError, connection, connections
+from django.db import DatabaseError, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg import sql
+
+from .db_router import read_connection
 
 
 def ensure_database(db: dict, *, recreate: bool = False) -> bool:
@@ -59,6 +63,18 @@ def session_timeouts(kind: str) -> Iterator[None]:
         use_session_timeouts(previous)
 
 
+def set_options_by_query(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    """``connection_created``: behind PgBouncer, the ``-c name=value`` pairs of the connection's libpq ``options``
+    (its session limits) set by a query, as PgBouncer does not pass ``options`` on. In session pooling they last
+    the client's session; the server's ``DISCARD ALL`` clears them before the next client, which sets its own."""
+    if not settings.DATABASE_BEHIND_PGBOUNCER:
+        return
+    pairs = re.findall(r"-c (\w+)=(\S+)", connection.settings_dict["OPTIONS"].get("options", ""))
+    if pairs:
+        query = "SELECT " + ", ".join(["set_config(%s, %s, false)"] * len(pairs))
+        connection.connection.execute(query, [item for pair in pairs for item in pair])
+
+
 # SQLSTATEs of a cancelled statement, a lock not granted in time and an idle transaction ended by the server.
 TIMEOUT_SQLSTATES = {"57014", "55P03", "25P03"}
 
@@ -70,11 +86,13 @@ def is_timeout(error: BaseException) -> bool:
 
 @contextmanager
 def statement_timeout(seconds: int) -> Iterator[None]:
-    """A longer limit for this connection's statements inside the block (a long export), then the usual one."""
-    with connection.cursor() as cursor:
+    """A longer limit for the block's reads (a long export; on the replica's connection inside
+    ``reading_from_replica()``), then the usual one."""
+    reads = read_connection()
+    with reads.cursor() as cursor:
         cursor.execute("SELECT set_config('statement_timeout', %s, false)", [f"{seconds}s"])
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
+        with reads.cursor() as cursor:
             cursor.execute("RESET statement_timeout")

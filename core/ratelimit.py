@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import caches
@@ -39,6 +39,10 @@ class _Store(Protocol):
 
     def count(self, key: str) -> tuple[int, float]: ...
 
+    def incr_and_read(self, key: str, window: int, reads: list[str]) -> tuple[int, float, list[bytes | None] | None]:
+        """``incr`` and the raw values of ``reads`` in the same round trip (None: no Redis to read them from)."""
+        ...
+
     def decr(self, key: str) -> None: ...
 
     def delete(self, key: str) -> None: ...
@@ -53,12 +57,18 @@ class _RedisStore:
         self.client = get_redis_connection("platform", write=True)
 
     def incr(self, key: str, window: int) -> tuple[int, float]:
+        count, ttl, _ = self.incr_and_read(key, window, [])
+        return count, ttl
+
+    def incr_and_read(self, key: str, window: int, reads: list[str]) -> tuple[int, float, list[bytes | None] | None]:
         pipeline = self.client.pipeline()
         pipeline.incr(key)
         pipeline.expire(key, window, nx=True)
         pipeline.ttl(key)
-        count, _, ttl = pipeline.execute()
-        return int(count), float(ttl)
+        for read in reads:
+            pipeline.get(read)
+        count, _, ttl, *values = pipeline.execute()
+        return int(count), float(ttl), values
 
     def count(self, key: str) -> tuple[int, float]:
         pipeline = self.client.pipeline()
@@ -115,6 +125,10 @@ class _MemoryStore:
             count = int(current or 0) + 1
             self._items[key] = (str(count), expires_at)
             return count, expires_at - now
+
+    def incr_and_read(self, key: str, window: int, reads: list[str]) -> tuple[int, float, list[bytes | None] | None]:
+        count, ttl = self.incr(key, window)
+        return count, ttl, None
 
     def count(self, key: str) -> tuple[int, float]:
         with self._lock:
@@ -178,6 +192,11 @@ def _redis_key(name: str, subject: str) -> str:
     return caches["platform"].make_key(f"ratelimit:{name}:{subject}")
 
 
+def _decode(raw: bytes) -> Any:
+    """A value as the platform cache (django-redis) stored it."""
+    return cast(Any, caches["platform"]).client.decode(raw)
+
+
 def _seconds(ttl: float) -> int:
     return max(1, math.ceil(ttl))
 
@@ -195,6 +214,15 @@ class RateLimit:
         caller gets its own count, so exactly ``limit`` of them are allowed)."""
         count, ttl = _with_store(lambda store: store.incr(_redis_key(self.name, subject), self.window))
         return Verdict(allowed=count <= self.limit, retry_after=_seconds(ttl))
+
+    def hit_and_read(self, subject: str, keys: list[str]) -> tuple[Verdict, list[Any] | None]:
+        """:meth:`hit`, and the values of these platform-cache keys read in the same Redis round trip (a missing key
+        reads None); the list is None while Redis is unreachable: the caller asks where the values come from."""
+        cache = caches["platform"]
+        count, ttl, raw = _with_store(lambda store: store.incr_and_read(
+            _redis_key(self.name, subject), self.window, [cache.make_key(key) for key in keys]))
+        values = None if raw is None else [None if value is None else _decode(value) for value in raw]
+        return Verdict(allowed=count <= self.limit, retry_after=_seconds(ttl)), values
 
     def peek(self, subject: str) -> Verdict:
         """Is the subject already over the limit? Counts nothing."""
@@ -254,6 +282,31 @@ class ProgressiveDelay:
     def claim(self, subject: str) -> Verdict:
         """Allowed: go on (the attempt is counted). Refused: wait ``retry_after`` seconds."""
         return _with_store(lambda store: store.update(_redis_key(self.name, subject), self._claim))
+
+    def reset(self, subject: str) -> None:
+        _with_store(lambda store: store.delete(_redis_key(self.name, subject)))
+
+
+class TokenBucket:
+    """Up to ``burst`` events at once, refilled at ``per_minute``: a campaign's spike goes through, a sustained flood
+    does not. The bucket is stored as "tokens time" (Redis's clock); a bucket forgotten after it refilled is full."""
+
+    def __init__(self, name: str, *, per_minute: int, burst: int) -> None:
+        self.name = name
+        self.per_second = per_minute / 60
+        self.burst = burst
+
+    def _take(self, raw: str | None, now: float) -> tuple[str | None, float, Verdict]:
+        tokens, then = (float(part) for part in raw.split()) if raw else (float(self.burst), now)
+        tokens = min(float(self.burst), tokens + max(0.0, now - then) * self.per_second)
+        if tokens < 1:
+            return None, 0.0, Verdict(allowed=False, retry_after=_seconds((1 - tokens) / self.per_second))
+        tokens -= 1
+        return f"{tokens} {now}", (self.burst - tokens) / self.per_second + 1, Verdict(allowed=True, retry_after=0)
+
+    def take(self, subject: str) -> Verdict:
+        """One event: allowed while a token is left (and it is spent), else wait ``retry_after`` seconds."""
+        return _with_store(lambda store: store.update(_redis_key(self.name, subject), self._take))
 
     def reset(self, subject: str) -> None:
         _with_store(lambda store: store.delete(_redis_key(self.name, subject)))

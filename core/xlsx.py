@@ -59,7 +59,10 @@ def _letters(index: int) -> str:
 
 
 def _text(value: str) -> str:
-    value = escape(_UNWRITABLE.sub(lambda match: f"_x{ord(match.group()):04X}_", value)) if value else ""
+    if _UNWRITABLE.search(value):  # rare: most text has nothing to escape the Excel way
+        value = _UNWRITABLE.sub(lambda match: f"_x{ord(match.group()):04X}_", value)
+    if "&" in value or "<" in value or ">" in value:
+        value = escape(value)
     return f'<is><t xml:space="preserve">{value}</t></is>'
 
 

@@ -13,6 +13,7 @@ from core.links import platform_url
 from widget_cdn.models import WidgetPublication
 
 from .legal import legal_entity, our_cookies
+from .page_cache import cached_page
 from .seo import Seo, product
 from .verticals import BY_SLUG, VERTICALS
 
@@ -46,6 +47,7 @@ def page(request: HttpRequest, template: str, seo: Seo, context: dict[str, Any] 
 
 
 @require_safe
+@cached_page
 def landing(request: HttpRequest) -> HttpResponse:
     plans = list(pricing_plans())
     seo = Seo(
@@ -57,6 +59,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def features(request: HttpRequest) -> HttpResponse:
     seo = Seo(
         title="Возможности Fast Lead — виджет, каналы, запись через Cal.com и аналитика",
@@ -67,6 +70,7 @@ def features(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def pricing(request: HttpRequest) -> HttpResponse:
     plans = list(pricing_plans())
     seo = Seo(
@@ -78,6 +82,7 @@ def pricing(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def use_cases(request: HttpRequest) -> HttpResponse:
     seo = Seo(
         title="Fast Lead для вашего бизнеса — клиники, салоны, автосервисы и другие",
@@ -88,6 +93,7 @@ def use_cases(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def use_case(request: HttpRequest, slug: str) -> HttpResponse:
     vertical = BY_SLUG.get(slug)
     if vertical is None:
@@ -114,6 +120,7 @@ LEGAL_PAGES = {
 
 
 @require_safe
+@cached_page
 def legal(request: HttpRequest, document: str) -> HttpResponse:
     title, description = LEGAL_PAGES[document]
     seo = Seo(title=title, description=description, path=f"/legal/{document}")

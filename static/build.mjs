@@ -1,11 +1,13 @@
 // Builds the front-end assets into static/dist/ (served by Django via STATICFILES_DIRS).
-//   npm run build              -> minified CSS + vendored JS
+//   npm run build              -> minified CSS + vendored JS + the minified, content-hashed widget
 //   npm run build -- --watch   -> same, then Tailwind keeps rebuilding CSS on template changes
 import { spawnSync, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(join(root, "package.json"));
@@ -32,7 +34,35 @@ for (const [from, to] of vendored) {
   console.log(`copied ${from} -> static/dist/${to}`);
 }
 
-// 2. Tailwind CSS (v3 CLI), run with the current Node binary so it works without a shell.
+// 2. The widget that clients' sites load, in two parts: widget.js (the button, the config; what a page loads first)
+// and panel.js (form, validation, sending; loaded when the visitor is about to open the widget). Each is minified
+// under a name carrying its content hash (an immutable URL, cached for a year), with its gzip and brotli twins for
+// WhiteNoise; widget.json names both for the loader /w/<key>.js (widget_cdn.script). The editor's preview keeps
+// loading the readable sources, widget_cdn/widget.js and widget_cdn/panel.js.
+{
+  const { buildSync } = require("esbuild");
+  const out = join(dist, "widget_cdn");
+  mkdirSync(out, { recursive: true });
+  for (const old of readdirSync(out)) if (/^(widget|panel)\./.test(old)) rmSync(join(out, old));
+  const manifest = {};
+  for (const [part, key] of [["widget", "script"], ["panel", "panel"]]) {
+    const [built] = buildSync({
+      entryPoints: [join(root, "widget_cdn", "static", "widget_cdn", `${part}.js`)], write: false, minify: true,
+      target: "es2019", charset: "utf8", legalComments: "none",
+    }).outputFiles;
+    const name = `${part}.${createHash("sha256").update(built.contents).digest("hex").slice(0, 12)}.js`;
+    writeFileSync(join(out, name), built.contents);
+    writeFileSync(join(out, `${name}.gz`), gzipSync(built.contents, { level: 9 }));
+    writeFileSync(join(out, `${name}.br`), brotliCompressSync(built.contents, {
+      params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: built.contents.length },
+    }));
+    manifest[key] = `widget_cdn/${name}`;
+    console.log(`built widget_cdn/${part}.js -> static/dist/widget_cdn/${name} (${built.contents.length} B)`);
+  }
+  writeFileSync(join(out, "widget.json"), JSON.stringify(manifest) + "\n");
+}
+
+// 3. Tailwind CSS (v3 CLI), run with the current Node binary so it works without a shell.
 const tailwindPkg = require.resolve("tailwindcss/package.json");
 const tailwindCli = join(dirname(tailwindPkg), "lib", "cli.js");
 if (!existsSync(tailwindCli)) {

@@ -24,6 +24,7 @@ from tenant_apps.leads.models import Lead
 from tests.conftest import ARTIFACTS, log_in
 
 WIDGET_JS = Path(settings.BASE_DIR) / "widget_cdn" / "static" / "widget_cdn" / "widget.js"
+PANEL_JS = WIDGET_JS.with_name("panel.js")
 ADMIN_EMAIL, ADMIN_PASSWORD = "anna@zhemchug.ru", "Жемчуг-админ-2026"
 OPEN_SHADOW_ROOTS = """(() => {
   const attach = Element.prototype.attachShadow;
@@ -163,9 +164,13 @@ def test_visitor_on_another_origin_sends_a_lead_that_appears_in_the_cabinet(site
     button = widget_button(page)
     expect(button).to_be_visible()
     expect(button).to_have_attribute("aria-expanded", "false")
-    # Before the panel opens the page loaded the script and the config, nothing else from the platform.
+    # Before the visitor comes near the button the page loaded the snippet's loader, the built widget it names
+    # (an immutable, content-hashed static address) and the config, nothing else from the platform: not the panel.
     platform = [u for u in requests if u.startswith(f"http://localhost:{site}/")]
-    assert sorted(platform) == sorted([f"http://localhost:{site}/w/{key}.js",
+    built_widget = rf"http://localhost:{site}/static/widget_cdn/widget\.[0-9a-f]{{12}}\.js"
+    built = [u for u in platform if re.fullmatch(built_widget, u)]
+    assert len(built) == 1, platform
+    assert sorted(platform) == sorted([f"http://localhost:{site}/w/{key}.js", *built,
                                        f"http://localhost:{site}/w/{key}/config.json"]), platform
 
     # keyboard only: Tab to the button, Enter opens the panel and moves the focus into it
@@ -179,6 +184,9 @@ def test_visitor_on_another_origin_sends_a_lead_that_appears_in_the_cabinet(site
     expect(dialog).to_be_visible()
     expect(button).to_have_attribute("aria-expanded", "true")
     expect(dialog.get_by_label("Ваше имя")).to_be_focused()
+    # the panel's code came once the button had the focus, from its own content-hashed static address
+    panel_chunk = rf"http://localhost:{site}/static/widget_cdn/panel\.[0-9a-f]{{12}}\.js"
+    assert len([u for u in requests if re.fullmatch(panel_chunk, u)]) == 1, requests
     expect(dialog).to_contain_text("Здравствуйте! Оставьте контакты")
     expect(dialog.get_by_role("button", name="Записаться")).to_be_visible()
     expect(dialog.get_by_label("Как с вами связаться")).to_have_count(0)  # one channel: nothing to choose
@@ -233,6 +241,42 @@ def test_visitor_on_another_origin_sends_a_lead_that_appears_in_the_cabinet(site
     log_in(cabinet, ADMIN_EMAIL, ADMIN_PASSWORD)
     expect(cabinet).to_have_url(workspace_url + "/leads")
     expect(cabinet.locator("#leads-table").get_by_text("Мария Котова").filter(visible=True).first).to_be_visible()
+    context.close()
+
+
+def test_the_panel_comes_on_intent_and_a_click_before_it_arrives_opens_it(site, workspace, client_site, browser):
+    """The panel's code is fetched when the pointer reaches the button; clicked while it is still on its way,
+    the panel opens the moment it arrives, focus in the form."""
+    key = workspace.widget_publication.public_key
+    context, page, errors = new_page(browser)
+    held = []
+    page.route(re.compile(r"/static/widget_cdn/panel\.[0-9a-f]{12}\.js$"), lambda route: held.append(route))
+    page.goto(client_site.page("shop.html", shop_body(site, key)))
+    button = widget_button(page)
+    expect(button).to_be_visible()
+    page.wait_for_timeout(300)
+    assert held == []  # the page alone does not fetch it
+
+    button.hover()
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert len(held) == 1
+    button.click()  # the panel's code is still held back
+    page.wait_for_timeout(300)
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(button).to_have_attribute("aria-expanded", "false")
+
+    held[0].continue_()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(dialog.get_by_label("Ваше имя")).to_be_focused()
+    button.click()  # the button toggles as before
+    expect(dialog).to_be_hidden()
+    assert len(held) == 1  # fetched once
+    assert errors == []
     context.close()
 
 
@@ -406,9 +450,10 @@ PREVIEW_CONFIG = {
 def test_preview_renders_a_draft_config_without_network_and_rerenders(client_site, browser):
     """The cabinet's editor: FastLeadWidget.preview(container, config) with unsaved drafts, no requests."""
     client_site.file("widget.js", WIDGET_JS.read_text(encoding="utf-8"))
+    client_site.file("panel.js", PANEL_JS.read_text(encoding="utf-8"))
     url = client_site.page("editor.html", '<label>Заголовок <input id="title"></label>'
                                           '<div id="preview" style="width:900px;height:640px"></div>'
-                                          '<script src="widget.js"></script>')
+                                          '<script src="widget.js"></script><script src="panel.js"></script>')
     context, page, errors = new_page(browser)
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
@@ -449,7 +494,7 @@ def test_preview_renders_a_draft_config_without_network_and_rerenders(client_sit
     dialog.get_by_role("checkbox", name=re.compile("Я согласен на обработку")).check()
     dialog.get_by_role("button", name="Отправить заявку").click()
     expect(dialog.get_by_role("status")).to_have_text("Заказ принят!")
-    assert requests == [url, f"{client_site.origin}/widget.js"], requests
+    assert requests == [url, f"{client_site.origin}/widget.js", f"{client_site.origin}/panel.js"], requests
     assert page.evaluate("localStorage.length") == 0
     assert errors == []
     context.close()

@@ -1,6 +1,6 @@
 """Chromium: the widget editor in the cabinet — live preview of the unsaved draft, the 409 merge, uploads.
 
-The preview is the real widget (widget_cdn/widget.js, ``FastLeadWidget.preview``), which renders into a
+The preview is the real widget (widget_cdn/widget.js and panel.js, ``FastLeadWidget.preview``), which renders into a
 closed shadow root; as in test_browser_widget.py, an init script opens every shadow root so the test can
 look inside.
 """

@@ -21,7 +21,7 @@ from core import email as emails
 from core.cache import REDIS_UNAVAILABLE
 from core.errors import DomainError
 from core.links import platform_url
-from core.ratelimit import RateLimit
+from core.ratelimit import RateLimit, TokenBucket
 from core.validation import CHECK_FIELDS, name_error, one_line
 from shared_apps.tenancy.models import Membership, Tenant
 from tenant_apps.channels import booking, conversation
@@ -34,8 +34,10 @@ from .models import PublishedConfig, WidgetPublication
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 16 * 1024
-PER_IP = RateLimit("intake-ip", 10, 60)
-PER_TENANT = RateLimit("intake-tenant", 600, 60)
+PER_IP = RateLimit("intake-ip", 10, 60)  # one address cannot flood a workspace
+# Many visitors can: an advertising campaign's peak (a TV spot, a mailing to a big list) of up to 5,000 leads goes
+# through at once, then 1,200 a minute; past that a bot farm of many addresses is refused.
+PER_WORKSPACE = TokenBucket("intake-workspace", per_minute=1_200, burst=5_000)
 POLITE_UNAVAILABLE = "Сейчас мы не можем принять заявку онлайн. Пожалуйста, позвоните нам — мы будем рады помочь."
 
 
@@ -72,11 +74,12 @@ def check_origin(publication: WidgetPublication, visitor: Visitor) -> None:
 
 
 def check_rate(publication: WidgetPublication, visitor: Visitor) -> None:
-    for limit, subject in ((PER_IP, visitor.ip or "unknown"), (PER_TENANT, publication.public_key)):
-        verdict = limit.hit(subject)
-        if not verdict.allowed:
-            raise IntakeRefused(429, "too_many_requests", "Слишком много заявок подряд. Попробуйте через минуту.",
-                                retry_after=verdict.retry_after)
+    verdict = PER_IP.hit(visitor.ip or "unknown")
+    if verdict.allowed:
+        verdict = PER_WORKSPACE.take(publication.public_key)
+    if not verdict.allowed:
+        raise IntakeRefused(429, "too_many_requests", "Слишком много заявок подряд. Попробуйте через минуту.",
+                            retry_after=verdict.retry_after)
 
 
 def _text(payload: dict, key: str, limit: int) -> str:
@@ -136,13 +139,15 @@ def validate(payload: dict, channels: list[str]) -> dict:
 def consent_evidence(publication: WidgetPublication, payload: dict, visitor: Visitor, page_url: str) -> dict:
     """The exact consent wording this visitor was shown (looked up by its version), with when/where/who."""
     version = _text(payload, "consentVersion", 40)
-    shown = (
-        PublishedConfig.objects.filter(publication=publication, consent_version=version).order_by("-version").first()
-    )
-    if shown is None:
-        raise IntakeRefused(400, "validation_error", "Текст согласия обновился. Обновите страницу и отправьте снова.",
-                            {"consentPersonalData": "Текст согласия обновился. Обновите страницу."})
-    consent = shown.config["consent"]
+    consent = publication.config.get("consent", {})
+    if consent.get("version") != version:  # a page opened before the last publish: the wording it showed
+        shown = (PublishedConfig.objects.filter(publication=publication, consent_version=version)
+                 .order_by("-version").first())
+        if shown is None:
+            raise IntakeRefused(400, "validation_error",
+                                "Текст согласия обновился. Обновите страницу и отправьте снова.",
+                                {"consentPersonalData": "Текст согласия обновился. Обновите страницу."})
+        consent = shown.config["consent"]
     return {"consent_version": version, "consent_text": consent["personalDataText"],
             "privacy_policy_url": consent["privacyPolicyUrl"], "personal_data": True,
             "marketing": bool(payload.get("consentMarketing")) and consent["marketingEnabled"],
@@ -174,37 +179,35 @@ def _tell_admins_once(tenant: Tenant, plan_name: str, limit: int | None, month) 
     logger.warning("lead_limit_reached", extra={"tenantId": tenant.slug})
 
 
-def accept(publication: WidgetPublication, payload: dict, visitor: Visitor) -> Lead | None:
+@dataclass(frozen=True)
+class Accepted:
+    lead: Lead | None  # None: the honeypot was filled
+    messengers: list[dict[str, str]]
+    booking_url: str | None
+
+
+def accept(publication: WidgetPublication, payload: dict, visitor: Visitor) -> Accepted:
     """Create the lead; a filled honeypot gets the same answer and creates nothing (bots learn nothing)."""
     tenant = publication.tenant
     channels = publication.config.get("channels") or [Channel.WEB]
     if _text(payload, "website", 200):
         logger.info("intake_honeypot", extra={"tenantId": tenant.slug})
-        return None
+        return Accepted(None, [], None)
     data = validate(payload, channels)
     consent = consent_evidence(publication, payload, visitor, data["page_url"])
-    try:
-        # The lead is counted against the monthly limit in its own transaction: refused → nothing written,
-        # not saved → not counted.
-        with tenant_context(tenant), transaction.atomic():
-            entitlements.admit_lead(tenant.client_account)
-            lead = create_lead(channel=Channel.WEB, consent=consent, **data)
-    except entitlements.LimitReached as exc:
-        raise refused_politely(tenant, exc) from None
-    logger.info("lead_received", extra={"tenantId": tenant.slug, "leadId": lead.pk})
-    return lead
-
-
-def messenger_links(publication: WidgetPublication, lead: Lead) -> list[dict[str, str]]:
-    """Buttons «Написать в Telegram»/«MAX» with a one-time token for the lead (connected messenger bots only)."""
-    with tenant_context(publication.tenant):
-        return conversation.messenger_links(lead)
-
-
-def booking_url(publication: WidgetPublication, lead: Lead) -> str | None:
-    """The lead's prefilled booking page («Выбрать время») when the workspace has connected Cal.com."""
-    with tenant_context(publication.tenant):
-        return booking.booking_link(lead)
+    with tenant_context(tenant):
+        try:
+            # The lead is counted against the monthly limit in its own transaction: refused → nothing written,
+            # not saved → not counted.
+            with transaction.atomic():
+                entitlements.admit_lead(tenant.client_account)
+                lead = create_lead(channel=Channel.WEB, consent=consent, **data)
+        except entitlements.LimitReached as exc:
+            raise refused_politely(tenant, exc) from None
+        logger.info("lead_received", extra={"tenantId": tenant.slug, "leadId": lead.pk})
+        # Only this visitor gets the one-time links that tie a messenger chat to the lead («Написать в Telegram»/
+        # «MAX», connected bots only), and the prefilled booking page («Выбрать время») with Cal.com connected.
+        return Accepted(lead, conversation.messenger_links(lead), booking.booking_link(lead))
 
 
 def publication_by_key(public_key: str) -> WidgetPublication | None:

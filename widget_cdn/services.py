@@ -65,5 +65,10 @@ def publish_saved_widget(sender: type, *, tenant: Tenant, widget: WidgetConfig, 
 
 def publish_default_widget(sender: type, *, tenant: Tenant, **kwargs) -> None:
     """``tenancy.signals.tenant_provisioned``: a new workspace's widget works at once, with the defaults
-    (its schema holds no config row yet)."""
-    publish(tenant, WidgetConfig())
+    (its schema holds no config row yet). Nothing is published for it yet, so two inserts do (sign-up is a hot path)."""
+    widget = WidgetConfig()
+    publication = WidgetPublication(tenant=tenant, version=widget.version)
+    publication.config = published_config(tenant, widget, publication.public_key)
+    publication.save(force_insert=True)
+    PublishedConfig.objects.create(publication=publication, version=widget.version, config=publication.config,
+                                   consent_version=publication.config["consent"]["version"])

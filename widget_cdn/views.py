@@ -3,16 +3,11 @@
 None of them reads a workspace's schema except the intake, which writes the lead there.
 """
 
-import hashlib
 import json
-from dataclasses import dataclass
-from pathlib import Path
 
-from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods, require_safe
 
 from billing.entitlements import widget_enabled
@@ -20,32 +15,11 @@ from core.api_errors import domain_error_response, error_response
 from core.links import platform_url
 from core.net import client_ip
 
-from . import intake
+from . import edge, intake, script
 from .models import PublishedConfig, WidgetPublication
 
-WIDGET_SOURCE = "widget_cdn/widget.js"
 YEAR = 365 * 24 * 3600
-
-
-@dataclass
-class _ReadFile:
-    mtime: float | None = None
-    content: bytes = b""
-
-
-_widget_js = _ReadFile()
-
-
-def _widget_source() -> bytes:
-    """widget.js from the static files (re-read when it changes on disk, e.g. in development)."""
-    found = finders.find(WIDGET_SOURCE)
-    if found is None:
-        raise FileNotFoundError(WIDGET_SOURCE)
-    path = Path(found)
-    mtime = path.stat().st_mtime
-    if _widget_js.mtime != mtime:
-        _widget_js.mtime, _widget_js.content = mtime, path.read_bytes()
-    return _widget_js.content
+JSON = "application/json"
 
 
 def _not_found() -> JsonResponse:
@@ -54,59 +28,54 @@ def _not_found() -> JsonResponse:
     return response
 
 
-def _conditional(request: HttpRequest, response: HttpResponse, etag: str, cache_control: str) -> HttpResponse:
-    if request.headers.get("If-None-Match") == etag:
-        response = HttpResponseNotModified()
-    response["ETag"] = etag
-    response["Cache-Control"] = cache_control
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+def _json(value: dict) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-@gzip_page
-@require_safe
-def widget_script(request: HttpRequest, public_key: str) -> HttpResponse:
-    """The snippet's script: never changes per site; picks up new widget code within minutes."""
-    if not WidgetPublication.objects.filter(public_key=public_key).exists():
-        return HttpResponse("/* Fast Lead: виджет не найден */", status=404,
-                            content_type="application/javascript; charset=utf-8")
-    base = platform_url("").rstrip("/")
-    prefix = f"window.FastLeadKey={json.dumps(public_key)};window.FastLeadBase={json.dumps(base)};\n"
-    body = prefix.encode() + _widget_source()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
-    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
-    return _conditional(request, response, etag, "public, max-age=300, stale-while-revalidate=86400")
-
-
-@gzip_page
-@require_safe
-def published_config(request: HttpRequest, public_key: str) -> HttpResponse:
-    """The current published config: short cache, revalidated by ETag; public schema only."""
+def _current_config(public_key: str) -> edge.Rendered | None:
     publication = (
         WidgetPublication.objects.filter(public_key=public_key).select_related("tenant")
         .only("public_key", "version", "config", "tenant__account_id").first()
     )
     if publication is None:
-        return _not_found()
+        return None
     account_id = publication.tenant.account_id
     if account_id is not None and not widget_enabled(account_id):
         # The widget does not render on the site while the subscription is blocked or canceled.
-        response = error_response(403, "tenant_blocked", "Виджет временно недоступен.")
-        response["Cache-Control"] = "public, max-age=60"
-        return response
-    response = JsonResponse(publication.config, json_dumps_params={"ensure_ascii": False})
-    return _conditional(request, response, publication.etag, "public, max-age=60, stale-while-revalidate=600")
+        refusal = error_response(403, "tenant_blocked", "Виджет временно недоступен.")
+        return edge.rendered(403, JSON, refusal.content, "", "public, max-age=60")
+    return edge.rendered(200, JSON, _json(publication.config), publication.etag,
+                         "public, max-age=60, stale-while-revalidate=600")
 
 
-@gzip_page
+def _config_version(public_key: str, version: int) -> edge.Rendered | None:
+    found = PublishedConfig.objects.filter(publication__public_key=public_key, version=version).only("config").first()
+    if found is None:
+        return None
+    return edge.rendered(200, JSON, _json(found.config), f'"{public_key}-v{version}"',
+                         f"public, max-age={YEAR}, immutable")
+
+
+@require_safe
+def widget_script(request: HttpRequest, public_key: str) -> HttpResponse:
+    """The snippet's loader: the same few bytes for every site of the widget; the widget itself is static."""
+    if edge.cached(public_key, "config", lambda: _current_config(public_key)) is None:
+        return HttpResponse("/* Fast Lead: виджет не найден */", status=404, content_type=script.JAVASCRIPT)
+    return edge.respond(request, script.loader_entry(public_key))
+
+
+@require_safe
+def published_config(request: HttpRequest, public_key: str) -> HttpResponse:
+    """The current published config: short cache, revalidated by ETag; public schema only (or Redis)."""
+    entry = edge.cached(public_key, "config", lambda: _current_config(public_key))
+    return edge.respond(request, entry) if entry is not None else _not_found()
+
+
 @require_safe
 def published_config_version(request: HttpRequest, public_key: str, version: int) -> HttpResponse:
     """One published version, immutable: cached for a year."""
-    found = PublishedConfig.objects.filter(publication__public_key=public_key, version=version).only("config").first()
-    if found is None:
-        return _not_found()
-    response = JsonResponse(found.config, json_dumps_params={"ensure_ascii": False})
-    return _conditional(request, response, f'"{public_key}-v{version}"', f"public, max-age={YEAR}, immutable")
+    entry = edge.cached(public_key, f"v{version}", lambda: _config_version(public_key, version))
+    return edge.respond(request, entry) if entry is not None else _not_found()
 
 
 def _cors(response: HttpResponse, origin: str) -> HttpResponse:
@@ -156,13 +125,11 @@ def _accept(request: HttpRequest, public_key: str, origin: str) -> HttpResponse:
         raise intake.IntakeRefused(400, "json_invalid", "Тело запроса не является корректным JSON.") from exc
     if not isinstance(payload, dict):
         raise intake.IntakeRefused(400, "json_invalid", "Ожидается JSON-объект.")
-    lead = intake.accept(publication, payload, visitor)
+    accepted = intake.accept(publication, payload, visitor)
     message = publication.config.get("texts", {}).get("successMessage", "Спасибо! Мы свяжемся с вами.")
-    # Only this visitor gets the one-time links that tie a messenger chat to the lead.
-    messengers = intake.messenger_links(publication, lead) if lead else []
-    booking_url = intake.booking_url(publication, lead) if lead else None
-    return JsonResponse({"leadId": lead.pk if lead else None, "message": message, "messengers": messengers,
-                         "bookingUrl": booking_url}, status=201, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse({"leadId": accepted.lead.pk if accepted.lead else None, "message": message,
+                         "messengers": accepted.messengers, "bookingUrl": accepted.booking_url},
+                        status=201, json_dumps_params={"ensure_ascii": False})
 
 
 @require_safe

@@ -89,10 +89,15 @@ TENANT_DOMAIN_MODEL = "tenancy.Domain"
 # New tenants are cloned from this schema instead of replaying every migration.
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# Ready clones of the template kept for sign-ups (shared_apps.tenancy.pool); 0 turns the pool off.
+TENANT_SCHEMA_POOL_SIZE = env_int("TENANT_SCHEMA_POOL_SIZE", 20 if APP_ENV == "production" else 3)
+# Connections migrate_schemas applies a plan over, one schema per transaction (its --parallel overrides).
+TENANT_MIGRATION_PARALLEL = env_int("TENANT_MIGRATION_PARALLEL", 4)
 TENANT_LIMIT_SET_CALLS = True
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
-DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Reads go to the replica only inside core.db_router.reading_from_replica(); django-tenants decides migrations.
+DATABASE_ROUTERS = ["core.db_router.ReadReplicaRouter", "django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
@@ -109,6 +114,8 @@ MIDDLEWARE = [
     # Before any view reads it: NUL bytes, lone surrogates, deep JSON and oversized bodies (its limits below).
     "core.request_guard.RequestGuardMiddleware",
     "core.middleware.DomainErrorMiddleware",
+    # The widget's config and loader from Redis, before host routing reads the database (widget_cdn.edge).
+    "widget_cdn.middleware.WidgetEdgeMiddleware",
     # Static files first: pages of any host (an unknown workspace's 404 too) need their stylesheet.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "shared_apps.tenancy.middleware.TenantRoutingMiddleware",
@@ -165,6 +172,9 @@ DATABASE_SESSION_OPTIONS = {
 }
 # Analytics' reads get their own, shorter limit: a slow report degrades to a notice, it does not hold a worker.
 ANALYTICS_STATEMENT_TIMEOUT_MS = env_int("ANALYTICS_STATEMENT_TIMEOUT_MS", 5_000)
+# PgBouncer refuses libpq's "options" above (or drops it, listed in ignore_startup_parameters): behind it the same
+# limits are set by a query on each new connection instead (core.database.set_options_by_query, docs/DEPLOY.md).
+DATABASE_BEHIND_PGBOUNCER = env_bool("DATABASE_BEHIND_PGBOUNCER", False)
 
 
 def _database_from_url(url: str) -> dict:
@@ -180,6 +190,9 @@ def _database_from_url(url: str) -> dict:
         "PORT": str(parsed.port or 5432),
         # runserver handles each request in a new thread, and a persistent connection outlives its thread:
         # in development every request would leave one open until PostgreSQL refuses new clients.
+        # A persistent connection serves every workspace in turn: django-tenants sets the search_path on each
+        # request's first cursor and again after a rollback (tenancy/tests/test_hot_paths.py). No psycopg pool: a
+        # sync worker uses one connection at a time, and Django's pool rules out CONN_MAX_AGE.
         "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 0 if IS_DEVELOPMENT else 60),
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {"connect_timeout": 5, "options": DATABASE_SESSION_OPTIONS["web"]},
@@ -187,8 +200,17 @@ def _database_from_url(url: str) -> dict:
     }
 
 
+# How long a web process trusts what it read before a view (the host's workspace, a member's role, the account's
+# subscription, the flags) when the change was made by another process (core.local_cache); its own changes at once.
+HOT_CACHE_SECONDS = env_int("HOT_CACHE_SECONDS", 2)
+
 DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/fastlead")
 DATABASES = {"default": _database_from_url(DATABASE_URL)}
+# A streaming standby of the primary (optional) for analytics and exports (core.db_router, docs/DEPLOY.md).
+# In tests it is the default test database (TEST MIRROR), as the real replica is a copy of the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**_database_from_url(DATABASE_REPLICA_URL), "TEST": {"MIRROR": "default"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, sessions, rate limits, Celery ----------------------------
@@ -281,6 +303,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reports-alerts": {  # leads waiting for a first answer, the plan's lead limit
         "task": "tenant_apps.reports.tasks.run_alerts",
+        "schedule": 60.0,
+    },
+    "tenancy-refill-schema-pool": {  # the safety net: a refill after a sign-up may have been lost
+        "task": "shared_apps.tenancy.tasks.refill_schema_pool",
         "schedule": 60.0,
     },
     "backoffice-business-metrics": {  # today's and yesterday's rows of the platform's business metrics
@@ -529,6 +555,9 @@ STORAGES: dict[str, dict[str, Any]] = {
     },
 }
 WHITENOISE_MAX_AGE = 365 * 24 * 3600
+# A name with a content hash is cached forever: the manifest's names in production, and in every environment the
+# widget that static/build.mjs names so (widget_cdn.script).
+WHITENOISE_IMMUTABLE_FILE_TEST = r"\.[0-9a-f]{12}\.\w+$"
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = APP_ENV != "production"
 
 # --- media storage: S3-compatible bucket when configured (widget logos and avatars) ---------

@@ -5,12 +5,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from dashboard.templatetags.live_leads import remember_new_leads
 from shared_apps.onboarding.wizard import STEPS, number_of, progress_for, step_of
 from shared_apps.tenancy.decorators import permission_required
 from shared_apps.tenancy.http import WorkspaceRequest
 from shared_apps.tenancy.permissions import Perm, has_permission
 from tenant_apps.analytics.wording import duration_text
-from tenant_apps.leads.selectors import LeadFilters, lead_list, lead_summary, waiting_count, waiting_leads
+from tenant_apps.leads.selectors import LeadFilters, lead_list, lead_summary, waiting_leads
 from tenant_apps.reports.selectors import overview_cards
 
 from .checklist import checklist
@@ -33,9 +34,10 @@ def home(request: WorkspaceRequest) -> HttpResponse:
     if progress is not None and progress.completed_at is None:
         wizard = {"step": step_of(progress.current), "number": number_of(progress.current), "total": len(STEPS)}
     summary = lead_summary()
+    remember_new_leads(request, summary.new)
     context = {
         "section": "home", "cards": overview_cards(now, tenant.timezone), "waiting": waiting,
-        "waiting_total": waiting_count(), "checklist": steps, "wizard": wizard,
+        "waiting_total": summary.waiting, "checklist": steps, "wizard": wizard,
         "checklist_done": sum(step.done for step in steps or []),
         "summary": summary, "total": summary.total, "recent_leads": lead_list(LeadFilters())[:8],
     }

@@ -1,10 +1,16 @@
 """``{% load live_leads %}``: the menu's count of leads in status «Новый» (one query per page, however many menus)."""
 
 from django import template
+from django.http import HttpRequest
 
 from tenant_apps.leads.live import new_leads_count
 
 register = template.Library()
+
+
+def remember_new_leads(request: HttpRequest, count: int) -> None:
+    """A view that has counted the new leads anyway (the overview) spares the menu its own count."""
+    request._new_leads_count = count  # type: ignore[attr-defined]
 
 
 @register.simple_tag(takes_context=True)
@@ -14,5 +20,5 @@ def new_leads(context: template.Context) -> int:
     if cached is None:
         cached = new_leads_count()
         if request is not None:
-            request._new_leads_count = cached
+            remember_new_leads(request, cached)
     return cached

@@ -2,8 +2,9 @@
 
 Platform staff switch a flag in the admin (``/admin/flags/flag/``): on for everyone, only for the accounts in its
 allowlist (the closed beta), or off. The states of all flags are one small value in the platform cache, dropped on
-every change (``receivers.py``), so a toggle takes effect on the next request; while Redis is unreachable the
-database answers. A known flag without a row is on, so the product behaves as before the flags existed.
+every change (``receivers.py``), so a toggle takes effect on the next request of this process and within
+``HOT_CACHE_SECONDS`` in the others (each keeps the states that long); while Redis is unreachable the database
+answers. A known flag without a row is on, so the product behaves as before the flags existed.
 
 Put :func:`behind_flag` under the route's decorator (django-ninja), or under a page view's permission decorator (the
 member is known, so the refusal shows inside the cabinet)::
@@ -30,6 +31,7 @@ from ninja.decorators import decorate_view
 
 from core.cache import REDIS_UNAVAILABLE
 from core.errors import NotFound
+from core.local_cache import LocalCache
 
 from .models import Flag
 
@@ -75,6 +77,9 @@ def account_of(request: HttpRequest) -> int | None:
     return tenant.account_id if tenant is not None and getattr(tenant, "is_client", False) else None
 
 
+# The states as this process last read them: no Redis round trip per request (core.local_cache).
+local_states: LocalCache[States] = LocalCache()
+
 # One read of the states per request (the context processor, the cabinet's membership check, the billing middleware
 # and the views all ask): a holder set by ``middleware.FlagStatesPerRequest``; outside a request, None.
 _request_memo: ContextVar[dict[str, States] | None] = ContextVar("flag_states", default=None)
@@ -84,7 +89,7 @@ def _states() -> States:
     memo = _request_memo.get()
     if memo is not None and "states" in memo:
         return memo["states"]
-    states = _shared_states()
+    states = local_states.get("states", _shared_states)
     if memo is not None:
         memo["states"] = states
     return states
@@ -120,6 +125,7 @@ def invalidate() -> None:
     memo = _request_memo.get()
     if memo is not None:  # the request that made the change reads it anew
         memo.clear()
+    local_states.clear()
     _drop()
     transaction.on_commit(_drop)
 

@@ -10,7 +10,8 @@ from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import contribute_operation_callback
 
 from core.errors import NotAllowed
-from shared_apps.accounts.api_auth import throttle, user_from_access_token
+from core.ratelimit import Verdict
+from shared_apps.accounts.api_auth import enforce, throttle, user_from_access_token
 from shared_apps.accounts.models import User
 
 from .beta import CLOSED_BETA, in_beta
@@ -24,7 +25,8 @@ from .selectors import membership_for
 token_checks: list[Callable[[Tenant], None]] = []
 
 
-def _member(request: HttpRequest, user: User, permission: Perm | None) -> Membership:
+def _member(request: HttpRequest, user: User, permission: Perm | None, rate: Verdict | None = None) -> Membership:
+    """``rate``: the API limit's verdict already counted for this request (a token's); else it is counted here."""
     membership = membership_for(user, getattr(request, "tenant", None))
     if membership is None:
         raise NotAllowed("Нет доступа к этому рабочему пространству.")
@@ -33,7 +35,10 @@ def _member(request: HttpRequest, user: User, permission: Perm | None) -> Member
     if not in_beta(membership.tenant):
         raise NotAllowed(CLOSED_BETA, code="closed_beta")
     cast(WorkspaceRequest, request).membership = membership
-    throttle(user)
+    if rate is None:
+        throttle(user)
+    else:
+        enforce(rate)
     if permission is not None and not has_permission(membership, permission):
         raise NotAllowed(DENIED_MESSAGE)
     return membership
@@ -51,14 +56,13 @@ class TenantBearer(HttpBearer):
         found = user_from_access_token(token)
         if found is None:
             return None
-        user, tenant_slug = found
         tenant = cast(TenantRequest, request).tenant
-        if tenant_slug != getattr(tenant, "slug", None):
+        if found.tenant_slug != getattr(tenant, "slug", None):
             raise NotAllowed("Токен выдан для другого рабочего пространства.")
         for check in token_checks:
             check(tenant)
-        request.user = user
-        return _member(request, user, self.permission)
+        request.user = found.user
+        return _member(request, found.user, self.permission, found.rate)
 
 
 class TenantSession(SessionAuth):

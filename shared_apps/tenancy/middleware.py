@@ -4,6 +4,13 @@ from django_tenants.middleware.main import TenantMainMiddleware
 
 from core.api_errors import error_response
 from core.links import platform_url
+from core.local_cache import LocalCache
+
+from .models import Domain, Tenant
+
+# host -> its workspace, dropped on any change of a workspace or a domain (apps.py). An unknown host is not kept:
+# a workspace made a moment ago in another process answers on its first request.
+workspace_by_host: LocalCache[Tenant] = LocalCache()
 
 
 class TenantRoutingMiddleware(TenantMainMiddleware):
@@ -12,6 +19,10 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
     An unknown host gets a friendly Russian 404 page (JSON envelope under /api/),
     never a 500.
     """
+
+    def get_tenant(self, domain_model: type[Domain], hostname: str) -> Tenant:
+        return workspace_by_host.get(hostname, lambda: super(TenantRoutingMiddleware, self).get_tenant(
+            domain_model, hostname))
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
         if request.path.startswith("/api/"):
@@ -23,3 +34,4 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
             status=404,
         )
         return response.render()
+

@@ -75,10 +75,10 @@ class Tenant(TenantMixin):
         extra "fake" migrate run django-tenants would do after cloning (about a
         third of a second of loading the migration graph) is skipped.
         """
+        if check_if_exists and schema_exists(self.schema_name):  # a schema claimed from the pool (tenancy.pool)
+            return
         base = self.get_base_schema()
         if sync_schema and base and base != self.schema_name and schema_exists(base):
-            if check_if_exists and schema_exists(self.schema_name):
-                return
             clone_template_schema(base, self.schema_name)
             return
         super().create_schema(check_if_exists=check_if_exists, sync_schema=sync_schema, verbosity=verbosity)
@@ -167,3 +167,20 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.tenant} ({self.role})"
+
+
+class PooledSchema(models.Model):
+    """A ready workspace schema (a clone of the template) waiting for a sign-up to rename it (tenancy.pool).
+    Not a tenant: nothing that lists workspaces sees it."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    # The template's migrations when it was cloned (pool.migrations_fingerprint): only a current one is claimed.
+    fingerprint = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "схема в запасе"
+        verbose_name_plural = "схемы в запасе"
+
+    def __str__(self) -> str:
+        return self.schema_name

@@ -3,16 +3,24 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import QuerySet
 
+from core.local_cache import LocalCache
 from shared_apps.accounts.models import User
 
 from .models import Membership, Tenant
+
+# (user id, workspace id) -> the membership (None: not a member); dropped on any change of a membership (apps.py).
+memberships: LocalCache[Membership | None] = LocalCache()
 
 
 def membership_for(user: User, tenant: Tenant | None) -> Membership | None:
     """The user's membership in a client workspace, or None (anonymous, foreign, system schema)."""
     if tenant is None or not getattr(tenant, "is_client", False) or not user.is_authenticated:
         return None
-    return Membership.objects.filter(user=user, tenant=tenant).select_related("tenant").first()
+    membership = memberships.get((user.pk, tenant.pk),
+                                 lambda: Membership.objects.filter(user=user, tenant=tenant).first())
+    if membership is not None:
+        membership.tenant = tenant
+    return membership
 
 
 def tenants_of(user: User) -> QuerySet[Tenant]:

@@ -12,9 +12,11 @@ from core.errors import InvalidInput
 from shared_apps.accounts.models import Account, User
 from shared_apps.accounts.services import revoke_workspace_tokens
 
+from . import pool
 from .models import Domain, Membership, Tenant
 from .signals import tenant_provisioned
 from .slugs import slug_base
+from .tasks import refill_schema_pool
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +70,10 @@ def validate_slug(slug: str) -> None:
 def provision_tenant(*, account: Account, owner: User, name: str, slug: str) -> Tenant:
     """Create a workspace with its schema, domain and owner membership, all or nothing.
 
-    The schema is cloned from the template inside the same transaction as the
-    rows (PostgreSQL DDL is transactional), so any failure leaves no tenant
-    row, no domain and no schema behind.
+    The schema is a ready one from the pool, renamed, or else a clone of the
+    template, inside the same transaction as the rows (PostgreSQL DDL is
+    transactional), so any failure leaves no tenant row, no domain and no new
+    schema behind, and the pooled schema back in the pool.
     """
     name = (name or "").strip()
     if not name:
@@ -80,10 +83,14 @@ def provision_tenant(*, account: Account, owner: User, name: str, slug: str) -> 
     schema_name = schema_name_for(slug)
     if Tenant.objects.filter(slug=slug).exists() or schema_exists(schema_name, case_sensitive=False):
         raise ProvisioningError("Этот адрес уже занят, выберите другой.")
-    ensure_template_schema()
 
     try:
         with schema_context(get_public_schema_name()), transaction.atomic():
+            if not pool.claim(schema_name):
+                ensure_template_schema()  # cloned from it (Tenant.create_schema)
+            if settings.TENANT_SCHEMA_POOL_SIZE:
+                # A lost refill costs the next sign-ups a clone at worst, and the scheduled one tops the pool up.
+                transaction.on_commit(lambda: refill_schema_pool.apply_async(retry=False), robust=True)
             tenant = Tenant(schema_name=schema_name, slug=slug, name=name, account=account, kind=Tenant.Kind.CLIENT)
             tenant.save(verbosity=0)
             Domain.objects.create(domain=tenant.primary_host, tenant=tenant, is_primary=True)

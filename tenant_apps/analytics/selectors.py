@@ -13,10 +13,11 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from core.database import is_timeout
+from core.db_router import read_connection, reading_from_replica
 from core.errors import InvalidInput, ServiceBusy
 from tenant_apps.leads.models import Channel
 
@@ -85,10 +86,10 @@ def parse_period(date_from: str | None, date_to: str | None, zone: str, *, days:
 @contextmanager
 def bounded() -> Iterator[None]:
     """The block's queries under analytics' own statement limit (``ANALYTICS_STATEMENT_TIMEOUT_MS``), in one
-    read transaction; a timeout becomes AnalyticsUnavailable."""
+    read transaction, on the read replica when there is one; a timeout becomes AnalyticsUnavailable."""
     try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
+        with reading_from_replica(), transaction.atomic(using=read_connection().alias):
+            with read_connection().cursor() as cursor:
                 # The percentiles sort up to a year of leads in memory rather than on disk.
                 cursor.execute("SELECT set_config('statement_timeout', %s, true), set_config('work_mem', '32MB', true)",
                                [str(settings.ANALYTICS_STATEMENT_TIMEOUT_MS)])
@@ -185,15 +186,29 @@ def figures(period: Period, *, with_ttfc: bool = True) -> tuple[Figures, Figures
     """The period's figures and those of the period before it (times to first contact only when asked)."""
     sums: dict[bool, tuple[int, ...]] = {}
     where, params = _covering("all", period, period.previous())
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f"SELECT day >= %s, sum(leads), sum(contacted), sum(booked), sum(lost) "  # noqa: S608
                        f"FROM analytics_dailystat WHERE {where} GROUP BY 1", [period.start, *params])
         for current, *counts in cursor.fetchall():
             sums[current] = tuple(int(count) for count in counts)
-    ttfc = first_contact_times(period) if with_ttfc else {}
-    current, previous = (_figures(sums.get(flag, (0, 0, 0, 0)), ttfc.get(flag, (None, None)))
-                         for flag in (True, False))
-    return current, previous
+    times = first_contact_times(period, period.previous()) if with_ttfc else [(None, None)] * 2
+    return _figures(sums.get(True, (0, 0, 0, 0)), times[0]), _figures(sums.get(False, (0, 0, 0, 0)), times[1])
+
+
+def short_figures(periods: list[Period]) -> list[tuple[Figures, Figures]]:
+    """``figures`` of a few short periods (the overview's today, 7 and 30 days) in two queries: their day rows
+    summed here, every period's and previous period's times to first contact in one pass."""
+    spans = [span for period in periods for span in (period, period.previous())]
+    first, last = min(span.start for span in spans), max(span.end for span in spans)
+    with read_connection().cursor() as cursor:
+        cursor.execute("SELECT day, leads, contacted, booked, lost FROM analytics_dailystat WHERE dimension = 'all' "
+                       "AND day BETWEEN %s AND %s", [first, last])
+        days = cursor.fetchall()
+    counts = [tuple(sum(row[column] for row in days if span.start <= row[0] <= span.end) for column in range(1, 5))
+              for span in spans]
+    times = first_contact_times(*spans)
+    found = [_figures(counts[index], times[index]) for index in range(len(spans))]
+    return list(zip(found[::2], found[1::2], strict=True))
 
 
 def _figures(counts: tuple[int, ...], times: tuple[int | None, int | None]) -> Figures:
@@ -201,34 +216,39 @@ def _figures(counts: tuple[int, ...], times: tuple[int | None, int | None]) -> F
     return Figures(leads, contacted, booked, lost, *times)
 
 
-def first_contact_times(period: Period) -> dict[bool, tuple[int | None, int | None]]:
-    """Median and 90th percentile of the seconds to the first contact of the period's leads (True) and of the
-    period before (False), in one pass: exact, interpolated between the two nearest leads (PostgreSQL's
-    ``percentile_cont``), rounded to whole seconds."""
-    with connection.cursor() as cursor:
+def first_contact_times(*periods: Period) -> list[tuple[int | None, int | None]]:
+    """Median and 90th percentile of the seconds to the first contact of each period's leads, in one pass: exact,
+    interpolated between the two nearest leads (PostgreSQL's ``percentile_cont``), rounded to whole seconds."""
+    columns = ", ".join(["percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ttfc_seconds) "
+                         "FILTER (WHERE day BETWEEN %s AND %s)"] * len(periods))
+    with read_connection().cursor() as cursor:
         cursor.execute(
-            "SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ttfc_seconds) FILTER (WHERE day >= %s), "
-            "percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ttfc_seconds) FILTER (WHERE day < %s) "
-            "FROM analytics_leadfact WHERE ttfc_seconds IS NOT NULL AND day BETWEEN %s AND %s",
-            [period.start, period.start, period.previous().start, period.end])
-        row = cursor.fetchone() or (None, None)
-    return {flag: (round(found[0]), round(found[1])) if found else (None, None)
-            for flag, found in zip((True, False), row, strict=True)}
+            f"SELECT {columns} FROM analytics_leadfact WHERE ttfc_seconds IS NOT NULL "  # noqa: S608
+            "AND day BETWEEN %s AND %s",
+            [day for period in periods for day in (period.start, period.end)]
+            + [min(period.start for period in periods), max(period.end for period in periods)])
+        row = cursor.fetchone() or (None,) * len(periods)
+    return [(round(found[0]), round(found[1])) if found else (None, None) for found in row]
 
 
 def leads_per_day(period: Period) -> list[tuple[date, int]]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT day, leads FROM analytics_dailystat WHERE dimension = 'all' "
-                       "AND day BETWEEN %s AND %s", [period.start, period.end])
+    return leads_per_day_of(period)[0]
+
+
+def leads_per_day_of(*periods: Period) -> list[list[tuple[date, int]]]:
+    """Each period's leads per day, read in one query."""
+    with read_connection().cursor() as cursor:
+        cursor.execute("SELECT day, leads FROM analytics_dailystat WHERE dimension = 'all' AND day BETWEEN %s AND %s",
+                       [min(period.start for period in periods), max(period.end for period in periods)])
         found = dict(cursor.fetchall())
-    return [(day, found.get(day, 0)) for day in period.dates()]
+    return [[(day, found.get(day, 0)) for day in period.dates()] for period in periods]
 
 
 def heatmap(period: Period) -> list[list[int]]:
     """Leads by weekday (Monday first) and hour of arrival, both in the workspace's time zone."""
     cells = [[0] * 24 for _ in range(7)]
     where, params = _covering("hour", period)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f"SELECT key::int, sum(leads) FROM analytics_dailystat WHERE {where} GROUP BY 1",  # noqa: S608
                        params)
         for hour_of_week, leads in cursor.fetchall():
@@ -249,16 +269,17 @@ BREAKDOWN = (
 def breakdown(dimension: str, period: Period, *, limit: int | None = TOP_ROWS) -> list[Row]:
     """The values of a breakdown with leads in the period (most leads first), each with the period before."""
     where, params = _covering(dimension, period, period.previous())
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(BREAKDOWN.format(where=where), [period.start, *params, limit])
         return [Row(key, *(int(value) for value in values)) for key, *values in cursor.fetchall()]
 
 
 def dashboard(period: Period, *, rows: int | None = TOP_ROWS) -> Dashboard:
     current, previous = figures(period)
+    days, previous_days = leads_per_day_of(period, period.previous())
     return Dashboard(
         period=period, previous_period=period.previous(), current=current, previous=previous,
-        days=leads_per_day(period), previous_days=leads_per_day(period.previous()), heatmap=heatmap(period),
+        days=days, previous_days=previous_days, heatmap=heatmap(period),
         pages=breakdown("page", period, limit=rows), campaigns=breakdown("campaign", period, limit=rows),
     )
 

@@ -188,8 +188,12 @@ def inbound_url(provider: str, inbound_key: str) -> str:
 
 
 def _workspace() -> Tenant:
-    """The workspace whose schema this runs in."""
-    return Tenant.objects.get(schema_name=cast("DatabaseWrapper", connection).schema_name)
+    """The workspace whose schema this runs in: the request's own when there is one (no query per channel)."""
+    schema = cast("DatabaseWrapper", connection).schema_name
+    current = getattr(connection, "tenant", None)
+    if isinstance(current, Tenant) and current.schema_name == schema:
+        return current
+    return Tenant.objects.get(schema_name=schema)
 
 
 def send_test(channel: Channel, recipient: str, text: str) -> DeliveryAttempt:

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from core import xlsx
 from core.database import statement_timeout
+from core.db_router import reading_from_replica
 from shared_apps.accounts.models import User
 from shared_apps.audit import services as audit
 from shared_apps.audit.services import Workspace
@@ -109,7 +110,7 @@ def csv_lines(leads: QuerySet[Lead], *, unmasked: bool, time_zone: str,
     yield "\ufeff" + buffer.getvalue()
     batch: list[Row] = []
     count = 0
-    with statement_timeout(EXPORT_STATEMENT_TIMEOUT_SECONDS):
+    with reading_from_replica(), statement_timeout(EXPORT_STATEMENT_TIMEOUT_SECONDS):
         for count, row in enumerate(rows(leads, unmasked=unmasked, time_zone=time_zone, time_sql=CSV_TIME_SQL),
                                     start=1):
             for column in TEXT_COLUMNS:
@@ -148,7 +149,7 @@ def xlsx_chunks(leads: QuerySet[Lead], *, unmasked: bool, time_zone: str,
                 progress(count)
             yield row
 
-    with statement_timeout(EXPORT_STATEMENT_TIMEOUT_SECONDS):
+    with reading_from_replica(), statement_timeout(EXPORT_STATEMENT_TIMEOUT_SECONDS):
         yield from xlsx.stream("Лиды", COLUMNS, cells(), date_columns=DATE_COLUMNS)
     if progress is not None:
         progress(counted[0])  # the last word: every row

@@ -50,7 +50,9 @@ class Lead(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "лид"
         verbose_name_plural = "лиды"
-        indexes = [models.Index(fields=["status", "-created_at"]), models.Index(fields=["channel", "-created_at"])]
+        # (created_at, id): the list's default order and the API cursor's row comparison walk it from the cursor.
+        indexes = [models.Index(fields=["status", "-created_at"]), models.Index(fields=["channel", "-created_at"]),
+                   models.Index(fields=["-created_at", "-id"], name="leads_lead_created_id_idx")]
 
     def __str__(self) -> str:
         return self.name

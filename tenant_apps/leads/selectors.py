@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils import timezone
 
 from core.errors import InvalidInput
@@ -126,8 +127,11 @@ def lead_page(filters: LeadFilters, *, cursor: str | None, limit: int) -> LeadPa
     if cursor:
         value, pk = _decode_cursor(cursor, filters.sort)
         field, descending = SORTS[filters.sort]
-        op = "lt" if descending else "gt"
-        leads = leads.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": pk}))
+        # A row comparison, not «field < X OR (field = X AND id < pk)»: PostgreSQL starts the (created_at, id)
+        # index scan at the cursor instead of filtering every row before it.
+        after = TupleLessThan if descending else TupleGreaterThan
+        key = datetime.fromisoformat(value) if field == "created_at" else value
+        leads = leads.filter(after(Tuple(F(field), F("id")), (key, pk)))
     rows = list(leads[: limit + 1])
     more = len(rows) > limit
     items = rows[:limit]
@@ -156,6 +160,7 @@ class LeadSummary:
     last_30_days: int
     new: int
     booked_30_days: int
+    waiting: int  # new and nobody has contacted them yet
 
     @property
     def conversion_percent(self) -> float:
@@ -170,6 +175,7 @@ def lead_summary() -> LeadSummary:
         last_30_days=Count("id", filter=recent),
         new=Count("id", filter=Q(status=Lead.Status.NEW)),
         booked_30_days=Count("id", filter=recent & Q(status=Lead.Status.BOOKED)),
+        waiting=Count("id", filter=Q(status=Lead.Status.NEW, first_contact_at__isnull=True)),
     )
     return LeadSummary(**row)
 
@@ -178,7 +184,3 @@ def waiting_leads(limit: int = 10) -> list[Lead]:
     """New leads nobody has contacted yet, the longest waiting first."""
     return list(Lead.objects.filter(status=Lead.Status.NEW, first_contact_at__isnull=True)
                 .order_by("created_at", "id")[:limit])
-
-
-def waiting_count() -> int:
-    return Lead.objects.filter(status=Lead.Status.NEW, first_contact_at__isnull=True).count()

@@ -36,7 +36,9 @@ def create_lead(*, name: str, phone: str = "", email: str = "", channel: str = "
     """Store a lead (with its 152-FZ consent evidence) and its first timeline event, then hand it to the workers."""
     now = timezone.now()
     utm = utm or {}
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (the intake's, with the lead counted): nothing here is retried,
+    # a failure rolls the whole of it back.
+    with transaction.atomic(savepoint=False):
         lead = Lead.objects.create(
             name=name, phone=phone, email=email, channel=channel, page_url=page_url, created_at=now,
             preferred_channel=preferred_channel, timezone=time_zone,

@@ -59,12 +59,9 @@ def overview_cards(now: datetime, zone: str) -> list[PeriodCard]:
     """Today, the last 7 and the last 30 days (whole days in the workspace's time zone, today included), each
     against the equal number of days just before it."""
     today = local_today(now, zone)
-    cards = []
-    for key, label, days, compared_with in PERIODS:
-        period = Period(today - timedelta(days=days - 1), today)
-        current, previous = analytics.figures(period)
-        cards.append(PeriodCard(key, label, compared_with, current, previous, compare(current, previous)))
-    return cards
+    found = analytics.short_figures([Period(today - timedelta(days=days - 1), today) for _, _, days, _ in PERIODS])
+    return [PeriodCard(key, label, compared_with, current, previous, compare(current, previous))
+            for (key, label, _, compared_with), (current, previous) in zip(PERIODS, found, strict=True)]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ from django.test import Client
 from django_tenants.utils import tenant_context
 
 from billing.models import Plan, Subscription
+from core.ratelimit import TokenBucket
 from tenant_apps.leads.models import ConsentRecord, Lead, LeadEvent
+from widget_cdn import intake
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +146,28 @@ def test_per_ip_rate_limit(widget):
     statuses = [post(key, lead_body(consent_version)).status_code for _ in range(11)]
     assert statuses == [201] * 10 + [429]
     assert post(key, lead_body(consent_version), ip="198.51.100.8").status_code == 201
+
+
+def test_a_campaign_burst_from_many_addresses_goes_through_up_to_the_allowance(widget, monkeypatch):
+    """Many visitors at once are taken up to the workspace's burst allowance (here 5, refilled at 1 a minute), then
+    refused with a Russian message and when to retry; one address alone still stops at its own limit."""
+    tenant, key, consent_version = widget
+    monkeypatch.setattr(intake, "PER_WORKSPACE", TokenBucket("intake-workspace", per_minute=1, burst=5))
+    statuses = [post(key, lead_body(consent_version), ip=f"203.0.113.{n}").status_code for n in range(1, 7)]
+    assert statuses == [201] * 5 + [429]
+    refused = post(key, lead_body(consent_version), ip="203.0.113.99")
+    assert refused.status_code == 429
+    assert refused.json()["error"]["message"] == "Слишком много заявок подряд. Попробуйте через минуту."
+    assert 50 <= int(refused["Retry-After"]) <= 60  # one token a minute
+    assert refused["Access-Control-Allow-Origin"] == SITE
+    with tenant_context(tenant):
+        assert Lead.objects.count() == 5
+
+
+def test_the_workspace_allowance_is_sized_for_a_campaign_and_refills():
+    assert intake.PER_WORKSPACE.burst >= 5_000
+    assert intake.PER_WORKSPACE.per_second * 60 >= 1_200
+    assert intake.PER_IP.limit == 10
 
 
 def test_monthly_lead_limit_refuses_politely_and_tells_admins_once(widget, send_mail_now):

@@ -138,3 +138,16 @@ def test_whole_months_give_the_same_figures_as_their_days(admin):
     assert [(row["key"], row["leads"]) for row in month["pages"]] == [("/", 2), ("/price", 2), ("/contacts", 1)]
     long = admin.get("/api/v1/analytics/channels?from=2026-02-15&to=2026-05-03").json()["channels"]
     assert [(row["key"], row["leads"], row["booked"]) for row in long] == [("web", 4, 1), ("telegram", 1, 0)]
+
+
+def test_short_periods_read_together_equal_each_read_alone(workspace):
+    """The overview's one pass (day rows, every percentile in one query) gives what ``figures`` gives per period."""
+    periods = [selectors.Period(dt.date(2026, 3, 11), dt.date(2026, 3, 11)),
+               selectors.Period(dt.date(2026, 3, 5), dt.date(2026, 3, 11)),
+               selectors.Period(dt.date(2026, 2, 10), dt.date(2026, 3, 11))]
+    with tenant_context(workspace):
+        together = selectors.short_figures(periods)
+        alone = [selectors.figures(period) for period in periods]
+    assert together == alone
+    assert together[1][0].leads == 5
+    assert together[1][0].ttfc_median is not None
