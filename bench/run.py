@@ -631,8 +631,9 @@ def write_report(info: dict, record: dict, provisioning: dict, result: dict, mig
         "",
         md_table(summary_lines(result, provisioning, migrations)),
         "",
-        f"Provisioning while the data set was built: {record['provisioning'].get('count', 0)} workspaces, p50"
-        f" {record['provisioning'].get('p50_ms', 0):.0f} ms, p95 {record['provisioning'].get('p95_ms', 0):.0f} ms.",
+        (f"Provisioning while the data set was built: {record['provisioning']['count']} workspaces, p50"
+         f" {record['provisioning']['p50_ms']:.0f} ms, p95 {record['provisioning']['p95_ms']:.0f} ms."
+         if record["provisioning"].get("count") else "The data set was reused: no workspaces provisioned in this run."),
         "",
         "Widget first load, per file: " + "; ".join(
             f"`{path}` {part['raw']} B raw, {part['gzip9']} B gzip -9,"
@@ -698,7 +699,8 @@ def main() -> int:
     if args.pgbouncer:
         bouncer, url = start_pgbouncer(logs)
         try:
-            bounced = load_pass(fx, {**ENV, "DATABASE_URL": url, "DATABASE_BEHIND_PGBOUNCER": "true"}, "pgbouncer", logs)
+            behind = {**ENV, "DATABASE_URL": url, "DATABASE_BEHIND_PGBOUNCER": "true"}
+            bounced = load_pass(fx, behind, "pgbouncer", logs)
         finally:
             stop(bouncer)
     purge_queue()
