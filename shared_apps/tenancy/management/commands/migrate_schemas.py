@@ -293,10 +293,6 @@ def apply(schema: str, steps: list[Step], plan: list[Key]) -> bool:
     tenant_connection.set_schema(schema)
     try:
         with transaction.atomic():
-            # A commit lost to a server crash leaves this schema wholly unmigrated (and the next run migrates it),
-            # so the commits need not wait for the disk: a thousand of them in a row would.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO off")
             for step in steps:
                 with connection.schema_editor(atomic=False) as editor:
                     for operation, before, after in step.operations:
