@@ -86,11 +86,13 @@ def provision_tenant(*, account: Account, owner: User, name: str, slug: str) -> 
 
     try:
         with schema_context(get_public_schema_name()), transaction.atomic():
-            if not pool.claim(schema_name):
-                ensure_template_schema()  # cloned from it (Tenant.create_schema)
-            if settings.TENANT_SCHEMA_POOL_SIZE:
-                # A lost refill costs the next sign-ups a clone at worst, and the scheduled one tops the pool up.
+            if pool.claim(schema_name):
+                # One made in its place. Not when the pool was empty: a worker busy cloning a whole pool would hold
+                # up the sign-up's confirmation e-mail behind it; the scheduled refill tops an empty pool up, and a
+                # lost refill costs the next sign-ups a clone at worst.
                 transaction.on_commit(lambda: refill_schema_pool.apply_async(retry=False), robust=True)
+            else:
+                ensure_template_schema()  # cloned from it (Tenant.create_schema)
             tenant = Tenant(schema_name=schema_name, slug=slug, name=name, account=account, kind=Tenant.Kind.CLIENT)
             tenant.save(verbosity=0)
             Domain.objects.create(domain=tenant.primary_host, tenant=tenant, is_primary=True)
