@@ -182,9 +182,7 @@ def _check_plan_feature(plan: Plan, feature: Feature) -> None:
 def check_api_access(tenant: Tenant) -> None:
     """A bearer token on a workspace host needs the plan's API access (registered in tenancy's ``token_checks``);
     the subscription comes from the same process cache as the access middleware's, so the request reads it once."""
-    if tenant.account_id is None:  # tokens are issued for clients' workspaces only
-        raise LookupError(f"{tenant.schema_name} is a system schema: it belongs to no account")
-    _check_plan_feature(plan_in_force(current_subscription(tenant.account_id)), Feature.API)
+    _check_plan_feature(plan_in_force(current_subscription(tenant.client_account_id)), Feature.API)
 
 
 # --- limits ----------------------------------------------------------------------------------------------------

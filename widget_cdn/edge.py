@@ -158,12 +158,18 @@ def publication_changed(sender: type, instance: WidgetPublication, **kwargs) -> 
     invalidate([instance.public_key])
 
 
-def version_changed(sender: type, instance: PublishedConfig, **kwargs) -> None:
+def version_changed(sender: type, instance: PublishedConfig, created: bool = False, **kwargs) -> None:
+    """An edit or deletion of a stored version. A new one needs nothing: a missing version is never stored, and the
+    publish that made it saves the publication too."""
+    if created:
+        return
     invalidate(WidgetPublication.objects.filter(pk=instance.publication_id).values_list("public_key", flat=True))
 
 
-def tenant_changed(sender: type, instance: Tenant, **kwargs) -> None:
-    """The workspace's account decides whether billing lets its widget show."""
+def tenant_changed(sender: type, instance: Tenant, created: bool = False, **kwargs) -> None:
+    """The workspace's account decides whether billing lets its widget show (a new workspace has no widget yet)."""
+    if created:
+        return
     invalidate(WidgetPublication.objects.filter(tenant_id=instance.pk).values_list("public_key", flat=True))
 
 

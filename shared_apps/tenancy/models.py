@@ -91,8 +91,18 @@ class Tenant(TenantMixin):
     def client_account(self) -> "Account":
         """The account a client's workspace belongs to (the database requires one); system schemas have none."""
         if self.account is None:
-            raise LookupError(f"{self.schema_name} is a system schema: it belongs to no account")
+            raise self._no_account()
         return self.account
+
+    @property
+    def client_account_id(self) -> int:
+        """:attr:`client_account`'s id, without reading the account."""
+        if self.account_id is None:
+            raise self._no_account()
+        return self.account_id
+
+    def _no_account(self) -> LookupError:
+        return LookupError(f"{self.schema_name} is a system schema: it belongs to no account")
 
     @property
     def timezone_label(self) -> str:
